@@ -1,0 +1,44 @@
+# wiredesk: every target sets up what it needs; `make demo` and `make test`
+# work on a fresh clone with Python 3.11+ and nothing else.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: install demo test lint eval bench constraints clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "wiredesk needs Python 3.11 or newer")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt -c constraints.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/wiredesk demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+eval: $(STAMP)
+	$(BIN)/python -m benchmarks.eval_parsers
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run_all
+
+# Regenerate the transitive pin set after changing requirements.txt.
+constraints:
+	rm -rf /tmp/wiredesk-constraints-venv
+	$(PYTHON) -m venv /tmp/wiredesk-constraints-venv
+	/tmp/wiredesk-constraints-venv/bin/pip install --quiet -r requirements.txt
+	/tmp/wiredesk-constraints-venv/bin/pip freeze --exclude-editable > constraints.txt
+
+clean:
+	rm -rf $(VENV) var .pytest_cache
