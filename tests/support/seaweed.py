@@ -1,0 +1,1 @@
+"""pytest fixtures: seaweed server (see module owner)."""

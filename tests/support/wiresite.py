@@ -1,0 +1,1 @@
+"""pytest fixtures: wiresite server (see module owner)."""
