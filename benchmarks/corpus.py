@@ -1,0 +1,99 @@
+"""Loading the development corpus (``../shared/corpus``) for evals, benches and tests.
+
+The corpus is third-party content that lives beside the repository, never in
+it; everything here returns ``None``/empty when it is absent so that callers
+can skip with a message instead of failing.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def corpus_dir() -> Path | None:
+    """``$WIREDESK_CORPUS`` or ``<repo>/../shared/corpus``; ``None`` when absent."""
+    override = os.environ.get("WIREDESK_CORPUS")
+    path = Path(override) if override else REPO_ROOT.parent / "shared" / "corpus"
+    return path if path.is_dir() else None
+
+
+@dataclass
+class Page:
+    """One stored page: raw bytes plus whatever the corpus says it should yield."""
+
+    id: str
+    url: str | None
+    html: bytes
+    expected: dict[str, Any] = field(default_factory=dict)
+
+
+def _read(path: Path) -> bytes:
+    data = path.read_bytes()
+    return gzip.decompress(data) if path.suffix == ".gz" else data
+
+
+def aeb_pages(root: Path | None = None, limit: int | None = None) -> list[Page]:
+    """``aeb-dev``: pages with ``expected["articleBody"]``, sorted by id."""
+    root = root or corpus_dir()
+    base = root / "aeb-dev" if root else None
+    if base is None or not (base / "ground-truth.json").is_file():
+        return []
+    truth = json.loads((base / "ground-truth.json").read_text(encoding="utf-8"))
+    pages = []
+    for page_id in sorted(truth)[:limit]:
+        path = base / "html" / f"{page_id}.html.gz"
+        if path.is_file():
+            row = truth[page_id]
+            pages.append(Page(id=page_id, url=row.get("url"), html=_read(path), expected=row))
+    return pages
+
+
+def fundus_pages(root: Path | None = None, limit: int | None = None) -> list[Page]:
+    """``fundus-dev``: pages with the expected title/authors/date row, in index order."""
+    root = root or corpus_dir()
+    base = root / "fundus-dev" if root else None
+    if base is None or not (base / "index.jsonl").is_file():
+        return []
+    pages = []
+    with (base / "index.jsonl").open(encoding="utf-8") as rows:
+        for line in rows:
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            path = base / row["file"]
+            if path.is_file():
+                page_id = Path(row["file"]).name.removesuffix(".html.gz")
+                pages.append(Page(id=page_id, url=row.get("url"), html=_read(path), expected=row))
+    return pages[:limit]
+
+
+def yonhap_pages(root: Path | None = None) -> list[Page]:
+    """``yonhap-dev``: Yonhap English article pages with their URLs."""
+    root = root or corpus_dir()
+    base = root / "yonhap-dev" if root else None
+    if base is None or not (base / "index.json").is_file():
+        return []
+    rows = json.loads((base / "index.json").read_text(encoding="utf-8"))
+    return [
+        Page(id=row["file"], url=row.get("url"), html=_read(base / row["file"]), expected=row)
+        for row in rows
+        if (base / row["file"]).is_file()
+    ]
+
+
+def wiresite_pages() -> Iterator[Page]:
+    """Article pages of the bundled fixture wire site, when it ships any."""
+    site = REPO_ROOT / "wiredesk" / "wiresite"
+    if not site.is_dir():
+        return
+    for path in sorted(site.rglob("*.html")):
+        if "view" in path.parts or path.parent.name.startswith("AEN") or "AEN" in path.name:
+            yield Page(id=str(path.relative_to(site)), url=None, html=path.read_bytes())

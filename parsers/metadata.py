@@ -1,0 +1,532 @@
+"""Article metadata from the machine-readable parts of a page.
+
+Sources, strongest first: schema.org JSON-LD (``NewsArticle`` and kin), then
+OpenGraph / Twitter / Dublin Core / Parse.ly / Sailthru ``<meta>`` tags, then
+the document itself (``<title>``, ``<h1>``, ``<time>``, ``<html lang>``).
+
+Written with ``json`` + lxml instead of ``extruct``: we read a dozen fields from
+two syntaxes, extruct would add a dependency tree (rdflib, mf2py, jstyleson) for
+microdata/RDFa we do not use, and its JSON-LD step is the same ``json.loads``
+with less control over the broken JSON that real pages ship.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from lxml import html as lxml_html
+
+#: schema.org types that describe a single story, most specific first.
+ARTICLE_TYPES = (
+    "NewsArticle",
+    "ReportageNews",
+    "AnalysisNewsArticle",
+    "OpinionNewsArticle",
+    "BackgroundNewsArticle",
+    "ReviewNewsArticle",
+    "LiveBlogPosting",
+    "Article",
+    "BlogPosting",
+    "Report",
+    "SocialMediaPosting",
+)
+_ARTICLE_RANK = {name: rank for rank, name in enumerate(ARTICLE_TYPES)}
+_PERSON_TYPES = {"Person"}
+_ORG_TYPES = {"Organization", "NewsMediaOrganization", "Corporation", "WebSite", "Brand"}
+
+TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ", " // ")
+
+#: ``<meta>`` keys for each field, in order of preference.
+META_TITLE = ("og:title", "twitter:title", "sailthru.title", "parsely-title", "dc.title", "title")
+META_AUTHOR = (
+    "author",
+    "article:author",
+    "parsely-author",
+    "sailthru.author",
+    "dc.creator",
+    "dcterms.creator",
+    "byl",
+    "byline",
+    "cxenseparse:author",
+)
+META_PUBLISHED = (
+    "article:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "parsely-pub-date",
+    "sailthru.date",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "article.published",
+    "dc.date.issued",
+    "dcterms.created",
+    "dc.date",
+    "dcterms.date",
+    "date",
+    "og:published_time",
+    "cxenseparse:recs:publishtime",
+)
+META_MODIFIED = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified")
+META_SECTION = ("article:section", "parsely-section", "sailthru.section")
+META_KEYWORDS = ("article:tag", "news_keywords", "keywords", "parsely-tags", "sailthru.tags")
+META_DESCRIPTION = ("og:description", "description", "twitter:description", "dc.description")
+
+
+@dataclass
+class PageMetadata:
+    """Everything the metadata layer found; ``None``/empty when the page says nothing."""
+
+    title: str | None = None
+    title_candidates: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+    published_at: datetime | None = None
+    updated_at: datetime | None = None
+    keywords: list[str] = field(default_factory=list)
+    section: list[str] = field(default_factory=list)
+    description: str | None = None
+    image: str | None = None
+    language: str | None = None
+    site_name: str | None = None
+    canonical_url: str | None = None
+    article_body: str | None = None
+    site_article_id: str | None = None
+
+
+# -- JSON-LD ---------------------------------------------------------------
+
+_JSON_COMMENT_RE = re.compile(r"^\s*(?:<!--|<!\[CDATA\[)|(?:-->|\]\]>)\s*$")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _load_json(text: str) -> Any:
+    """``json.loads`` that tolerates what CMSs wrap around or leave inside JSON-LD."""
+    text = _JSON_COMMENT_RE.sub("", text.strip()).strip().rstrip(";")
+    for candidate in (text, _CONTROL_RE.sub(" ", text).replace("\n", " ").replace("\t", " ")):
+        try:
+            return json.loads(candidate, strict=False)
+        except ValueError:
+            continue
+    return None
+
+
+def _walk(node: Any, depth: int = 0):
+    """Yield every dict in a JSON-LD document: lists, ``@graph``, nested nodes."""
+    if depth > 6:
+        return
+    if isinstance(node, list):
+        for item in node:
+            yield from _walk(item, depth + 1)
+    elif isinstance(node, dict):
+        yield node
+        for key in ("@graph", "mainEntity", "mainEntityOfPage", "itemListElement"):
+            if key in node:
+                yield from _walk(node[key], depth + 1)
+
+
+def _types(node: dict[str, Any]) -> set[str]:
+    value = node.get("@type")
+    values = value if isinstance(value, list) else [value]
+    return {v.rsplit("/", 1)[-1] for v in values if isinstance(v, str)}
+
+
+def jsonld_nodes(tree: lxml_html.HtmlElement) -> list[dict[str, Any]]:
+    """All JSON-LD dicts on the page, in document order."""
+    nodes: list[dict[str, Any]] = []
+    for script in tree.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        data = _load_json(script.text or "")
+        if data is not None:
+            nodes.extend(_walk(data))
+    return nodes
+
+
+def article_node(nodes: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The node describing the story: the most specific article type, with a headline."""
+    best: tuple[int, int, dict[str, Any]] | None = None
+    for node in nodes:
+        ranks = [_ARTICLE_RANK[t] for t in _types(node) if t in _ARTICLE_RANK]
+        if not ranks:
+            continue
+        # a node without headline or date is usually a stub ("isPartOf" etc.)
+        useful = 0 if (node.get("headline") or node.get("datePublished")) else 1
+        if best is None or (useful, min(ranks)) < best[:2]:
+            best = (useful, min(ranks), node)
+    return best[2] if best else None
+
+
+def _text(value: Any) -> str | None:
+    """A JSON-LD value as one clean string (first item of a list, ``@value`` of a dict)."""
+    if isinstance(value, list):
+        value = next((v for v in value if v), None)
+    if isinstance(value, dict):
+        value = value.get("@value") or value.get("name")
+    if isinstance(value, (str, int, float)):
+        text = " ".join(str(value).split())
+        return unescape_entities(text) or None
+    return None
+
+
+def _names(value: Any) -> list[str]:
+    """Person names from a JSON-LD ``author``: strings, Person dicts, lists; never organisations."""
+    out: list[str] = []
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, dict):
+            types = _types(item)
+            if types & _ORG_TYPES and not types & _PERSON_TYPES:
+                continue
+            name = item.get("name")
+            if isinstance(name, list):
+                out.extend(n for n in name if isinstance(n, str))
+            elif isinstance(name, str):
+                out.append(name)
+            elif item.get("givenName") or item.get("familyName"):
+                out.append(f"{item.get('givenName', '')} {item.get('familyName', '')}")
+    return out
+
+
+def _list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    if isinstance(value, list):
+        return [t for v in value for t in _list(v)]
+    text = _text(value)
+    return [text] if text else []
+
+
+# -- <meta> ----------------------------------------------------------------
+
+
+def meta_tags(tree: lxml_html.HtmlElement) -> dict[str, list[str]]:
+    """``<meta>`` contents by lower-cased name/property/itemprop, in document order."""
+    found: dict[str, list[str]] = {}
+    for meta in tree.iter("meta"):
+        content = meta.get("content")
+        if content is None or not content.strip():
+            continue
+        for attr in ("property", "name", "itemprop", "http-equiv"):
+            key = meta.get(attr)
+            if key:
+                found.setdefault(key.strip().lower(), []).append(" ".join(content.split()))
+    return found
+
+
+def _first(meta: dict[str, list[str]], keys: tuple[str, ...]) -> str | None:
+    for key in keys:
+        if meta.get(key):
+            return unescape_entities(meta[key][0])
+    return None
+
+
+# -- helpers shared with the generic parser --------------------------------
+
+_ENTITY_RE = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
+
+
+def unescape_entities(text: str) -> str:
+    """Undo HTML entities left inside JSON-LD strings or doubly escaped meta content."""
+    if "&" not in text:
+        return text
+    import html as html_module
+
+    return html_module.unescape(text)
+
+
+def parse_datetime(value: str | None) -> datetime | None:
+    """An ISO-8601-ish timestamp as an aware datetime.
+
+    Offsets the page states are kept as they are. A naive timestamp is taken
+    as UTC: it is the most common meaning in CMS output (``...Z`` with the
+    ``Z`` dropped) and records must be timezone-aware; a date alone becomes
+    midnight UTC.
+    """
+    if not value:
+        return None
+    text = value.strip()
+    text = re.sub(r"\s+", " ", text)
+    text = re.sub(r"(?<=\d)[Zz]$", "+00:00", text)
+    text = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", text)  # +0200 -> +02:00
+    text = re.sub(r"(\.\d{6})\d+", r"\1", text)  # nanoseconds
+    parsed = None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        parsed = _parse_loose(text)
+    if parsed is None:
+        return None
+    if not 1990 <= parsed.year <= 2100:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _parse_loose(text: str) -> datetime | None:
+    """Non-ISO stamps (``Fri, 03 May 2024 15:47:42 GMT``, ``2024/05/03 15:47``)."""
+    try:
+        from dateutil import parser as date_parser
+    except ImportError:  # pragma: no cover - dateutil ships with htmldate
+        return None
+    try:
+        return date_parser.parse(text, fuzzy=False)
+    except (ValueError, OverflowError, TypeError):
+        return None
+
+
+def host_of(url: str | None) -> str | None:
+    host = urlsplit(url).hostname if url else None
+    return host.removeprefix("www.") if host else None
+
+
+def _squash(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).casefold()
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def _is_site_name(part: str, site_names: list[str]) -> bool:
+    squashed = _squash(part)
+    if not squashed:
+        return False
+    for name in site_names:
+        other = _squash(name)
+        if other and (squashed == other or squashed in other or other in squashed):
+            return True
+    return False
+
+
+def strip_site_name(title: str, site_name: str | None, url: str | None) -> str:
+    """Drop a leading/trailing site name from a headline ("Story | Site" -> "Story")."""
+    names = [n for n in (site_name,) if n]
+    host = host_of(url)
+    if host:
+        labels = host.split(".")
+        names.append(".".join(labels[-2:]) if len(labels) >= 2 else host)
+        # the label before the public suffix: "derstandard" of derstandard.at,
+        # "bbc" of bbc.co.uk
+        core = [x for x in labels if x not in {"com", "co", "org", "net", "www", "news"}]
+        if core:
+            names.append(core[-2] if len(core) > 1 and len(core[-1]) <= 3 else core[-1])
+    if not names:
+        return title
+    changed = True
+    while changed:
+        changed = False
+        for sep in TITLE_SEPARATORS:
+            if sep not in title:
+                continue
+            head, _, tail = title.rpartition(sep)
+            if head.strip() and _is_site_name(tail, names):
+                title, changed = head.strip(), True
+                break
+            head, _, tail = title.partition(sep)
+            if tail.strip() and _is_site_name(head, names):
+                title, changed = tail.strip(), True
+                break
+    return title
+
+
+# -- assembly --------------------------------------------------------------
+
+
+def extract_metadata(tree: lxml_html.HtmlElement, url: str | None = None) -> PageMetadata:
+    """Read every metadata source once and merge them, strongest first."""
+    nodes = jsonld_nodes(tree)
+    node = article_node(nodes) or {}
+    meta = meta_tags(tree)
+    result = PageMetadata()
+
+    result.site_name = _first(meta, ("og:site_name", "application-name", "twitter:site"))
+    if not result.site_name:
+        for other in nodes:
+            if _types(other) & {"WebSite", "NewsMediaOrganization", "Organization"}:
+                result.site_name = _text(other.get("name"))
+                if result.site_name:
+                    break
+        if not result.site_name and isinstance(node.get("publisher"), dict):
+            result.site_name = _text(node["publisher"].get("name"))
+
+    result.canonical_url = _canonical(tree, meta) or url
+    page_url = result.canonical_url or url
+
+    candidates = [
+        _text(node.get("headline")),
+        _first(meta, ("og:title",)),
+        _first(meta, ("twitter:title",)),
+        _document_title(tree),
+        _first(meta, META_TITLE[2:]),
+        _text(node.get("name")),
+    ]
+    seen: list[str] = []
+    for candidate in candidates:
+        if candidate:
+            cleaned = strip_site_name(candidate, result.site_name, page_url)
+            if cleaned and cleaned not in seen:
+                seen.append(cleaned)
+    result.title_candidates = seen
+    result.title = seen[0] if seen else None
+
+    authors = _names(node.get("author")) or _names(node.get("creator"))
+    if not authors:
+        for key in META_AUTHOR:
+            values = [v for v in meta.get(key, []) if not _looks_like_url(v)]
+            if values:
+                authors = values
+                break
+    result.authors = authors
+
+    result.published_at = parse_datetime(_text(node.get("datePublished"))) or _first_date(
+        meta, META_PUBLISHED
+    )
+    if result.published_at is None:
+        result.published_at = parse_datetime(_text(node.get("dateCreated"))) or _time_element(tree)
+    result.updated_at = parse_datetime(_text(node.get("dateModified"))) or _first_date(
+        meta, META_MODIFIED
+    )
+
+    keywords = _list(node.get("keywords"))
+    if not keywords:
+        for key in META_KEYWORDS:
+            if meta.get(key):
+                keywords = [k for v in meta[key] for k in _list(v)]
+                break
+    result.keywords = keywords
+    section = _list(node.get("articleSection"))
+    if not section:
+        first = _first(meta, META_SECTION)
+        section = [first] if first else []
+    result.section = section
+
+    result.description = _text(node.get("description")) or _first(meta, META_DESCRIPTION)
+    result.image = _image(node.get("image")) or _first(meta, ("og:image", "twitter:image"))
+    result.language = _language(tree, meta, node)
+    body = node.get("articleBody")
+    result.article_body = body.strip() if isinstance(body, str) and body.strip() else None
+    ident = node.get("identifier")
+    result.site_article_id = _text(ident) if isinstance(ident, (str, int)) else None
+    return result
+
+
+def _looks_like_url(value: str) -> bool:
+    return value.startswith(("http://", "https://", "//", "www.")) or "/" in value
+
+
+def _first_date(meta: dict[str, list[str]], keys: tuple[str, ...]) -> datetime | None:
+    for key in keys:
+        for value in meta.get(key, []):
+            parsed = parse_datetime(value)
+            if parsed:
+                return parsed
+    return None
+
+
+def _time_element(tree: lxml_html.HtmlElement) -> datetime | None:
+    """``<time itemprop=datePublished>`` / ``<time pubdate>`` inside the page."""
+    for element in tree.iter("time"):
+        if element.get("itemprop") == "datePublished" or element.get("pubdate") is not None:
+            parsed = parse_datetime(element.get("datetime") or element.text_content())
+            if parsed:
+                return parsed
+    return None
+
+
+def _document_title(tree: lxml_html.HtmlElement) -> str | None:
+    element = tree.find(".//title")
+    if element is None:
+        return None
+    text = " ".join(element.text_content().split())
+    return text or None
+
+
+def _canonical(tree: lxml_html.HtmlElement, meta: dict[str, list[str]]) -> str | None:
+    for link in tree.iter("link"):
+        if (link.get("rel") or "").strip().lower() == "canonical" and link.get("href"):
+            href = link.get("href").strip()
+            if href.startswith(("http://", "https://")):
+                return href
+    value = _first(meta, ("og:url",))
+    return value if value and value.startswith(("http://", "https://")) else None
+
+
+def _image(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("url") or value.get("contentUrl")
+    return value if isinstance(value, str) and value.startswith(("http", "//")) else None
+
+
+_LANG_RE = re.compile(r"^[a-zA-Z]{2,3}(?:[-_][a-zA-Z0-9]{2,8})*$")
+
+
+def _language(tree: lxml_html.HtmlElement, meta: dict[str, list[str]], node: dict) -> str | None:
+    """BCP-47-ish tag, primary subtag lower-cased (``de-AT`` -> ``de``)."""
+    root = tree.getroottree().getroot()
+    candidates = [
+        root.get("lang"),
+        root.get("xml:lang"),
+        _text(node.get("inLanguage")),
+        _first(meta, ("og:locale", "content-language", "language", "dc.language")),
+    ]
+    for value in candidates:
+        if value and _LANG_RE.match(value.strip()):
+            return value.strip().replace("_", "-").split("-")[0].lower()
+    return None
+
+
+# -- authors ---------------------------------------------------------------
+
+_AUTHOR_PREFIX_RE = re.compile(
+    r"^\s*(?:by|written by|reporting by|text|von|por|par|door|di|av|af|autor(?:in)?|author)"
+    r"\s*:?\s+",
+    re.I,
+)
+# joiners between names in many languages ("A und B", "A y B", "A et B" ...)
+_AUTHOR_JOIN_RE = re.compile(
+    r"\s+(?:and|und|y|et|e|en|og|och|i|és|a|ve|и)\s+|\s*[,;&|/]\s*|\s+·\s+"
+)
+_AUTHOR_NOISE_RE = re.compile(r"\S+@\S+|https?://\S+|[(\[][^)\]]*[)\]]|\bupdated?\b.*$", re.I)
+_AUTHOR_OK_RE = re.compile(r"^[^\W\d_][\w.'’\-]*(?:\s+[^\W\d_][\w.'’\-]*){0,5}$")
+
+
+def _is_agency(name: str) -> bool:
+    try:
+        from parsers.wire import is_agency
+    except ImportError:  # pragma: no cover - wire.py ships with the package
+        return False
+    return is_agency(name)
+
+
+def _title_case(name: str) -> str:
+    return " ".join("-".join(x.capitalize() for x in w.split("-")) for w in name.split())
+
+
+def clean_author_names(raw: list[str], site_name: str | None = None) -> list[str]:
+    """People's names only: no "By", e-mails, agencies, site names; "A and B" split.
+
+    Organisations are not authors (the record says who wrote the story);
+    all-caps names are title-cased, duplicates dropped, order kept.
+    """
+    names: list[str] = []
+    for value in raw:
+        text = _AUTHOR_NOISE_RE.sub(" ", unescape_entities(value))
+        text = _AUTHOR_PREFIX_RE.sub("", " ".join(text.split()))
+        for part in _AUTHOR_JOIN_RE.split(text):
+            part = _AUTHOR_PREFIX_RE.sub("", part).strip(" .,:;-–—")
+            if not part or not _AUTHOR_OK_RE.match(part) or _is_agency(part):
+                continue
+            if site_name and _squash(part) == _squash(site_name):
+                continue
+            if part.isupper() and len(part) > 3:
+                part = _title_case(part)
+            if part not in names:
+                names.append(part)
+    return names
