@@ -1,0 +1,34 @@
+"""Human summaries of what a run published, for the demo and the CLI."""
+
+from __future__ import annotations
+
+from datetime import date
+from itertools import islice
+
+from wiredesk.run import format_counts
+
+
+def print_partition_summary(storage_url: str, source: str, day: date) -> int:
+    """Print counts, the partition's location and a sample title; 1 if nothing trustworthy is there."""
+    from storage import open_store, read_articles
+    from storage.layout import manifest_key, partition_prefix
+    from storage.read import read_manifest
+
+    store = open_store(storage_url)
+    manifest = read_manifest(store, source, day)
+    if manifest is None:
+        print(f"error: no manifest for {source} {day} in {storage_url}")
+        return 1
+    sample = list(islice(read_articles(storage_url, source=source, start=day, end=day), 3))
+    location = f"{storage_url.rstrip('/')}/{partition_prefix(source, day)}"
+    print(f"published      {manifest['records']} articles for {source} {day}")
+    print(f"where          {location}")
+    print(f"manifest       {storage_url.rstrip('/')}/{manifest_key(source, day)}")
+    print(f"counts         {format_counts(manifest['counts'])}")
+    for record in sample:
+        print(f"sample title   {record['title']}")
+    if sample:
+        first = sample[0]["body"][0]
+        print(f"sample body    {first[:100]}{'...' if len(first) > 100 else ''}")
+    print(f"read them      wiredesk cat {source} {day} --storage {storage_url}")
+    return 0

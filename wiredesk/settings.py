@@ -1,0 +1,34 @@
+"""Process-wide defaults read from the environment, in one place.
+
+Environment variables (all optional):
+
+``WIREDESK_STORAGE_URL``  where runs publish: ``file:///abs/path`` or ``s3://bucket/prefix``
+                          (default: ``file://<cwd>/var/store``)
+``WIREDESK_SOURCES``      a YAML file adding or overriding sources
+``WIREDESK_S3_CONN_ID``   Airflow connection holding S3 credentials (default ``wiredesk_s3``)
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: DAG ids that differ from ``news_<source id>``: the flagship English Yonhap
+#: source keeps the short id that operators know it by.
+DAG_IDS = {"yonhap_en": "news_yonhap"}
+
+
+def dag_id_for(source_id: str) -> str:
+    return DAG_IDS.get(source_id, f"news_{source_id}")
+
+
+def default_storage_url() -> str:
+    return (Path.cwd() / "var" / "store").resolve().as_uri()
+
+
+def storage_url_from_env() -> str:
+    return os.environ.get("WIREDESK_STORAGE_URL") or default_storage_url()
+
+
+def sources_file_from_env() -> str | None:
+    return os.environ.get("WIREDESK_SOURCES") or None
