@@ -1,0 +1,119 @@
+"""HTML or flat text in, one schema-v1 article record out.
+
+::
+
+    from parsers import parse_page, ParseError
+    record = parse_page(page_bytes, url="https://en.yna.co.kr/view/AEN20230419003851320")
+
+``parse_page`` decodes the bytes (:mod:`parsers.decode`), picks a parser
+(:mod:`parsers.registry`: the source's site parser, else one chosen by the
+URL's host, else the generic one; flat text dumps go to :mod:`parsers.text`)
+and assembles the record with :func:`parsers.base.build_record`.  It either
+returns a record or raises :class:`ParseError` whose ``reason`` is one of
+:data:`parsers.base.REASONS`: no other exception escapes, so the crawler can
+count and quarantine every failure by reason.
+
+The parser contract (site parsers here, ``parsers.generic.GenericParser``):
+a class with ``name: str``, ``version: str``, optional ``VALID_UNTIL: date |
+None`` and ``parse(self, html, *, url, reference_date) -> ParsedArticle``.
+Shared wire-copy rules (flags, datelines, bylines, paragraph cleaning) are in
+:mod:`parsers.wire`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from parsers.base import REASONS, ParsedArticle, ParseError, build_record, source_from_url
+from parsers.decode import DEFAULT_MAX_BYTES, decode_html
+from parsers.html import looks_like_html
+from parsers.registry import (
+    PARSERS,
+    available_parsers,
+    generic_parser,
+    site_parser,
+    source_for_host,
+    text_parser,
+)
+
+__all__ = [
+    "PARSERS",
+    "REASONS",
+    "ParseError",
+    "ParsedArticle",
+    "available_parsers",
+    "parse_page",
+]
+
+
+def _as_date(value: date | str | None) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def parse_page(
+    content: bytes | str,
+    url: str | None = None,
+    source: str | None = None,
+    reference_date: date | str | None = None,
+    *,
+    encoding: str | None = None,
+    fetched_at: datetime | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> dict[str, Any]:
+    """Parse one page into a schema-v1 record dict, or raise :class:`ParseError`.
+
+    :param content: the response body (bytes) or already-decoded text.
+    :param url: the page's URL; chooses the parser when ``source`` is not a
+        known site and becomes the record's ``url`` unless the page names a
+        canonical one.
+    :param source: a source id (``yonhap_en``, ...); becomes the record's
+        ``source``.  Without it the source is the site known for the URL's
+        host, else one derived from the host name.
+    :param reference_date: the crawl day; completes datelines that print no
+        year ("SEOUL, Jan. 4 (Yonhap) --").  Defaults to ``fetched_at``'s day.
+    :param encoding: the HTTP header's charset, a hint only.
+    :param fetched_at: selects the parser version valid on that day.
+    :raises ValueError: ``reference_date`` is not a date or ``YYYY-MM-DD``.
+    """
+    reference = _as_date(reference_date) or (fetched_at.date() if fetched_at else None)
+    try:
+        return _parse(content, url, source, reference, encoding, fetched_at, max_bytes)
+    except ParseError:
+        raise
+    except RecursionError as exc:
+        raise ParseError("too_deep", "structure too deeply nested to walk") from exc
+    except MemoryError as exc:
+        raise ParseError("too_large", "page too large to hold in memory") from exc
+    except Exception as exc:  # noqa: BLE001 - the contract: every failure gets a reason
+        raise ParseError("malformed", f"{type(exc).__name__}: {exc}") from exc
+
+
+def _parse(
+    content: bytes | str,
+    url: str | None,
+    source: str | None,
+    reference: date | None,
+    encoding: str | None,
+    fetched_at: datetime | None,
+    max_bytes: int,
+) -> dict[str, Any]:
+    text = decode_html(content, encoding=encoding, max_bytes=max_bytes)
+    if looks_like_html(text):
+        parser = site_parser(source, url, fetched_at) or generic_parser()
+    else:
+        parser = text_parser()
+    article = parser.parse(text, url=url, reference_date=reference)
+    return build_record(
+        article,
+        parser_name=parser.name,
+        parser_version=parser.version,
+        url=url,
+        source=source or source_for_host(url) or source_from_url(article.canonical_url or url),
+    )

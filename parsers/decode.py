@@ -1,0 +1,180 @@
+"""Bytes to text: refuse what is not a page, then find the real charset.
+
+Order of evidence, strongest first: a byte-order mark, the HTTP header's
+charset, the page's own ``<meta charset>``/``http-equiv``, and finally
+detection (charset-normalizer).  Declarations are only hints: a declared
+charset that cannot decode the bytes, or whose result is obvious mojibake of
+Korean text, loses to the next candidate.  Korean sites often still serve
+EUC-KR, and the characters added by Microsoft's CP949 (e.g. "똠", "햏") are
+not in EUC-KR proper, so EUC-KR is always read as its superset CP949.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from charset_normalizer import from_bytes
+
+from parsers.base import ParseError
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+
+_MAGIC = (
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"\x1f\x8b", "gzip-compressed data"),
+    (b"RIFF", "a RIFF (WebP/AVI/WAV) file"),
+    (b"\x00\x00\x00", "binary data"),
+    (b"ID3", "an MP3 file"),
+    (b"OggS", "an Ogg file"),
+    (b"\x7fELF", "an executable"),
+    (b"BZh", "bzip2-compressed data"),
+    (b"\xfd7zXZ", "xz-compressed data"),
+)
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.IGNORECASE
+)
+#: Labels browsers treat as another charset (WHATWG Encoding Standard).
+_ALIASES = {
+    "euc-kr": "cp949", "euc_kr": "cp949", "euckr": "cp949", "ks_c_5601-1987": "cp949",
+    "ks_c_5601": "cp949", "ksc5601": "cp949", "x-windows-949": "cp949", "windows-949": "cp949",
+    "uhc": "cp949", "iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252",
+    "us-ascii": "cp1252", "ascii": "cp1252", "iso8859-1": "cp1252", "gb2312": "gb18030",
+    "gbk": "gb18030", "shift_jis": "cp932", "sjis": "cp932", "x-sjis": "cp932",
+    "utf8": "utf-8", "unicode": "utf-8",
+}
+_SINGLE_BYTE = {"cp1252", "iso8859-15", "cp1250", "cp1251", "koi8-r", "iso8859-2"}
+
+
+def _canonical(label: str | None) -> str | None:
+    if not label:
+        return None
+    label = label.strip().strip("\"'").lower()
+    label = _ALIASES.get(label, label)
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    return _ALIASES.get(name, name)
+
+
+def check_bytes(content: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    """Raise :class:`ParseError` for content no page parser should see."""
+    if len(content) > max_bytes:
+        raise ParseError("too_large", f"{len(content)} bytes is over the {max_bytes}-byte limit")
+    if not content.strip():
+        raise ParseError("empty", "no content")
+    if any(content.startswith(bom) for bom, _ in _BOMS):
+        return
+    head = content.lstrip()[:16]
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            raise ParseError("not_html", f"content is {what}, not a web page")
+    sample = content[:65536]
+    if sample.count(b"\x00") > len(sample) // 100:
+        raise ParseError("not_html", "content is binary (NUL bytes), not a web page")
+
+
+def declared_charset(content: bytes) -> str | None:
+    """The charset a page declares in its first 4 KB of markup."""
+    match = _META_CHARSET.search(content[:4096])
+    return _canonical(match.group(1).decode("ascii", "ignore")) if match else None
+
+
+def _hangul_share(text: str) -> float:
+    high = [c for c in text if ord(c) > 127]
+    if not high:
+        return 0.0
+    return sum(1 for c in high if "\uac00" <= c <= "\ud7a3") / len(high)
+
+
+def _try(content: bytes, charset: str) -> str | None:
+    """Strict decode; a character cut off by truncation at the very end is forgiven."""
+    try:
+        text = content.decode(charset)
+    except UnicodeDecodeError as exc:
+        if exc.start < len(content) - 4:
+            return None
+        text = content[: exc.start].decode(charset, errors="replace")
+    except LookupError:
+        return None
+    return None if "\ufffd" in text else text
+
+
+def _korean(content: bytes) -> str | None:
+    """CP949 text when the bytes are strictly valid CP949 and mostly Hangul."""
+    text = _try(content, "cp949")
+    if text is not None and _hangul_share(text) > 0.5:
+        return text
+    return None
+
+
+def _has_high_bytes(content: bytes) -> bool:
+    return any(b > 0x7F for b in content)
+
+
+def decode_html(
+    content: bytes | str,
+    *,
+    encoding: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> str:
+    """Decode a fetched page to text.
+
+    ``encoding`` is the HTTP header's charset, a hint only.  Raises
+    :class:`ParseError` (``empty``, ``too_large``, ``not_html``).
+    """
+    if isinstance(content, str):
+        if len(content) > max_bytes:
+            raise ParseError("too_large", f"{len(content)} characters is over the limit")
+        if not content.strip():
+            raise ParseError("empty", "no content")
+        if content.count("\x00") > len(content[:65536]) // 100:
+            raise ParseError("not_html", "text contains NUL bytes: binary data")
+        return content.lstrip("\ufeff")
+    check_bytes(content, max_bytes=max_bytes)
+    for bom, charset in _BOMS:
+        if content.startswith(bom):
+            return content[len(bom):].decode(charset, errors="replace")
+    if not _has_high_bytes(content):
+        return content.decode("ascii")
+    for candidate in (_canonical(encoding), declared_charset(content)):
+        if candidate is None:
+            continue
+        text = _try(content, candidate)
+        if text is None:
+            continue  # declared charset cannot read these bytes: a lie
+        if candidate in _SINGLE_BYTE:
+            # Any byte string "decodes" as a single-byte charset; prefer a
+            # multi-byte reading when the bytes are valid in one.
+            better = _try(content, "utf-8") or _korean(content)
+            if better is not None:
+                return better
+        return text
+    text = _try(content, "utf-8")
+    if text is not None:
+        return text
+    korean = _korean(content)
+    if korean is not None:
+        return korean
+    # A UTF-8 page with a stray bad byte or two is still UTF-8.
+    text = content.decode("utf-8", errors="replace")
+    high = sum(1 for c in text if ord(c) > 127)
+    if high and text.count("\ufffd") <= max(2, high // 200):
+        return text
+    best = from_bytes(content[:200_000]).best()
+    if best is not None and best.encoding:
+        charset = _canonical(best.encoding) or best.encoding
+        return content.decode(charset, errors="replace")
+    return content.decode("utf-8", errors="replace")

@@ -1,0 +1,159 @@
+"""lxml helpers shared by the HTML parsers: safe tree building and text.
+
+libxml2 silently stops descending at 255 levels of nesting (2048 with
+``huge_tree``), dropping everything deeper; :func:`parse_html` notices that
+and raises ``too_deep`` instead of returning a page with a hole in it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import lxml.etree
+import lxml.html
+from lxml.html import HtmlElement
+
+from parsers.base import ParseError
+
+#: Depth at which libxml2's HTML parser gives up (without huge_tree).
+PARSER_DEPTH_LIMIT = 255
+_TAG_START = re.compile(
+    r"<\s*(?:!doctype|html|head|body|div|p|span|a|meta|title|table|article|br)\b", re.I
+)
+_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, recover=True)
+#: Elements that start a new line of text (``lines_of`` splits there).
+BLOCK_TAGS = frozenset({
+    "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "tr",
+    "table", "section", "article", "figure", "figcaption", "blockquote", "pre", "header",
+    "footer", "aside", "main", "nav", "hr", "address",
+})
+#: Table cells: a row becomes one line, its cells joined with " | ".
+CELL_TAGS = frozenset({"td", "th"})
+_SKIP_TAGS = {"script", "style", "noscript", "template", "iframe", "svg", "button", "form",
+              "select", "input", "textarea", "nav", "footer"}
+
+
+def looks_like_html(text: str) -> bool:
+    """True when the first 64 KB contain HTML tags (not a flat text dump)."""
+    head = text[:65536]
+    return len(_TAG_START.findall(head)) >= 2 or head.lstrip().lower().startswith(
+        ("<!doctype html", "<html")
+    )
+
+
+def _max_depth(root: HtmlElement) -> int:
+    depth = deepest = 0
+    for event, _ in lxml.etree.iterwalk(root, events=("start", "end")):
+        if event == "start":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def parse_html(text: str) -> HtmlElement:
+    """Build an lxml tree; ``malformed`` if none, ``too_deep`` if nesting was cut."""
+    # lxml refuses str input that carries an XML encoding declaration.
+    text = re.sub(r"^\s*<\?xml[^>]*>", "", text)
+    try:
+        root = lxml.html.document_fromstring(text, parser=_PARSER)
+    except (lxml.etree.ParserError, ValueError) as exc:
+        raise ParseError("malformed", f"HTML could not be parsed: {exc}") from exc
+    if root is None:
+        raise ParseError("malformed", "HTML could not be parsed: empty document")
+    if _max_depth(root) >= PARSER_DEPTH_LIMIT - 1:
+        raise ParseError(
+            "too_deep", f"elements nested {PARSER_DEPTH_LIMIT}+ levels deep; the parser cut them"
+        )
+    return root
+
+
+def squash(text: str | None) -> str:
+    """Collapse whitespace runs to single spaces."""
+    return " ".join((text or "").split())
+
+
+def text_of(element: HtmlElement | None) -> str:
+    """Visible text of an element on one line, whitespace-collapsed, scripts excluded."""
+    if element is None:
+        return ""
+    parts: list[str] = []
+    _collect(element, parts)
+    return squash("".join(parts))
+
+
+def _collect(element: HtmlElement, parts: list[str]) -> None:
+    # Iterative walk: a recursive one would hit Python's recursion limit on deep trees.
+    stack: list[tuple[HtmlElement, bool]] = [(element, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            if node.tag in BLOCK_TAGS:
+                parts.append("\n")
+            if node.tail and node is not element:
+                parts.append(node.tail)
+            continue
+        if not isinstance(node.tag, str) or node.tag in {"script", "style", "noscript", "template"}:
+            if node.tail and node is not element:
+                parts.append(node.tail)
+            continue
+        if node.tag == "br" or node.tag in BLOCK_TAGS:
+            parts.append("\n")
+        elif node.tag in CELL_TAGS and node.getprevious() is not None:
+            parts.append(" | ")
+        if node.text:
+            parts.append(node.text)
+        stack.append((node, True))
+        for child in reversed(node):
+            stack.append((child, False))
+
+
+def lines_of(element: HtmlElement) -> list[str]:
+    """Text of an element split at ``<br>`` and block elements: one entry per line.
+
+    Table rows become one line each, cells joined with " | ".
+    """
+    parts: list[str] = []
+    _collect(element, parts)
+    return [squash(line) for line in "".join(parts).split("\n") if squash(line)]
+
+
+def meta(root: HtmlElement, *keys: str) -> str | None:
+    """First non-empty ``<meta>`` content among ``property``/``name``/``itemprop`` keys."""
+    for key in keys:
+        for attr in ("property", "name", "itemprop"):
+            for value in root.xpath(f"//meta[@{attr}=$k]/@content", k=key):
+                if value and value.strip():
+                    return squash(value)
+    return None
+
+
+def metas(root: HtmlElement, key: str) -> list[str]:
+    """All non-empty ``<meta>`` contents for one property/name."""
+    values = root.xpath("//meta[@property=$k or @name=$k]/@content", k=key)
+    return [squash(v) for v in values if v and v.strip()]
+
+
+def absolute_url(src: str | None, base: str | None = None) -> str | None:
+    """Protocol-relative and root-relative image URLs made absolute."""
+    if not src:
+        return None
+    src = src.strip()
+    if src.startswith("//"):
+        return "https:" + src
+    if base and not re.match(r"^[a-z][a-z0-9+.-]*:", src, re.I):
+        from urllib.parse import urljoin
+
+        return urljoin(base, src)
+    return src
+
+
+def drop(elements: Iterable[HtmlElement]) -> None:
+    """Remove elements but keep their tails (text that follows them)."""
+    for element in list(elements):
+        element.drop_tree()
+
+
+SKIP_TAGS = frozenset(_SKIP_TAGS)

@@ -1,0 +1,452 @@
+"""Wire-copy rules shared by every parser (site, flat text, generic).
+
+News agencies write stories in a fixed shape: an optional update flag before
+the headline, an optional editors' note, a byline, a dateline opening the
+first paragraph, the story, the reporter's e-mail and an end mark.  Pages add
+captions, share buttons, keyword lists and "Most Viewed" boxes around it.
+These functions know that shape so that each parser only has to find the
+right region of its page.
+
+Stable API (the generic parser imports it; keep signatures):
+
+``split_update_flag(title) -> (flag | None, title)``
+    ``"(LEAD) Yoon to visit ..."`` gives ``("LEAD", "Yoon to visit ...")``.
+    Records keep the title as displayed and store the flag separately.
+``extract_dateline(text) -> (Dateline | None, rest)``
+    ``"SEOUL, April 19 (Yonhap) -- South Korea ..."`` gives
+    ``(Dateline("SEOUL", "Yonhap"), "South Korea ...")``.
+``dateline_date(text, reference_date) -> date | None``
+    The month/day printed in a dateline, with the year taken from the
+    reference date and never later than it.
+``parse_byline(text) -> list[str]``
+    ``"By Lee Haye-ah"`` gives ``["Lee Haye-ah"]``; agencies are never authors.
+``clean_paragraphs(paragraphs) -> list[str]``
+    Drops end marks, reporter e-mail lines, copyright lines, editors' notes,
+    bylines, share-button labels, box headings, hashtag lines and photo
+    captions; stops at the end mark.
+``split_editorial_notes(paragraphs) -> (notes, rest)``
+    Moves ``(ATTN: ...)``/``(CORRECTS ...)`` notes out of the story.
+
+No third-party extractor knows these conventions (trafilatura keeps
+"(END)" and e-mail lines), which is why they are written out here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from parsers.base import Dateline
+
+__all__ = [
+    "AGENCIES",
+    "DatelineMatch",
+    "clean_paragraphs",
+    "dateline_date",
+    "extract_dateline",
+    "is_agency",
+    "match_dateline",
+    "parse_byline",
+    "split_editorial_notes",
+    "split_update_flag",
+]
+
+# --------------------------------------------------------------------------
+# Agencies
+# --------------------------------------------------------------------------
+
+#: Canonical agency name -> spellings seen in datelines and bylines.
+AGENCIES: dict[str, tuple[str, ...]] = {
+    "Yonhap": ("Yonhap", "Yonhap News Agency", "연합뉴스", "연합"),
+    "AP": ("AP", "Associated Press", "The Associated Press"),
+    "Reuters": ("Reuters", "Thomson Reuters"),
+    "AFP": ("AFP", "Agence France-Presse", "Agence France Presse", "AFP-Jiji"),
+    "Kyodo": ("Kyodo", "Kyodo News"),
+    "Jiji": ("Jiji", "Jiji Press"),
+    "Xinhua": ("Xinhua", "Xinhua News Agency"),
+    "Anadolu": ("AA", "Anadolu", "Anadolu Agency"),
+    "dpa": ("dpa", "DPA", "dpa-AFX"),
+    "EFE": ("EFE",),
+    "ANSA": ("ANSA", "ANSAmed"),
+    "UPI": ("UPI", "United Press International"),
+    "Bernama": ("Bernama", "BERNAMA"),
+    "PTI": ("PTI", "Press Trust of India"),
+    "IANS": ("IANS",),
+    "ANI": ("ANI",),
+    "TASS": ("TASS", "Tass", "ITAR-TASS"),
+    "Interfax": ("Interfax",),
+    "Antara": ("Antara", "ANTARA"),
+    "PNA": ("PNA",),
+    "KCNA": ("KCNA",),
+    "CNA": ("CNA",),
+    "Bloomberg": ("Bloomberg",),
+    "APA": ("APA",),
+    "Belga": ("Belga",),
+    "Lusa": ("Lusa",),
+    "Europa Press": ("Europa Press",),
+    "RIA Novosti": ("RIA Novosti", "RIA"),
+    "WAM": ("WAM",),
+    "SPA": ("SPA",),
+    "IRNA": ("IRNA",),
+    "CNS": ("CNS",),
+}
+
+_ALIAS = {alias.lower(): name for name, aliases in AGENCIES.items() for alias in aliases}
+_AGENCY_ALT = "|".join(
+    re.escape(a) for a in sorted({a for v in AGENCIES.values() for a in v}, key=len, reverse=True)
+)
+
+
+def is_agency(name: str) -> bool:
+    """True when ``name`` is a news agency (or its staff), never a person."""
+    cleaned = re.sub(
+        r"\b(staff|staff writers?|news service|wire|reporters?)\b", "", name, flags=re.I
+    )
+    cleaned = cleaned.strip(" ,;:/()-").lower()
+    cleaned = re.sub(r"^the\s+", "", cleaned)
+    return cleaned in _ALIAS or cleaned in {"agencies", "wires", "news agencies", "staff"}
+
+
+# --------------------------------------------------------------------------
+# Update flags
+# --------------------------------------------------------------------------
+
+# Words that make a leading bracket a wire flag rather than part of a headline.
+_FLAG_WORDS = (
+    r"LEAD|\d+(?:st|nd|rd|th)\s+LD|LD|URGENT|UPDATE(?:D)?(?:\s+\d+)?|CORRECT(?:ED|ION)|"
+    r"RECAST|REPEAT|REFILE|FLASH|BREAKING|EXCLUSIVE|ALERT|"
+    r"News\s+Focus|News\s+Analysis|Yonhap\s+\w+|Feature|Interview|Profile|Explainer|"
+    r"Newsmaker|Obituary|Preview|Roundup|Factbox|Fact\s*Check|Q&A|Photo|Graphic|Video|"
+    r"EDITORIAL[^)\]]*|Editorial[^)\]]*|LIVE|Live|"
+    r"종합\d*보?|\d+보|속보|단독|인터뷰|르포|팩트체크|영상|그래픽|사설|연합시론|게시판|부고|인사|"
+    r"이슈\s*\w*|현장\w*|\w+\s*포커스|뉴스\s*분석"
+)
+_FLAG_RE = re.compile(
+    rf"^\s*[(\[【]\s*((?:{_FLAG_WORDS})(?:\s*[,/&]\s*(?:{_FLAG_WORDS}))*)\s*[)\]】]\s*",
+    re.IGNORECASE,
+)
+# Reuters/Bloomberg style "UPDATE 2-Headline", "EXCLUSIVE-Headline", "BREAKING: ..."
+_PREFIX_FLAG_RE = re.compile(
+    r"^\s*((?:UPDATE\s*\d*|EXCLUSIVE|BREAKING|CORRECTED|REFILE|RPT|URGENT|WRAPUP\s*\d*))\s*[-:–]\s*(?=\S)"
+)
+
+
+def split_update_flag(title: str) -> tuple[str | None, str]:
+    """Split leading wire flags off a headline.
+
+    Returns ``(flag, title_without_flag)``; several leading flags are joined
+    with ", " (``"(LEAD) (URGENT) ..."`` gives ``"LEAD, URGENT"``).  A
+    bracket that does not hold a known flag word stays in the title.
+    """
+    flags: list[str] = []
+    rest = title.strip()
+    while True:
+        match = _FLAG_RE.match(rest) or _PREFIX_FLAG_RE.match(rest)
+        if not match:
+            break
+        flags.append(" ".join(match.group(1).split()))
+        rest = rest[match.end():]
+    if not flags or not rest.strip():
+        return None, title.strip()
+    return ", ".join(flags), rest.strip()
+
+
+# --------------------------------------------------------------------------
+# Datelines
+# --------------------------------------------------------------------------
+
+_MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7,
+    "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+    "ene": 1, "abr": 4, "ago": 8, "dic": 12, "gen": 1, "mag": 5, "giu": 6,
+    "lug": 7, "set": 9, "ott": 10,
+}
+_MONTH_RE = r"(?:[A-Z][a-z]{2,8}|[A-Z]{3,9})\.?"
+_DATE_RE = rf"(?P<month>{_MONTH_RE})\s+(?P<day>\d{{1,2}})(?:,?\s+(?P<year>\d{{4}}))?"
+# City: one to five capitalised words, allowing "S.", "St.", hyphens, slashes
+_CITY_RE = r"(?P<city>[A-Z\u00C0-\u024F][\w.'’\-]*(?:[ /][A-Z\u00C0-\u024F(][\w.'’()\-]*){0,4})"
+_DASH = r"(?:--|—|–|-|‒|\.-|:)"
+
+_EN_DATELINE = re.compile(
+    rf"^\s*{_CITY_RE}(?:,\s*(?:[A-Z][\w.]*\s*)?(?:,\s*)?{_DATE_RE})?\s*"
+    rf"[(\[]?(?P<agency>{_AGENCY_ALT})[)\]]?\s*{_DASH}\s*"
+)
+# "(ANSA) - ROME, APR 19 - ..." : agency first
+_AGENCY_FIRST = re.compile(
+    rf"^\s*\((?P<agency>{_AGENCY_ALT})\)\s*{_DASH}\s*{_CITY_RE}(?:,\s*{_DATE_RE})?\s*{_DASH}\s*"
+)
+# Korean Yonhap: "(서울=연합뉴스) 홍길동 기자 = ..."
+_KO_DATELINE = re.compile(
+    r"^\s*[(\[]\s*(?P<city>[^=()\[\]]{1,20}?)\s*=\s*(?P<agency>연합뉴스|연합|뉴시스|뉴스1)\s*[)\]]"
+    r"\s*(?P<reporters>(?:[^=]{0,60}?(?:기자|특파원|통신원))?)\s*=?\s*"
+)
+
+
+@dataclass(frozen=True)
+class DatelineMatch:
+    """A dateline found at the start of a paragraph."""
+
+    city: str | None
+    agency: str | None
+    month: int | None
+    day: int | None
+    year: int | None
+    reporters: str | None
+    rest: str
+
+    @property
+    def dateline(self) -> Dateline:
+        return Dateline(city=self.city, agency=self.agency)
+
+
+def _canonical_agency(name: str) -> str:
+    return _ALIAS.get(name.lower(), name)
+
+
+def _month(value: str | None) -> int | None:
+    if not value:
+        return None
+    return _MONTHS.get(value.rstrip(".").lower()[:4]) or _MONTHS.get(value.rstrip(".").lower()[:3])
+
+
+def match_dateline(text: str) -> DatelineMatch | None:
+    """Find a dateline at the start of ``text``; ``None`` if there is none."""
+    match = _KO_DATELINE.match(text)
+    if match:
+        return DatelineMatch(
+            city=match.group("city").strip(),
+            agency=_canonical_agency(match.group("agency")),
+            month=None,
+            day=None,
+            year=None,
+            reporters=match.group("reporters").strip() or None,
+            rest=text[match.end():].strip(),
+        )
+    for pattern in (_EN_DATELINE, _AGENCY_FIRST):
+        match = pattern.match(text)
+        if not match:
+            continue
+        month = _month(match.group("month"))
+        if match.group("month") and month is None:
+            continue  # "Foo, Bar 3 (AP)" where Bar is not a month: not a dateline
+        day = int(match.group("day")) if match.group("day") else None
+        year = int(match.group("year")) if match.group("year") else None
+        return DatelineMatch(
+            city=match.group("city").strip().rstrip(","),
+            agency=_canonical_agency(match.group("agency")),
+            month=month,
+            day=day,
+            year=year,
+            reporters=None,
+            rest=text[match.end():].strip(),
+        )
+    return None
+
+
+def extract_dateline(text: str) -> tuple[Dateline | None, str]:
+    """``(Dateline(city, agency), rest of the paragraph)`` or ``(None, text)``."""
+    match = match_dateline(text)
+    if match is None:
+        return None, text
+    return match.dateline, match.rest
+
+
+def dateline_date(text: str, reference_date: date | None) -> date | None:
+    """The calendar day a dateline names.
+
+    Datelines print month and day only; the year comes from the reference
+    date (the crawl day) and is moved back one year when the result would lie
+    after it (a "Dec. 31" story read on Jan. 1).
+    """
+    match = match_dateline(text)
+    if match is None or match.month is None or match.day is None:
+        return None
+    year = match.year or (reference_date.year if reference_date else None)
+    if year is None:
+        return None
+    try:
+        found = date(year, match.month, match.day)
+        if match.year is None and reference_date and found > reference_date:
+            found = date(year - 1, match.month, match.day)
+    except ValueError:
+        return None
+    return found
+
+
+# --------------------------------------------------------------------------
+# Bylines
+# --------------------------------------------------------------------------
+
+_BYLINE_PREFIX = re.compile(r"^\s*(?:by|written by|reporting by|von|por|par|di)\s*:?\s+", re.I)
+_KO_REPORTER = re.compile(r"([가-힣]{2,4})\s*(?:기자|특파원|통신원|선임기자|객원기자)")
+_NAME_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|/|\|)\s*", re.I)
+_NAME_OK = re.compile(r"^[^\W\d_][\w.'’\-]*(?:\s+[^\W\d_][\w.'’\-]*){0,4}$")
+
+
+def _tidy_name(name: str) -> str:
+    name = " ".join(name.split()).strip(" .,;:")
+    if name.isupper() and len(name) > 3:
+        name = " ".join("-".join(p.capitalize() for p in w.split("-")) for w in name.split())
+    return name
+
+
+def parse_byline(text: str) -> list[str]:
+    """People named in a byline, in order.
+
+    Handles "By A", "By A and B", "By A, B and C", "By A, Associated Press",
+    "By A (Yonhap)", Korean "홍길동 기자"; agency names and titles such as
+    "Staff" are dropped, all-caps names are title-cased.
+    """
+    text = " ".join(text.split())
+    if not text:
+        return []
+    korean = _KO_REPORTER.findall(text)
+    if korean:
+        return list(dict.fromkeys(korean))
+    text = _BYLINE_PREFIX.sub("", text)
+    text = re.sub(r"\S+@\S+", "", text)  # e-mail addresses
+    text = re.sub(r"[(\[][^)\]]*[)\]]", "", text)  # "(Yonhap)", "[AP]"
+    text = re.sub(r"\b(?:Staff|Correspondent|Reporter|Writer)s?\b.*$", "", text, flags=re.I)
+    names: list[str] = []
+    for part in _NAME_SPLIT.split(text):
+        part = _tidy_name(part)
+        if not part or is_agency(part) or not _NAME_OK.match(part):
+            continue
+        if part.lower() in {"the", "staff", "editor", "editors", "news"}:
+            continue
+        names.append(part)
+    return list(dict.fromkeys(names))
+
+
+_BYLINE_LINE = re.compile(
+    r"^\s*By\s+[A-Z][\w.'’\-]*(?:\s+[A-Z][\w.'’\-]*){0,3}"
+    r"(?:\s*(?:,|and|&)\s*[A-Z][\w.'’\-]*(?:\s+[A-Z][\w.'’\-]*){0,3}){0,4}\s*$"
+)
+
+
+def is_byline(paragraph: str) -> bool:
+    """A paragraph that is only a "By A and B" byline."""
+    return bool(_BYLINE_LINE.match(paragraph)) and len(paragraph) < 120
+
+
+# --------------------------------------------------------------------------
+# Paragraph cleaning
+# --------------------------------------------------------------------------
+
+_END_MARK = re.compile(
+    r"\s*(?:\((?:END|MORE|END OF STORY|ENDS|ENDIT|ENDITEM)\)|/+\s*(?:END|ENDS|ENDITEM)\s*/*|"
+    r"\bENDS\b|\(끝\)|<끝>|＜끝＞)\s*$"
+)
+_EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+_COPYRIGHT = re.compile(
+    r"(?:^\s*(?:copyright|©|\(c\)|ⓒ)|all rights reserved|저작권자|무단\s*전재|재배포\s*금지|"
+    r"may not be (?:published|reproduced)|unauthorized reproduction)",
+    re.I,
+)
+_NOTE = re.compile(
+    r"^\s*[(\[]\s*(?:ATTN|EDS?|EDITORS?|CORRECTS?|CORRECTION|CORRECTED|UPDATES?|ADDS?|RECASTS?|"
+    r"REPEATS?|REFILES?|NOTE|NOTICE)\b[^)\]]*[)\]]\s*",
+    re.I,
+)
+_SHARE_LABELS = {
+    "share", "share this", "share this article", "facebook", "twitter", "x", "pinterest",
+    "linkedin", "linked in", "tumblr", "reddit", "facebook messenger", "kakaotalk", "kakao",
+    "whatsapp", "telegram", "line", "email", "e-mail", "mail", "print", "like", "save",
+    "font size", "copy url", "copy link", "url is copied.", "url is copied", "ok", "close",
+    "more", "comments", "abcdefg", "top", "home", "공유", "페이스북", "트위터", "카카오톡",
+    "카카오스토리", "링크복사", "url 복사", "인쇄", "글자크기", "스크랩", "댓글",
+}
+_HEADINGS = {
+    "latest news", "most viewed", "most liked", "most saved", "most read", "most popular",
+    "related articles", "related news", "related stories", "related", "keywords",
+    "issue keywords", "top news", "recommended", "recommended stories", "read more",
+    "more stories", "popular", "trending", "editor's picks", "you may also like", "tags",
+    "topics", "weather", "today's weather", "advertisement", "sponsored",
+    "많이 본 뉴스", "관련 뉴스", "최신 뉴스", "주요 뉴스", "핫뉴스", "오래 머문 뉴스", "키워드",
+    "관련기사", "이 시각 헤드라인", "날씨",
+}
+_HASHTAGS = re.compile(r"^(?:keywords?\s*:?\s*)?(?:#\S[^#]*){1,}$", re.I)
+_CREDIT = re.compile(
+    r"(?:[(\[](?:Yonhap|AP|AFP|Reuters|EPA|Xinhua|Kyodo|Getty Images|Newsis|News1|"
+    r"Yonhap Photo|Yonhap file photo|"
+    r"(?:AP|AFP|EPA|Reuters|Yonhap|EPA-EFE)\s*(?:Photo|file photo)[^)\]]*|"
+    r"Photo courtesy of[^)\]]*|Courtesy of[^)\]]*|Photo by[^)\]]*|"
+    r"[^)\]]*(?:사진|제공|자료사진|재판매 및 DB 금지)[^)\]]*)[)\]]|/Yonhap|/AP|/AFP|/Reuters)\s*$",
+    re.I,
+)
+
+
+def split_editorial_notes(paragraphs: list[str]) -> tuple[list[str], list[str]]:
+    """Move editors' notes (``(ATTN: ...)``, ``(CORRECTS ...)``) out of the story.
+
+    A note may start a paragraph that continues with the byline ("(ATTN:
+    ...)By Kang"); only the note is taken, the remainder stays.
+    """
+    notes: list[str] = []
+    rest: list[str] = []
+    for paragraph in paragraphs:
+        match = _NOTE.match(paragraph)
+        while match:
+            notes.append(match.group(0).strip())
+            paragraph = paragraph[match.end():]
+            match = _NOTE.match(paragraph)
+        if paragraph.strip():
+            rest.append(paragraph)
+    return notes, rest
+
+
+def _is_email_line(paragraph: str) -> bool:
+    if not _EMAIL.search(paragraph):
+        return False
+    without = _EMAIL.sub("", paragraph)
+    return len(without.split()) <= 6
+
+
+def _is_label(paragraph: str) -> bool:
+    key = paragraph.strip().strip(":|·•-").strip().lower()
+    if key in _SHARE_LABELS or key in _HEADINGS:
+        return True
+    words = [w for w in re.split(r"\s*[|/·•]\s*|\s{2,}", key) if w]
+    return len(words) > 1 and all(w in _SHARE_LABELS for w in words)
+
+
+def is_caption(paragraph: str) -> bool:
+    """A photo caption or credit line (ends with "(Yonhap)", "(AP Photo/...)")."""
+    if match_dateline(paragraph):
+        return False
+    return bool(_CREDIT.search(paragraph))
+
+
+def is_boilerplate(paragraph: str) -> bool:
+    """A paragraph no story contains: labels, headings, hashtags, credits, notices."""
+    text = paragraph.strip()
+    return bool(
+        not text
+        or _is_label(text)
+        or _HASHTAGS.match(text)
+        or _COPYRIGHT.search(text)
+        or _is_email_line(text)
+        or is_caption(text)
+        or _END_MARK.fullmatch(text)
+    )
+
+
+def clean_paragraphs(paragraphs: list[str]) -> list[str]:
+    """The story's paragraphs with wire and page boilerplate removed.
+
+    Whitespace is normalised; editors' notes, bylines, e-mail lines,
+    copyright notices, share labels, box headings, hashtag lines and photo
+    credit lines are dropped; an end mark ("(END)", "(MORE)", "(끝)") closes
+    the story: the mark is removed and nothing after it is kept.
+    """
+    _, paragraphs = split_editorial_notes([" ".join(p.split()) for p in paragraphs])
+    kept: list[str] = []
+    for paragraph in paragraphs:
+        ended = bool(_END_MARK.search(paragraph))
+        text = _END_MARK.sub("", paragraph).strip()
+        if text and not is_boilerplate(text) and not (is_byline(text) and not kept):
+            kept.append(text)
+        if ended:
+            break
+    return kept
