@@ -1,0 +1,171 @@
+"""Where everything lives in a store: the key layout of DESIGN.md, in one place.
+
+Every key the project writes is built here from validated parts, so no input
+(a source id with ``../``, an absolute path, a NUL byte, a date that is not a
+date) can make a write land outside the store's configured root or prefix.
+
+::
+
+    articles/v1/source=S/date=D/part-<run>-00000.jsonl.gz   published records
+    articles/v1/source=S/date=D/_manifest.json              written last; the commit point
+    raw/source=S/date=D/<run>.warc.gz                       every fetched response
+    quarantine/source=S/date=D/<run>.jsonl.gz               rejected pages and records
+    state/source=S/published/date=D.jsonl.gz                dedup index shard of day D
+    staging/source=S/date=D/run=R/...                       a crawl's upload, before publishing
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from storage.errors import InvalidKey
+
+SCHEMA_VERSION = 1
+ARTICLES_ROOT = f"articles/v{SCHEMA_VERSION}/"
+MANIFEST_NAME = "_manifest.json"
+
+_SOURCE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_RUN_ID_RE = re.compile(r"^[0-9A-Za-z_.-]{1,100}$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_PARTITION_RE = re.compile(
+    r"^articles/v(?P<v>\d+)/source=(?P<source>[^/]+)/date=(?P<date>[^/]+)/(?P<name>[^/]+)$"
+)
+_UNSAFE_KEY_CHARS = re.compile(r"[\x00-\x1f\x7f\\]")
+
+
+def validate_source(source: str) -> str:
+    """Return ``source`` if it is a valid source id, else raise :class:`InvalidKey`."""
+    if not isinstance(source, str) or not _SOURCE_RE.match(source):
+        raise InvalidKey(f"invalid source id {source!r}: expected ^[a-z0-9][a-z0-9_-]{{0,63}}$")
+    return source
+
+
+def validate_date(day: date | str) -> str:
+    """Return ``day`` as ``YYYY-MM-DD``; it must be a real calendar date."""
+    if isinstance(day, date):
+        return day.isoformat()
+    if not isinstance(day, str) or not _DATE_RE.match(day):
+        raise InvalidKey(f"invalid date {day!r}: expected YYYY-MM-DD")
+    try:
+        return date.fromisoformat(day).isoformat()
+    except ValueError as exc:
+        raise InvalidKey(f"invalid date {day!r}: {exc}") from None
+
+
+def validate_run_id(run_id: str) -> str:
+    """Return ``run_id`` if it is safe as a key component (not ``.``/``..``)."""
+    if (
+        not isinstance(run_id, str)
+        or not _RUN_ID_RE.match(run_id)
+        or run_id in {".", ".."}
+    ):
+        raise InvalidKey(f"invalid run id {run_id!r}: expected ^[0-9A-Za-z_.-]{{1,100}}$")
+    return run_id
+
+
+def check_key(key: str) -> str:
+    """Refuse keys that could leave the store root on any backend.
+
+    Backends call this on every key: relative, ``/``-separated, no empty,
+    ``.`` or ``..`` segment, no control characters or backslashes.
+    """
+    if not isinstance(key, str) or not key:
+        raise InvalidKey(f"invalid key {key!r}: empty")
+    if key.startswith("/") or _UNSAFE_KEY_CHARS.search(key):
+        raise InvalidKey(f"invalid key {key!r}: absolute or contains control characters")
+    if any(part in {"", ".", ".."} for part in key.split("/")):
+        raise InvalidKey(f"invalid key {key!r}: empty, '.' or '..' path segment")
+    return key
+
+
+def _day_dir(root: str, source: str, day: date | str) -> str:
+    return f"{root}source={validate_source(source)}/date={validate_date(day)}/"
+
+
+def partition_prefix(source: str, day: date | str) -> str:
+    return _day_dir(ARTICLES_ROOT, source, day)
+
+
+def source_prefix(source: str | None = None) -> str:
+    """Prefix of all partitions, or of one source's partitions."""
+    if source is None:
+        return ARTICLES_ROOT
+    return f"{ARTICLES_ROOT}source={validate_source(source)}/"
+
+
+def manifest_key(source: str, day: date | str) -> str:
+    return partition_prefix(source, day) + MANIFEST_NAME
+
+
+def part_key(source: str, day: date | str, run_id: str, index: int) -> str:
+    return partition_prefix(source, day) + f"part-{validate_run_id(run_id)}-{index:05d}.jsonl.gz"
+
+
+def is_part_key(key: str) -> bool:
+    name = key.rsplit("/", 1)[-1]
+    return name.startswith("part-") and name.endswith(".jsonl.gz")
+
+
+def raw_prefix(source: str, day: date | str) -> str:
+    return _day_dir("raw/", source, day)
+
+
+def raw_key(source: str, day: date | str, run_id: str, index: int | None = None) -> str:
+    """``raw/source=S/date=D/R.warc.gz``; a run with several WARC files adds ``-NNNNN``."""
+    suffix = "" if index is None else f"-{index:05d}"
+    return raw_prefix(source, day) + f"{validate_run_id(run_id)}{suffix}.warc.gz"
+
+
+def quarantine_prefix(source: str, day: date | str) -> str:
+    return _day_dir("quarantine/", source, day)
+
+
+def quarantine_key(source: str, day: date | str, run_id: str) -> str:
+    return quarantine_prefix(source, day) + f"{validate_run_id(run_id)}.jsonl.gz"
+
+
+def state_prefix(source: str) -> str:
+    return f"state/source={validate_source(source)}/published/"
+
+
+def state_key(source: str, day: date | str) -> str:
+    return state_prefix(source) + f"date={validate_date(day)}.jsonl.gz"
+
+
+def staging_prefix(source: str, day: date | str, run_id: str) -> str:
+    return _day_dir("staging/", source, day) + f"run={validate_run_id(run_id)}/"
+
+
+#: Files of a staged run, uploaded in this order: ``crawl.json`` last marks it complete.
+STAGED_FILES = ("items.jsonl.gz", "quarantine.jsonl.gz", "ledger.jsonl.gz", "crawl.json")
+
+
+def staging_key(source: str, day: date | str, run_id: str, name: str) -> str:
+    if name not in STAGED_FILES:
+        raise InvalidKey(f"unknown staged file {name!r}; expected one of {STAGED_FILES}")
+    return staging_prefix(source, day, run_id) + name
+
+
+@dataclass(frozen=True)
+class PartitionKey:
+    """What a key under ``articles/vN/`` says about itself."""
+
+    schema_version: int
+    source: str
+    date: str
+    name: str
+
+
+def parse_partition_key(key: str) -> PartitionKey | None:
+    """Split an ``articles/vN/source=S/date=D/<name>`` key, or ``None`` if it is not one."""
+    match = _PARTITION_RE.match(key)
+    if not match:
+        return None
+    try:
+        source = validate_source(match["source"])
+        day = validate_date(match["date"])
+    except InvalidKey:
+        return None
+    return PartitionKey(int(match["v"]), source, day, match["name"])

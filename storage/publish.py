@@ -1,0 +1,385 @@
+"""Publishing one staged crawl run as the day's partition: atomically and idempotently.
+
+Order of writes (each step only after the previous one succeeded)::
+
+    1. parts        articles/v1/source=S/date=D/part-<run>-NNNNN.jsonl.gz  (new names, never
+                    overwriting the parts the current manifest lists)
+    2. quarantine   quarantine/source=S/date=D/<run>.jsonl.gz
+    3. manifest     articles/v1/source=S/date=D/_manifest.json   ← the commit point
+    4. cleanup      parts and quarantine files of earlier runs of D
+    5. dedup state  state/source=S/published/date=D.jsonl.gz
+    6. staging      staging/source=S/date=D/run=R/ deleted
+
+A run killed before 3 leaves the previous manifest, which still lists its own
+parts, so readers see the previous complete partition; the next run deletes
+the orphans in its step 4. A run killed after 3 is already visible and complete.
+S3 has no rename, so the manifest PUT is what makes a partition change at once.
+
+Records stream through a local spool and a SQLite dedup index, so memory
+stays flat however large the day is.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import logging
+import tempfile
+from collections import Counter
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from storage import layout
+from storage.base import ObjectStore
+from storage.dedup import DUPLICATE, DedupIndex, state_row
+from storage.errors import PublishError, RecordInvalid
+from storage.read import read_manifest
+from storage.schema import validate_record
+from storage.staging import BadLine, StagedRun, discard_staging, read_staged
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["DEFAULT_PART_MAX_BYTES", "DEFAULT_PART_MAX_RECORDS", "publish_run"]
+
+#: A part is closed once its uncompressed JSON Lines reach this size...
+DEFAULT_PART_MAX_BYTES = 64 * 1024 * 1024
+#: ...or this many records, whichever comes first.
+DEFAULT_PART_MAX_RECORDS = 50_000
+SCHEMA_INVALID = "schema_invalid"
+
+
+def publish_run(
+    store: ObjectStore,
+    source: str,
+    day: date | str,
+    run_id: str,
+    *,
+    part_max_bytes: int = DEFAULT_PART_MAX_BYTES,
+    part_max_records: int = DEFAULT_PART_MAX_RECORDS,
+) -> dict[str, Any]:
+    """Publish the staged run ``run_id`` as the partition of ``source`` on ``day``.
+
+    Returns the manifest that was written. Raises :class:`PublishError` when
+    nothing is staged, when the run is already the published one, or when the
+    counts do not add up (an accounting bug must fail loudly, not publish).
+    """
+    publisher = RunPublisher(
+        store, source, day, run_id,
+        part_max_bytes=part_max_bytes, part_max_records=part_max_records,
+    )
+    return publisher.publish()
+
+
+class RunPublisher:
+    """One publish of one staged run; each step is a method so tests can interrupt it."""
+
+    def __init__(
+        self,
+        store: ObjectStore,
+        source: str,
+        day: date | str,
+        run_id: str,
+        *,
+        part_max_bytes: int = DEFAULT_PART_MAX_BYTES,
+        part_max_records: int = DEFAULT_PART_MAX_RECORDS,
+    ) -> None:
+        if part_max_bytes < 1 or part_max_records < 1:
+            raise ValueError("part limits must be positive")
+        self.store = store
+        self.source = layout.validate_source(source)
+        self.day = layout.validate_date(day)
+        self.run_id = layout.validate_run_id(run_id)
+        self.part_max_bytes = part_max_bytes
+        self.part_max_records = part_max_records
+
+    def publish(self) -> dict[str, Any]:
+        staged = read_staged(self.store, self.source, self.day, self.run_id)
+        previous = read_manifest(self.store, self.source, self.day)
+        if previous and previous.get("run_id") == self.run_id:
+            raise PublishError(
+                f"run {self.run_id} is already published for {self.source}/{self.day}; "
+                "stage the re-crawl under a new run id"
+            )
+        with tempfile.TemporaryDirectory(prefix="wiredesk-publish-") as tmp:
+            work = Path(tmp)
+            index = DedupIndex(work / "dedup.sqlite")
+            try:
+                index.load_published(self.store, self.source, self.day)
+                result = _Outcome()
+                spool = work / "items.jsonl.gz"
+                quarantine = work / "quarantine.jsonl.gz"
+                with gzip.open(quarantine, "wt", encoding="utf-8", compresslevel=1) as rejects:
+                    for row in staged.quarantine():
+                        _write_line(rejects, row)
+                        result.crawl_quarantine_rows += 1
+                    self._screen(staged, index, spool, rejects, result)
+                index.decide()
+                state = work / "state.jsonl.gz"
+                parts = self._write_parts(spool, index, state, result)
+            finally:
+                index.close()
+            manifest = self._build_manifest(staged, parts, result)
+            manifest["quarantine"] = self._write_quarantine(quarantine, result)
+            self._check_counts(manifest["counts"])
+            self._write_manifest(manifest)
+            self._delete_superseded(manifest)
+            self.store.put_file(layout.state_key(self.source, self.day), state)
+        discard_staging(self.store, self.source, self.day, self.run_id)
+        logger.info(
+            "published %s/%s run %s to %s: %d record(s) in %d part(s), %d duplicate, "
+            "%d schema-invalid",
+            self.source, self.day, self.run_id, self.store.describe(), manifest["records"],
+            len(parts), manifest["counts"]["duplicate"], result.schema_invalid,
+        )
+        return manifest
+
+    # -- pass 1: validate, spool, index --------------------------------------
+
+    def _screen(
+        self, staged: StagedRun, index: DedupIndex, spool: Path, rejects: Any, result: _Outcome
+    ) -> None:
+        """Validate every staged record; valid ones go to the spool and the dedup index."""
+        with gzip.open(spool, "wt", encoding="utf-8", compresslevel=1) as out:
+            for item in staged.items():
+                result.staged += 1
+                problem = _problem(item, self.source)
+                if problem is not None:
+                    result.schema_invalid += 1
+                    _write_line(rejects, _reject_row(item, problem))
+                    continue
+                index.add(result.valid, item)
+                result.valid += 1
+                _write_line(out, item)
+
+    # -- pass 2: versions, parts ---------------------------------------------
+
+    def _write_parts(
+        self, spool: Path, index: DedupIndex, state: Path, result: _Outcome
+    ) -> list[dict[str, Any]]:
+        parts: list[dict[str, Any]] = []
+        writer: _PartWriter | None = None
+        with gzip.open(spool, "rt", encoding="utf-8") as records, gzip.open(
+            state, "wt", encoding="utf-8", compresslevel=1
+        ) as state_out:
+            for line, (_seq, version) in zip(records, index.decisions(), strict=True):
+                if version == DUPLICATE:
+                    result.duplicate += 1
+                    continue
+                record = json.loads(line)
+                record["version"] = version
+                data = _dumps(record).encode("utf-8") + b"\n"
+                if writer is not None and writer.full(len(data)):
+                    parts.append(writer.close())
+                    writer = None
+                if writer is None:
+                    key = layout.part_key(self.source, self.day, self.run_id, len(parts))
+                    writer = _PartWriter(
+                        self.store, key, self.part_max_bytes, self.part_max_records
+                    )
+                writer.write(data)
+                result.published += 1
+                parser = record["parser"]
+                result.parsers[(parser["name"], parser["version"])] += 1
+                _write_line(state_out, state_row(record))
+            if writer is not None:
+                parts.append(writer.close())
+        return parts
+
+    # -- quarantine, manifest, cleanup ---------------------------------------
+
+    def _write_quarantine(self, local: Path, result: _Outcome) -> list[str]:
+        if result.crawl_quarantine_rows + result.schema_invalid == 0:
+            return []
+        key = layout.quarantine_key(self.source, self.day, self.run_id)
+        self.store.put_file(key, local)
+        return [key]
+
+    def _build_manifest(
+        self, staged: StagedRun, parts: list[dict[str, Any]], result: _Outcome
+    ) -> dict[str, Any]:
+        crawl_counts = staged.crawl.get("counts")
+        if not isinstance(crawl_counts, dict):
+            raise PublishError(f"crawl.json of run {self.run_id} has no counts")
+        parsed = int(crawl_counts.get("parsed", 0))
+        if parsed != result.staged:
+            raise PublishError(
+                f"accounting error in run {self.run_id}: crawl.json says {parsed} parsed, "
+                f"but {result.staged} record(s) are staged"
+            )
+        quarantined = Counter({k: int(v) for k, v in crawl_counts.get("quarantined", {}).items()})
+        if result.schema_invalid:
+            quarantined[SCHEMA_INVALID] += result.schema_invalid
+        parser_versions: dict[str, dict[str, int]] = {}
+        for (name, version), count in sorted(result.parsers.items()):
+            parser_versions.setdefault(name, {})[version] = count
+        return {
+            "schema_version": layout.SCHEMA_VERSION,
+            "source": self.source,
+            "date": self.day,
+            "run_id": self.run_id,
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "parts": parts,
+            "records": sum(p["records"] for p in parts),
+            "parser_versions": parser_versions,
+            "counts": {
+                "discovered": int(crawl_counts.get("discovered", 0)),
+                "filtered": dict(crawl_counts.get("filtered", {})),
+                "duplicate": result.duplicate,
+                "fetch_failed": dict(crawl_counts.get("fetch_failed", {})),
+                "quarantined": dict(quarantined),
+                "published": result.published,
+            },
+            "quarantine": [],
+            "raw": staged.raw_keys(),
+            "complete": True,
+        }
+
+    def _check_counts(self, counts: dict[str, Any]) -> None:
+        accounted = (
+            sum(counts["filtered"].values())
+            + counts["duplicate"]
+            + sum(counts["fetch_failed"].values())
+            + sum(counts["quarantined"].values())
+            + counts["published"]
+        )
+        if accounted != counts["discovered"]:
+            raise PublishError(
+                f"accounting error in run {self.run_id} of {self.source}/{self.day}: "
+                f"discovered {counts['discovered']} != {accounted} accounted for "
+                f"(filtered + duplicate + fetch_failed + quarantined + published): {counts}"
+            )
+
+    def _write_manifest(self, manifest: dict[str, Any]) -> None:
+        """The commit point: from this PUT on, readers see the new partition."""
+        data = json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8")
+        self.store.put_bytes(layout.manifest_key(self.source, self.day), data)
+
+    def _delete_superseded(self, manifest: dict[str, Any]) -> None:
+        """Delete parts and quarantine files of the day that the new manifest does not list."""
+        keep = {part["key"] for part in manifest["parts"]} | set(manifest["quarantine"])
+        stale = [
+            key
+            for key in self.store.list_keys(layout.partition_prefix(self.source, self.day))
+            if layout.is_part_key(key) and key not in keep
+        ]
+        stale += [
+            key
+            for key in self.store.list_keys(layout.quarantine_prefix(self.source, self.day))
+            if key not in keep
+        ]
+        if stale:
+            self.store.delete_keys(stale)
+            logger.info("deleted %d superseded object(s) of %s/%s", len(stale), self.source,
+                        self.day)
+
+
+class _Outcome:
+    """Counters of one publish."""
+
+    def __init__(self) -> None:
+        self.staged = 0
+        self.valid = 0
+        self.schema_invalid = 0
+        self.duplicate = 0
+        self.published = 0
+        self.crawl_quarantine_rows = 0
+        self.parsers: Counter[tuple[str, str]] = Counter()
+
+
+class _PartWriter:
+    """One gzipped JSON Lines part, streamed to the store, hashed as it goes."""
+
+    def __init__(self, store: ObjectStore, key: str, max_bytes: int, max_records: int) -> None:
+        self.key = key
+        self.records = 0
+        self.uncompressed = 0
+        self._max_bytes = max_bytes
+        self._max_records = max_records
+        self._context = store.open_writer(key)
+        self._counter = _HashingWriter(self._context.__enter__())
+        # mtime=0 and no file name: identical records give byte-identical parts.
+        self._gzip = gzip.GzipFile(fileobj=self._counter, mode="wb", compresslevel=6, mtime=0)
+
+    def full(self, incoming: int) -> bool:
+        return self.records >= self._max_records or (
+            self.uncompressed + incoming > self._max_bytes and self.records > 0
+        )
+
+    def write(self, data: bytes) -> None:
+        try:
+            self._gzip.write(data)
+        except BaseException as exc:
+            self._context.__exit__(type(exc), exc, exc.__traceback__)
+            raise
+        self.records += 1
+        self.uncompressed += len(data)
+
+    def close(self) -> dict[str, Any]:
+        try:
+            self._gzip.close()
+        except BaseException as exc:
+            self._context.__exit__(type(exc), exc, exc.__traceback__)
+            raise
+        self._context.__exit__(None, None, None)
+        return {
+            "key": self.key,
+            "records": self.records,
+            "bytes": self._counter.bytes,
+            "sha256": self._counter.digest.hexdigest(),
+        }
+
+
+class _HashingWriter(io.RawIOBase):
+    def __init__(self, stream: Any) -> None:
+        super().__init__()
+        self._stream = stream
+        self.digest = hashlib.sha256()
+        self.bytes = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self._stream.write(data)
+        self.digest.update(data)
+        self.bytes += len(data)
+        return len(data)
+
+
+def _problem(item: Any, source: str) -> RecordInvalid | None:
+    if isinstance(item, BadLine):
+        return RecordInvalid("$", f"not JSON (line {item.line_number}): {item.error}")
+    try:
+        validate_record(item)
+    except RecordInvalid as exc:
+        return exc
+    if item["source"] != source:
+        return RecordInvalid("$.source", f"{item['source']!r} staged under source {source!r}")
+    return None
+
+
+def _reject_row(item: Any, problem: RecordInvalid) -> dict[str, Any]:
+    record = item if isinstance(item, dict) else {}
+    return {
+        "url": record.get("url"),
+        "fetched_url": record.get("fetched_url"),
+        "stage": "schema",
+        "reason": problem.reason,
+        "message": problem.message,
+        "status": None,
+        "fetched_at": record.get("fetched_at"),
+        "raw": record.get("raw"),
+    }
+
+
+def _dumps(record: Any) -> str:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+def _write_line(stream: Any, row: Any) -> None:
+    stream.write(_dumps(row))
+    stream.write("\n")
+

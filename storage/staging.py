@@ -1,0 +1,141 @@
+"""The hand-over from a crawl to the publish step: ``staging/…`` and ``raw/…``.
+
+A crawl writes a local run directory (see docs/architecture.md) and calls
+:func:`upload_staging`; the publish task, possibly on another worker, reads it
+back with :func:`read_staged`. ``crawl.json`` is uploaded last, so a staged run
+without it is incomplete and is refused.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from storage import layout
+from storage.base import ObjectStore
+from storage.errors import ObjectNotFound, PublishError
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["StagedRun", "discard_staging", "read_staged", "upload_staging"]
+
+
+def upload_staging(
+    store: ObjectStore, source: str, day: date | str, run_id: str, local_dir: Path
+) -> dict[str, Any]:
+    """Upload a crawl's run directory; returns ``{"staging": [keys], "raw": [keys]}``.
+
+    ``*.warc.gz`` files go straight to their archive place
+    (``raw/source=S/date=D/R.warc.gz``; several files get ``R-00000.warc.gz``, …);
+    the other files go under ``staging/…/run=R/``. A missing optional file
+    (no quarantine rows, say) is simply not uploaded; ``crawl.json`` is required.
+    """
+    day = layout.validate_date(day)
+    local_dir = Path(local_dir)
+    crawl_file = local_dir / "crawl.json"
+    if not crawl_file.is_file():
+        raise PublishError(f"{local_dir} is not a finished crawl: crawl.json is missing")
+
+    raw_keys: list[str] = []
+    warcs = sorted(local_dir.glob("*.warc.gz"))
+    for index, path in enumerate(warcs):
+        key = layout.raw_key(source, day, run_id, None if len(warcs) == 1 else index)
+        store.put_file(key, path)
+        raw_keys.append(key)
+
+    staged: list[str] = []
+    for name in layout.STAGED_FILES:  # crawl.json is last: it marks the upload complete
+        path = local_dir / name
+        if path.is_file():
+            key = layout.staging_key(source, day, run_id, name)
+            store.put_file(key, path)
+            staged.append(key)
+    logger.info(
+        "staged %s/%s run %s: %d file(s), %d WARC file(s) in %s",
+        source, day, run_id, len(staged), len(raw_keys), store.describe(),
+    )
+    return {"staging": staged, "raw": raw_keys}
+
+
+@dataclass(frozen=True)
+class StagedRun:
+    """A staged crawl run; the row iterators stream from the store."""
+
+    store: ObjectStore
+    source: str
+    date: str
+    run_id: str
+    crawl: dict[str, Any]
+
+    def _rows(self, name: str) -> Iterator[Any]:
+        key = layout.staging_key(self.source, self.date, self.run_id, name)
+        try:
+            stream = self.store.open_reader(key)
+        except ObjectNotFound:
+            return
+        with stream, gzip.GzipFile(fileobj=stream, mode="rb") as raw:
+            for number, line in enumerate(io.TextIOWrapper(raw, encoding="utf-8"), 1):
+                if line.strip():
+                    yield _decode(line, key, number)
+
+    def items(self) -> Iterator[Any]:
+        """Parsed records (or :class:`BadLine` for a line that is not JSON)."""
+        return self._rows("items.jsonl.gz")
+
+    def quarantine(self) -> Iterator[Any]:
+        return self._rows("quarantine.jsonl.gz")
+
+    def ledger(self) -> Iterator[Any]:
+        return self._rows("ledger.jsonl.gz")
+
+    def raw_keys(self) -> list[str]:
+        """This run's WARC keys under ``raw/``, as :func:`upload_staging` named them."""
+        own = re.compile(re.escape(self.run_id) + r"(-\d{5})?\.warc\.gz")
+        return [
+            key for key in self.store.list_keys(layout.raw_prefix(self.source, self.date))
+            if own.fullmatch(key.rsplit("/", 1)[-1])
+        ]
+
+
+@dataclass(frozen=True)
+class BadLine:
+    """A staged line that is not JSON: publishing quarantines it, never drops it."""
+
+    key: str
+    line_number: int
+    error: str
+
+
+def _decode(line: str, key: str, number: int) -> Any:
+    try:
+        return json.loads(line)
+    except ValueError as exc:
+        return BadLine(key, number, str(exc))
+
+
+def read_staged(store: ObjectStore, source: str, day: date | str, run_id: str) -> StagedRun:
+    """Open a staged run; raises :class:`PublishError` if nothing complete is staged."""
+    day = layout.validate_date(day)
+    key = layout.staging_key(source, day, run_id, "crawl.json")
+    try:
+        crawl = json.loads(store.get_bytes(key))
+    except ObjectNotFound:
+        raise PublishError(
+            f"nothing staged for {source}/{day} run {run_id} in {store.describe()} "
+            f"({key} is missing): crawl and upload the run first"
+        ) from None
+    return StagedRun(store, layout.validate_source(source), day, layout.validate_run_id(run_id),
+                     crawl)
+
+
+def discard_staging(store: ObjectStore, source: str, day: date | str, run_id: str) -> None:
+    """Delete a run's staging files (its raw WARC files stay in the archive)."""
+    store.delete_keys(list(store.list_keys(layout.staging_prefix(source, day, run_id))))

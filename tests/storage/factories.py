@@ -1,0 +1,99 @@
+"""Hand-made staged runs: what a crawl would upload, without running one."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+
+def make_record(
+    n: int,
+    *,
+    source: str = "testwire",
+    title: str | None = None,
+    body: list[str] | None = None,
+    published_at: str = "2026-11-20T09:00:00+09:00",
+    updated_at: str | None = None,
+    article: str | None = None,
+) -> dict[str, Any]:
+    title = title or f"Story number {n}"
+    body = body or [f"Paragraph one of story {n}.", f"Paragraph two of story {n}."]
+    digest = hashlib.sha256("\n".join([title, *body]).encode()).hexdigest()
+    return {
+        "schema_version": 1,
+        "id": f"{source}:{article or f'AEN{n:08d}'}",
+        "source": source,
+        "url": f"https://wire.example/{article or n}",
+        "fetched_url": f"https://wire.example/{article or n}",
+        "fetched_at": "2026-11-20T01:00:00+00:00",
+        "language": "en",
+        "title": title,
+        "update_flag": None,
+        "authors": ["Kim Reporter"],
+        "dateline": {"city": "SEOUL", "agency": "Yonhap"},
+        "published_at": published_at,
+        "updated_at": updated_at,
+        "section": ["National"],
+        "keywords": [],
+        "summary": None,
+        "body": body,
+        "images": [],
+        "content_hash": digest,
+        "version": 1,
+        "parser": {"name": "testwire", "version": "1.0"},
+        "raw": {
+            "warc": f"raw/source={source}/date=2026-11-20/r1.warc.gz",
+            "record_id": f"<urn:uuid:{n}>",
+        },
+    }
+
+
+def write_run_dir(
+    directory: Path,
+    records: list[Any],
+    *,
+    run_id: str = "r1",
+    source: str = "testwire",
+    day: str = "2026-11-20",
+    quarantine: list[dict[str, Any]] | None = None,
+    filtered: dict[str, int] | None = None,
+    fetch_failed: dict[str, int] | None = None,
+    warc: bytes | None = b"WARC/1.1 fake",
+) -> Path:
+    """Write a crawl's local run directory whose counts add up."""
+    directory.mkdir(parents=True, exist_ok=True)
+    quarantine = quarantine or []
+    filtered = filtered or {}
+    fetch_failed = fetch_failed or {}
+    with gzip.open(directory / "items.jsonl.gz", "wt", encoding="utf-8") as out:
+        for record in records:
+            out.write((record if isinstance(record, str) else json.dumps(record)) + "\n")
+    if quarantine:
+        with gzip.open(directory / "quarantine.jsonl.gz", "wt", encoding="utf-8") as out:
+            for row in quarantine:
+                out.write(json.dumps(row) + "\n")
+    quarantined: dict[str, int] = {}
+    for row in quarantine:
+        quarantined[row["reason"]] = quarantined.get(row["reason"], 0) + 1
+    counts = {
+        "discovered": len(records) + len(quarantine) + sum(filtered.values())
+        + sum(fetch_failed.values()),
+        "filtered": filtered,
+        "fetch_failed": fetch_failed,
+        "quarantined": quarantined,
+        "parsed": len(records),
+    }
+    crawl = {"run_id": run_id, "source": source, "date": day, "started_at": None,
+             "finished_at": None, "counts": counts, "stats": {}}
+    (directory / "crawl.json").write_text(json.dumps(crawl))
+    if warc is not None:
+        (directory / "crawl.warc.gz").write_bytes(warc)
+    return directory
+
+
+def quarantine_row(url: str, reason: str = "no_article_body") -> dict[str, Any]:
+    return {"url": url, "fetched_url": url, "stage": "parse", "reason": reason,
+            "message": "no story paragraphs", "status": 200, "fetched_at": None, "raw": None}
