@@ -25,7 +25,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from parsers.base import REASONS, ParsedArticle, ParseError, build_record, source_from_url
+from parsers.base import (
+    REASONS,
+    ParsedArticle,
+    ParseError,
+    build_record,
+    content_hash,
+    source_from_url,
+)
 from parsers.decode import DEFAULT_MAX_BYTES, decode_html
 from parsers.html import looks_like_html
 from parsers.registry import (
@@ -66,6 +73,7 @@ def parse_page(
     encoding: str | None = None,
     fetched_at: datetime | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    flat_text: bool = False,
 ) -> dict[str, Any]:
     """Parse one page into a schema-v1 record dict, or raise :class:`ParseError`.
 
@@ -80,11 +88,16 @@ def parse_page(
         year ("SEOUL, Jan. 4 (Yonhap) --").  Defaults to ``fetched_at``'s day.
     :param encoding: the HTTP header's charset, a hint only.
     :param fetched_at: selects the parser version valid on that day.
+    :param max_bytes: size limit (``too_large`` above it).
+    :param flat_text: the content is a text dump (a ``.txt`` file): skip HTML
+        detection and use the flat-text parser.
     :raises ValueError: ``reference_date`` is not a date or ``YYYY-MM-DD``.
     """
     reference = _as_date(reference_date) or (fetched_at.date() if fetched_at else None)
     try:
-        return _parse(content, url, source, reference, encoding, fetched_at, max_bytes)
+        return _parse(
+            content, url, source, reference, encoding, fetched_at, max_bytes, flat_text
+        )
     except ParseError:
         raise
     except RecursionError as exc:
@@ -103,13 +116,17 @@ def _parse(
     encoding: str | None,
     fetched_at: datetime | None,
     max_bytes: int,
+    flat_text: bool,
 ) -> dict[str, Any]:
     text = decode_html(content, encoding=encoding, max_bytes=max_bytes)
-    if looks_like_html(text):
+    if not flat_text and looks_like_html(text):
         parser = site_parser(source, url, fetched_at) or generic_parser()
     else:
         parser = text_parser()
     article = parser.parse(text, url=url, reference_date=reference)
+    if not (article.site_article_id or article.canonical_url or url):
+        # Without any URL every page would hash to the same id: key on the text instead.
+        article.site_article_id = "text-" + content_hash(article.title, article.body)[:24]
     return build_record(
         article,
         parser_name=parser.name,
