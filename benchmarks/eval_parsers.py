@@ -13,8 +13,10 @@ Metrics:
 
 * ``aeb-dev`` body precision/recall/F1, as defined in :mod:`benchmarks.metric`;
   a page ours refuses with ``ParseError`` counts as an empty prediction.
-* ``fundus-dev`` title accuracy: exact match after Unicode NFC and collapsing
-  whitespace runs to one space (nothing else: quotes and case must match).
+* ``fundus-dev`` title accuracy: exact match after Unicode NFC, dropping
+  invisible characters (soft hyphen, zero-width space/joiners), mapping
+  typographic quotes to ASCII ones (``’`` -> ``'``, ``“`` -> ``"``) and
+  collapsing whitespace runs to one space; case and wording must match.
 * date accuracy: the same calendar day as ``publishing_date``. Each side's day
   is taken in its OWN stated offset (the local day the publisher printed);
   trafilatura returns a bare date, which is taken as is. Converting to UTC
@@ -128,8 +130,13 @@ def trafilatura_meta(page: Page) -> Extraction:
 # -- comparisons -----------------------------------------------------------
 
 
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"))
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"'})
+
+
 def norm_text(value: str | None) -> str:
-    return " ".join(unicodedata.normalize("NFC", value or "").split())
+    text = unicodedata.normalize("NFC", value or "").translate(_INVISIBLE).translate(_QUOTES)
+    return " ".join(text.split())
 
 
 def norm_author(value: str) -> str:

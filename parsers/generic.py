@@ -72,7 +72,7 @@ class GenericParser:
             site_article_id=meta.site_article_id,
             language=meta.language,
             update_flag=flag,
-            authors=clean_author_names(meta.authors or byline_authors, meta.site_name),
+            authors=clean_author_names(meta.authors or byline_authors, meta.publisher_names),
             dateline=dateline,
             published_at=published,
             updated_at=meta.updated_at,
@@ -86,14 +86,8 @@ class GenericParser:
     # -- fields --------------------------------------------------------------
 
     def title(self, tree: lxml_html.HtmlElement, meta: PageMetadata) -> str | None:
-        """The metadata headline, else the first ``<h1>``."""
-        if meta.title:
-            return meta.title
-        for h1 in tree.iter("h1"):
-            text = " ".join(h1.text_content().split())
-            if text:
-                return text
-        return None
+        """The headline the metadata sources agree on (see ``choose_title``)."""
+        return meta.title
 
     def body(self, tree: lxml_html.HtmlElement, meta: PageMetadata) -> list[str]:
         """Story paragraphs: trafilatura's, or JSON-LD ``articleBody`` when that is richer."""
