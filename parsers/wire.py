@@ -132,6 +132,10 @@ _PREFIX_FLAG_RE = re.compile(
 )
 
 
+# Korean Yonhap puts its flags after the headline: "... 발사(종합2보)"
+_TRAILING_FLAG_RE = re.compile(r"\s*[(\[]\s*((?:종합\d*보?|\d+보|속보|1보|상보))\s*[)\]]\s*$")
+
+
 def split_update_flag(title: str) -> tuple[str | None, str]:
     """Split leading wire flags off a headline.
 
@@ -147,6 +151,10 @@ def split_update_flag(title: str) -> tuple[str | None, str]:
             break
         flags.append(" ".join(match.group(1).split()))
         rest = rest[match.end():]
+    trailing = _TRAILING_FLAG_RE.search(rest)
+    if trailing and rest[: trailing.start()].strip():
+        flags.append(trailing.group(1))
+        rest = rest[: trailing.start()]
     if not flags or not rest.strip():
         return None, title.strip()
     return ", ".join(flags), rest.strip()
@@ -165,12 +173,16 @@ _MONTHS = {
 _MONTH_RE = r"(?:[A-Z][a-z]{2,8}|[A-Z]{3,9})\.?"
 _DATE_RE = rf"(?P<month>{_MONTH_RE})\s+(?P<day>\d{{1,2}})(?:,?\s+(?P<year>\d{{4}}))?"
 # City: one to five capitalised words, allowing "S.", "St.", hyphens, slashes
-_CITY_RE = r"(?P<city>[A-Z\u00C0-\u024F][\w.'’\-]*(?:[ /][A-Z\u00C0-\u024F(][\w.'’()\-]*){0,4})"
+_CITY_RE = r"(?P<city>[A-Z\u00C0-\u024F][\w.'’\-]*(?:[ /][A-Z\u00C0-\u024F][\w.'’\-]*){0,4})"
+# "RIO DE JANEIRO, Brazil (AP)": a state or country after the city
+_REGION_RE = r"(?:,\s*[A-Z][\w.'’\-]*(?:\s+[A-Z][\w.'’\-]*){0,2}(?=\s*[,(\[]))?"
 _DASH = r"(?:--|—|–|-|‒|\.-|:)"
 
 _EN_DATELINE = re.compile(
-    rf"^\s*{_CITY_RE}(?:,\s*(?:[A-Z][\w.]*\s*)?(?:,\s*)?{_DATE_RE})?\s*"
-    rf"[(\[]?(?P<agency>{_AGENCY_ALT})[)\]]?\s*{_DASH}\s*"
+    rf"^\s*{_CITY_RE}{_REGION_RE}(?:,\s*{_DATE_RE})?\s*"
+    # "(PTI) The ..." needs no dash after a bracketed agency; a bare one does
+    rf"(?:[(\[](?P<agency>{_AGENCY_ALT})[)\]]\s*(?:{_DASH}\s*)?"
+    rf"|(?P<bare>{_AGENCY_ALT})\s*{_DASH}\s*)"
 )
 # "(ANSA) - ROME, APR 19 - ..." : agency first
 _AGENCY_FIRST = re.compile(
@@ -232,9 +244,12 @@ def match_dateline(text: str) -> DatelineMatch | None:
             continue  # "Foo, Bar 3 (AP)" where Bar is not a month: not a dateline
         day = int(match.group("day")) if match.group("day") else None
         year = int(match.group("year")) if match.group("year") else None
+        if match.group(0).rstrip().endswith((")", "]")) and not match.group("month"):
+            continue  # "Name (AP) text": without a dash, only a dated dateline counts
+        agency = match.groupdict().get("agency") or match.groupdict().get("bare")
         return DatelineMatch(
             city=match.group("city").strip().rstrip(","),
-            agency=_canonical_agency(match.group("agency")),
+            agency=_canonical_agency(agency),
             month=month,
             day=day,
             year=year,
@@ -308,6 +323,9 @@ def parse_byline(text: str) -> list[str]:
     text = re.sub(r"\S+@\S+", "", text)  # e-mail addresses
     text = re.sub(r"[(\[][^)\]]*[)\]]", "", text)  # "(Yonhap)", "[AP]"
     text = re.sub(r"\b(?:Staff|Correspondent|Reporter|Writer)s?\b.*$", "", text, flags=re.I)
+    # Reuters credits: "Reporting by A; Editing by B" -- editors are not authors
+    text = re.split(r"[;.]?\s*\b(?:editing|edited|compiled) by\b", text, flags=re.I)[0]
+    text = re.sub(r"\b(?:additional )?(?:reporting|writing) by\b", ",", text, flags=re.I)
     names: list[str] = []
     for part in _NAME_SPLIT.split(text):
         part = _tidy_name(part)
