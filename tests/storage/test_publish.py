@@ -1,0 +1,202 @@
+"""Publishing: round trips, idempotent re-runs, crash safety, parts, quarantine, dedup."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import storage
+from storage import layout
+from storage.errors import PublishError
+from storage.publish import RunPublisher
+from tests.storage.factories import make_record, quarantine_row, write_run_dir
+
+SOURCE = "testwire"
+DAY = "2026-11-20"
+
+
+def stage(store: storage.ObjectStore, tmp_path: Path, run_id: str, records: list[Any],
+          day: str = DAY, **kwargs: Any) -> None:
+    local = write_run_dir(tmp_path / f"local-{day}-{run_id}", records, run_id=run_id, day=day,
+                          **kwargs)
+    storage.upload_staging(store, SOURCE, day, run_id, local)
+
+
+def publish(store: storage.ObjectStore, tmp_path: Path, run_id: str, records: list[Any],
+            day: str = DAY, **kwargs: Any) -> dict[str, Any]:
+    limits = {k: kwargs.pop(k) for k in ("part_max_records", "part_max_bytes") if k in kwargs}
+    stage(store, tmp_path, run_id, records, day=day, **kwargs)
+    return storage.publish_run(store, SOURCE, day, run_id, **limits)
+
+
+def part_keys(store: storage.ObjectStore, day: str = DAY) -> list[str]:
+    return [k for k in store.list_keys(layout.partition_prefix(SOURCE, day))
+            if layout.is_part_key(k)]
+
+
+def test_round_trip(store, tmp_path) -> None:
+    records = [make_record(i) for i in range(20)]
+    manifest = publish(store, tmp_path, "r1", records,
+                       quarantine=[quarantine_row("https://wire.example/bad")],
+                       filtered={"offsite": 3}, fetch_failed={"http_404": 2})
+
+    assert list(storage.read_articles(store, verify=True)) == records
+    assert manifest["counts"] == {
+        "discovered": 26, "filtered": {"offsite": 3}, "duplicate": 0,
+        "fetch_failed": {"http_404": 2}, "quarantined": {"no_article_body": 1},
+        "published": 20,
+    }
+    assert manifest["complete"] and manifest["records"] == 20
+    assert manifest["raw"] == [f"raw/source={SOURCE}/date={DAY}/r1.warc.gz"]
+    assert manifest["parser_versions"] == {"testwire": {"1.0": 20}}
+    assert json.loads(store.get_bytes(layout.manifest_key(SOURCE, DAY))) == manifest
+    [info] = storage.list_partitions(store)
+    assert (info.source, info.date, info.records, info.run_id) == (SOURCE, DAY, 20, "r1")
+    # staging is gone once published; the raw archive stays
+    assert list(store.list_keys("staging/")) == []
+    assert store.exists(f"raw/source={SOURCE}/date={DAY}/r1.warc.gz")
+
+
+def test_rerun_replaces_partition_without_leftovers(store, tmp_path) -> None:
+    records = [make_record(i) for i in range(10)]
+    first = publish(store, tmp_path, "r1", records, part_max_records=4)
+    second = publish(store, tmp_path, "r2", records, part_max_records=4)
+
+    assert list(storage.read_articles(store)) == records
+    assert second["counts"]["duplicate"] == 0  # D's own state is ignored: idempotent
+    assert part_keys(store) == [p["key"] for p in second["parts"]]
+    assert all("part-r2-" in key for key in part_keys(store))
+    # byte-identical content under the new run's names
+    assert [p["sha256"] for p in first["parts"]] == [p["sha256"] for p in second["parts"]]
+    with pytest.raises(PublishError, match="already published|nothing staged"):
+        storage.publish_run(store, SOURCE, DAY, "r2")
+
+
+def test_crash_before_manifest_keeps_previous_partition(store, tmp_path, monkeypatch) -> None:
+    old = [make_record(i) for i in range(5)]
+    publish(store, tmp_path, "r1", old)
+    new = [make_record(i, title=f"Rewritten {i}") for i in range(8)]
+
+    def killed(self: RunPublisher, manifest: dict[str, Any]) -> None:
+        raise KeyboardInterrupt("worker killed before the manifest")
+
+    monkeypatch.setattr(RunPublisher, "_write_manifest", killed)
+    with pytest.raises(KeyboardInterrupt):
+        publish(store, tmp_path, "r2", new, part_max_records=3)
+    assert any("part-r2-" in key for key in part_keys(store))  # orphans were written...
+    assert list(storage.read_articles(store, verify=True)) == old  # ...but nobody sees them
+
+    monkeypatch.undo()
+    manifest = storage.publish_run(store, SOURCE, DAY, "r2", part_max_records=3)  # repair
+    assert [r["title"] for r in storage.read_articles(store)] == [r["title"] for r in new]
+    assert part_keys(store) == [p["key"] for p in manifest["parts"]]
+
+
+def test_small_limits_give_several_parts_with_checksums(store, tmp_path) -> None:
+    records = [make_record(i) for i in range(23)]
+    manifest = publish(store, tmp_path, "r1", records, part_max_records=5)
+    assert [p["records"] for p in manifest["parts"]] == [5, 5, 5, 5, 3]
+    for index, part in enumerate(manifest["parts"]):
+        assert part["key"].endswith(f"/part-r1-{index:05d}.jsonl.gz")
+        data = store.get_bytes(part["key"])
+        assert part["bytes"] == len(data)
+        assert part["sha256"] == hashlib.sha256(data).hexdigest()
+        assert len(gzip.decompress(data).splitlines()) == part["records"]
+
+    others = [make_record(100 + i) for i in range(23)]
+    by_bytes = publish(store, tmp_path, "r1", others, day="2026-11-21", part_max_bytes=2000)
+    assert len(by_bytes["parts"]) > 1
+    assert sum(p["records"] for p in by_bytes["parts"]) == 23
+    for part in by_bytes["parts"]:
+        assert len(gzip.decompress(store.get_bytes(part["key"]))) <= 2000
+
+
+def test_invalid_records_are_quarantined_with_reason(store, tmp_path) -> None:
+    good = make_record(1)
+    no_body = make_record(2, body=["x"])
+    no_body["body"] = []
+    wrong_type = make_record(3)
+    wrong_type["version"] = "one"
+    manifest = publish(store, tmp_path, "r1", [good, no_body, wrong_type, "{not json"])
+
+    assert list(storage.read_articles(store)) == [good]
+    assert manifest["counts"]["quarantined"] == {"schema_invalid": 3}
+    assert manifest["counts"]["published"] == 1
+    [key] = manifest["quarantine"]
+    rows = [json.loads(line) for line in gzip.decompress(store.get_bytes(key)).splitlines()]
+    assert [row["reason"] for row in rows] == [
+        "schema_invalid: $.body", "schema_invalid: $.version", "schema_invalid: $",
+    ]
+    assert all(row["stage"] == "schema" and row["message"] for row in rows)
+    assert rows[0]["url"] == no_body["url"]
+
+
+def test_same_items_on_another_day_are_duplicates(store, tmp_path) -> None:
+    records = [make_record(i) for i in range(6)]
+    publish(store, tmp_path, "r1", records)
+    later = publish(store, tmp_path, "r2", records, day="2026-11-21")
+    assert later["counts"]["duplicate"] == 6 and later["counts"]["published"] == 0
+    assert later["parts"] == [] and later["complete"]
+    assert len(list(storage.read_articles(store))) == 6
+
+
+def test_changed_content_is_a_new_version(store, tmp_path) -> None:
+    publish(store, tmp_path, "r1", [make_record(1), make_record(2)])
+    changed = make_record(1, title="Story number 1 (LEAD)")
+    later = publish(store, tmp_path, "r2", [changed, make_record(2)], day="2026-11-21")
+    assert later["counts"]["published"] == 1 and later["counts"]["duplicate"] == 1
+    [record] = storage.read_articles(store, start="2026-11-21", end="2026-11-21")
+    assert record["id"] == changed["id"] and record["version"] == 2
+    assert record["updated_at"] is None  # the site's value is kept
+
+    # re-running the first day keeps its version numbers
+    rerun = publish(store, tmp_path, "r3", [make_record(1), make_record(2)])
+    assert {r["version"] for r in storage.read_articles(store, end=DAY)} == {1}
+    assert rerun["counts"]["published"] == 2
+
+
+def test_updates_within_one_run_are_ordered_versions(store, tmp_path) -> None:
+    lead = make_record(7, title="Summit opens (LEAD)", article="AEN7",
+                       updated_at="2026-11-20T12:00:00+09:00")
+    first = make_record(7, title="Summit opens", article="AEN7")
+    same_again = make_record(7, title="Summit opens", article="AEN7")
+    manifest = publish(store, tmp_path, "r1", [lead, first, same_again])
+    assert manifest["counts"]["published"] == 2 and manifest["counts"]["duplicate"] == 1
+    versions = {r["title"]: r["version"] for r in storage.read_articles(store)}
+    assert versions == {"Summit opens": 1, "Summit opens (LEAD)": 2}
+
+
+def test_counts_that_do_not_add_up_fail_loudly(store, tmp_path) -> None:
+    local = write_run_dir(tmp_path / "run", [make_record(1)])
+    crawl = json.loads((local / "crawl.json").read_text())
+    crawl["counts"]["discovered"] += 1  # a URL the crawl lost track of
+    (local / "crawl.json").write_text(json.dumps(crawl))
+    storage.upload_staging(store, SOURCE, DAY, "r1", local)
+    with pytest.raises(PublishError, match="accounting error"):
+        storage.publish_run(store, SOURCE, DAY, "r1")
+    assert storage.read_manifest(store, SOURCE, DAY) is None
+
+
+def test_nothing_staged_is_a_clear_error(store) -> None:
+    with pytest.raises(PublishError, match="nothing staged"):
+        storage.publish_run(store, SOURCE, DAY, "r9")
+
+
+@pytest.mark.parametrize(
+    ("source", "day", "run_id"),
+    [("../etc", DAY, "r1"), ("Test", DAY, "r1"), (SOURCE, "2026-02-30", "r1"),
+     (SOURCE, "../../x", "r1"), (SOURCE, DAY, ".."), (SOURCE, DAY, "a/b"),
+     (SOURCE, DAY, "r\x001"), ("/abs", DAY, "r1")],
+)
+def test_unsafe_names_never_reach_the_store(store, tmp_path, source, day, run_id) -> None:
+    local = write_run_dir(tmp_path / "run", [make_record(1)])
+    with pytest.raises(storage.errors.InvalidKey):
+        storage.upload_staging(store, source, day, run_id, local)
+    with pytest.raises(storage.errors.InvalidKey):
+        storage.publish_run(store, source, day, run_id)
+    assert list(store.list_keys()) == []
