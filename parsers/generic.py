@@ -62,7 +62,7 @@ class GenericParser:
         flag, title = _split_flag(title)
         dateline, body = _split_dateline(body)
         body, byline_authors = _split_byline(body)
-        body = _clean(body)
+        body = _clean(_drop_boilerplate(body, title))
         if sum(len(p) for p in body) < MIN_BODY_CHARS // 2:
             raise ParseError("no_article_body", "only boilerplate left after cleaning")
         published = meta.published_at or self.fallback_date(tree, url)
@@ -132,11 +132,52 @@ def _load_tree(html: str) -> lxml_html.HtmlElement:
 
 
 def _trafilatura_paragraphs(tree: lxml_html.HtmlElement) -> list[str]:
+    # trafilatura's precision mode drops some inline wrappers with their text
+    # ("reported that <span class=link><a>the NFL will fine him</a></span> for"
+    # loses the link words); unwrapping spans inside paragraphs keeps them.
+    for paragraph in tree.iter("p"):
+        etree.strip_tags(paragraph, "span")
     document = trafilatura.bare_extraction(tree, **TRAFILATURA_OPTIONS)
     if document is None or document.body is None:
         return []
     text = trafilatura.xml.xmltotxt(document.body, False)
     return [line.strip() for line in text.split("\n") if line.strip()]
+
+
+#: Calls to action and widget labels that end up inside article containers.
+#: Only short paragraphs are tested, so a story sentence that happens to
+#: start with "Subscribe" survives.
+_BOILERPLATE_RE = re.compile(
+    r"^(?:like this (?:story|article)|share (?:this|it)\b|tell us what you think|have a tip\b|"
+    r"follow (?:us|him|her|them|the \w+)\b.* on (?:facebook|twitter|instagram|x)|"
+    r"sign up (?:for|to)\b|subscribe (?:to|now|for|here)\b|get the latest\b|"
+    r"click here (?:to|for)\b|also on [\w.-]+\.\w+|(?:read|see) (?:more|also)\s*:|"
+    r"related (?:articles?|stories|coverage)\s*:|advertisement$|"
+    r"\[(\w+)\b[^\]]*\].*\[/\1\])",
+    re.I,
+)
+_BOILERPLATE_MAX_CHARS = 250
+
+
+def _drop_boilerplate(body: list[str], title: str) -> list[str]:
+    """Remove a repeated headline at the top and short call-to-action paragraphs."""
+    heading = _comparable(title)
+    kept = []
+    for index, paragraph in enumerate(body):
+        if index < 2 and _comparable(paragraph) == heading:
+            continue
+        if len(paragraph) <= _BOILERPLATE_MAX_CHARS and _BOILERPLATE_RE.match(paragraph):
+            continue
+        kept.append(paragraph)
+    return kept
+
+
+_INVISIBLE_RE = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"'})
+
+
+def _comparable(text: str) -> str:
+    return " ".join(_INVISIBLE_RE.sub("", text).translate(_QUOTES).split()).casefold()
 
 
 def _split_flag(title: str) -> tuple[str | None, str]:
