@@ -1,0 +1,192 @@
+"""Run one crawl in its own process, then stage its run directory.
+
+A Twisted reactor cannot be restarted, and an Airflow worker must not host
+one, so :func:`crawl` starts ``python -m scrapy crawl wire`` as a child
+process with ``SCRAPY_SETTINGS_MODULE=crawlers.settings``, streams its log
+through, and only then uploads the local run directory with
+:func:`storage.staging.upload_staging`.  A failed child (exit code, or a
+``crawl.json`` marked failed) raises :class:`CrawlError` naming the source,
+the exit code and the last log lines.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from crawlers.spiders.wire import MODES, new_run_id
+
+logger = logging.getLogger(__name__)
+
+#: The directory holding the ``crawlers`` package (the repo root in a checkout).
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TAIL_LINES = 40
+
+
+class CrawlError(RuntimeError):
+    """A crawl process failed; the message says which source, how, and its last log lines."""
+
+    def __init__(self, message: str, *, source: str, returncode: int | None, tail: list[str]):
+        super().__init__(message)
+        self.source = source
+        self.returncode = returncode
+        self.tail = tail
+
+
+def crawl_command(
+    source_id: str,
+    day: date,
+    run_dir: Path,
+    run_id: str,
+    *,
+    sources_file: str | None = None,
+    mode: str = "incremental",
+    settings: dict[str, Any] | None = None,
+) -> list[str]:
+    """The child process's argv (``scrapy crawl wire -a ... -s ...``)."""
+    argv = [sys.executable, "-m", "scrapy", "crawl", "wire",
+            "-a", f"source={source_id}", "-a", f"date={day.isoformat()}",
+            "-a", f"run_dir={run_dir}", "-a", f"run_id={run_id}", "-a", f"mode={mode}"]
+    if sources_file:
+        argv += ["-a", f"sources_file={os.path.abspath(sources_file)}"]
+    for key, value in (settings or {}).items():
+        text = json.dumps(value) if isinstance(value, (dict, list, bool)) else str(value)
+        argv += ["-s", f"{key}={text}"]
+    return argv
+
+
+def _child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["SCRAPY_SETTINGS_MODULE"] = "crawlers.settings"
+    paths = [str(PROJECT_ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    return env
+
+
+def run_process(argv: list[str], *, source: str, timeout: float | None = None) -> list[str]:
+    """Run the child, forwarding its output line by line; return the last lines.
+
+    Raises :class:`CrawlError` on a non-zero exit or on timeout (the child is
+    killed, with its process group, so no reactor is left behind).
+    """
+    tail: collections.deque[str] = collections.deque(maxlen=TAIL_LINES)
+    proc = subprocess.Popen(
+        argv,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=_child_env(),
+        cwd=str(PROJECT_ROOT),
+        start_new_session=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+    )
+
+    def pump() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            tail.append(line.rstrip("\n"))
+            sys.stderr.write(line)
+        sys.stderr.flush()
+
+    reader = threading.Thread(target=pump, daemon=True)
+    reader.start()
+    started = time.monotonic()
+    try:
+        returncode = proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        reader.join(5)
+        raise CrawlError(
+            f"crawl of {source!r} timed out after {time.monotonic() - started:.0f}s and was killed;"
+            " last log lines:\n" + "\n".join(tail),
+            source=source, returncode=None, tail=list(tail),
+        ) from None
+    reader.join(10)
+    if returncode != 0:
+        raise CrawlError(
+            f"crawl of {source!r} failed with exit code {returncode}; last log lines:\n"
+            + "\n".join(tail),
+            source=source, returncode=returncode, tail=list(tail),
+        )
+    return list(tail)
+
+
+def crawl(
+    source_id: str,
+    day: date,
+    storage_url: str,
+    *,
+    run_id: str | None = None,
+    sources_file: str | None = None,
+    mode: str = "incremental",
+    settings: dict[str, Any] | None = None,
+    work_dir: Path | None = None,
+    timeout: float | None = None,
+    storage_options: dict[str, Any] | None = None,
+    keep_run_dir: bool = False,
+) -> dict[str, Any]:
+    """Crawl ``source_id`` for ``day`` in a child process and stage the run.
+
+    Returns ``{"run_id", "source", "date", "counts", "staging", "raw", "status"}``
+    where ``staging`` is the run's staging prefix and ``raw`` its WARC key.
+    ``settings`` become ``-s`` overrides (they win over per-source politeness).
+    """
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    from crawlers.sources import get_source
+
+    spec = get_source(source_id, sources_file)  # fail fast, in this process, on a bad id
+    run_id = run_id or new_run_id()
+    base = Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix="wiredesk-crawl-"))
+    run_dir = base / f"{spec.id}-{day.isoformat()}-{run_id}"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    argv = crawl_command(source_id, day, run_dir, run_id, sources_file=sources_file,
+                         mode=mode, settings=settings)
+    logger.info("crawling %s for %s (run %s, mode %s)", spec.id, day, run_id, mode)
+    tail = run_process(argv, source=spec.id, timeout=timeout)
+    crawl_json = run_dir / "crawl.json"
+    if not crawl_json.is_file():
+        raise CrawlError(
+            f"crawl of {spec.id!r} exited without writing crawl.json; last log lines:\n"
+            + "\n".join(tail), source=spec.id, returncode=0, tail=tail,
+        )
+    summary = json.loads(crawl_json.read_text(encoding="utf-8"))
+    if summary.get("status") != "ok":
+        raise CrawlError(
+            f"crawl of {spec.id!r} finished but failed its checks: {summary.get('errors')}",
+            source=spec.id, returncode=0, tail=tail,
+        )
+
+    from storage import open_store
+    from storage.staging import upload_staging
+
+    store = open_store(storage_url, **(storage_options or {}))
+    uploaded = upload_staging(store, spec.id, day, run_id, run_dir)
+    if not keep_run_dir and work_dir is None:
+        shutil.rmtree(base, ignore_errors=True)
+    return {
+        "run_id": run_id,
+        "source": spec.id,
+        "date": day.isoformat(),
+        "mode": mode,
+        "status": summary["status"],
+        "counts": summary["counts"],
+        "discovery_errors": summary.get("discovery_errors", []),
+        "staging": f"staging/source={spec.id}/date={day.isoformat()}/run={run_id}/",
+        "raw": (uploaded.get("raw") or [summary.get("raw")])[0],
+        "run_dir": str(run_dir) if (keep_run_dir or work_dir is not None) else None,
+    }

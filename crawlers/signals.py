@@ -1,0 +1,16 @@
+"""Signals of a wiredesk crawl, sent with ``crawler.signals.send_catch_log``.
+
+They carry every discovered URL to its single outcome, so the accounting
+extension can count them without the spider, middlewares and pipelines
+knowing about each other (Scrapy's own stats are kept the same way).
+"""
+
+#: ``url`` (canonical) was discovered; ``via`` names the feed/sitemap/listing kind.
+url_discovered = object()
+
+#: ``url`` reached its outcome: ``outcome`` in :data:`crawlers.accounting.OUTCOMES`,
+#: ``reason`` a short counter key, ``status`` the HTTP status if there was one.
+url_outcome = object()
+
+#: a feed, sitemap or listing page could not be read: ``url``, ``reason``, ``message``.
+discovery_error = object()

@@ -1,0 +1,321 @@
+"""The ``wire`` spider: discover one source's stories of one day and fetch them.
+
+``scrapy crawl wire -a source=yonhap_en -a date=2025-03-10 -a run_dir=DIR
+[-a mode=incremental|backfill|all] [-a sources_file=FILE] [-a run_id=R]``
+
+Modes: ``incremental`` reads the feeds and news sitemaps; ``backfill`` walks
+the section listings page by page back to the start of the day; ``all``
+does both.  Every discovered article URL is canonicalised, deduplicated,
+announced with :data:`crawlers.signals.url_discovered` and later given
+exactly one outcome (:data:`crawlers.signals.url_outcome`): filtered here
+(offsite, a deny rule, robots.txt), fetch-failed in :meth:`article_failed`,
+quarantined or parsed in the pipelines.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from scrapy.utils.gz import gunzip
+from twisted.python.failure import Failure
+
+from crawlers import discovery
+from crawlers import signals as wd_signals
+from crawlers.canon import canonicalize, host_allowed
+from crawlers.discovery import DiscoveryError, Entry
+from crawlers.failures import classify_failure
+from crawlers.sources import SourceSpec, get_source
+
+MODES = ("incremental", "backfill", "all")
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", re.IGNORECASE)
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """``<UTC yyyymmddThhmmssZ>-<6 hex>``: sortable and unique enough per source-day."""
+    now = now or datetime.now(UTC)
+    return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
+
+
+def raw_key(source_id: str, day: date, run_id: str) -> str:
+    return f"raw/source={source_id}/date={day.isoformat()}/{run_id}.warc.gz"
+
+
+class WireSpider(Spider):
+    name = "wire"
+
+    def __init__(
+        self,
+        source: str | None = None,
+        date: str | None = None,
+        run_dir: str | None = None,
+        sources_file: str | None = None,
+        mode: str = "incremental",
+        run_id: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if not source:
+            raise ValueError("the wire spider needs -a source=<id or feed URL>")
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        self.source: SourceSpec = get_source(source, sources_file)
+        self.day = _parse_day(date)
+        self.mode = mode
+        self.run_id = run_id or new_run_id()
+        self.run_dir = Path(run_dir) if run_dir else Path("var/runs") / self.run_id
+        self.raw_key = raw_key(self.source.id, self.day, self.run_id)
+        self.allowed_domains = list(self.source.allowed_domains)
+        self.interval = discovery.interval_bounds(self.day, self.source.tz)
+        self._seen: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> WireSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider._apply_politeness(crawler)
+        return spider
+
+    def _apply_politeness(self, crawler: Crawler) -> None:
+        """The source's manners as spider-priority settings (``-s`` still wins)."""
+        p = self.source.politeness
+        s = crawler.settings
+        s.set("DOWNLOAD_DELAY", p.download_delay, priority="spider")
+        s.set("CONCURRENT_REQUESTS_PER_DOMAIN", p.concurrency_per_domain, priority="spider")
+        s.set("AUTOTHROTTLE_ENABLED", p.autothrottle, priority="spider")
+        s.set("AUTOTHROTTLE_TARGET_CONCURRENCY", p.autothrottle_target, priority="spider")
+        if p.contact:
+            agent = re.sub(r"contact: [^)]*", f"contact: {p.contact}", s.get("USER_AGENT"))
+            s.set("USER_AGENT", agent, priority="spider")
+
+    # -- entry points -------------------------------------------------------
+    async def start(self) -> AsyncIterator[Any]:
+        for request in self._start_requests():
+            yield request
+
+    def _start_requests(self) -> Iterator[Request]:
+        if self.mode in ("incremental", "all"):
+            for url in self.source.feeds:
+                yield self._doc_request(url, self.parse_feed, "feed")
+            for url in self.source.sitemaps:
+                yield self._doc_request(url, self.parse_sitemap, "sitemap")
+        if self.mode in ("backfill", "all"):
+            for index, listing in enumerate(self.source.listings):
+                page = listing.first_page
+                yield self._doc_request(
+                    listing.page_url(page),
+                    self.parse_listing,
+                    "listing",
+                    meta={"listing": index, "page": page},
+                )
+
+    def _doc_request(
+        self, url: str, callback: Any, kind: str, meta: dict[str, Any] | None = None
+    ) -> Request:
+        return Request(
+            url,
+            callback=callback,
+            errback=self.document_failed,
+            meta={"wiredesk_doc": kind, **(meta or {})},
+            dont_filter=True,
+            priority=10,  # discovery before fetching: the queue fills sooner
+        )
+
+    # -- discovery callbacks ------------------------------------------------
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        try:
+            entries = discovery.parse_feed(self._xml_body(response), self.source.tz)
+        except DiscoveryError as exc:
+            self._discovery_error(response.url, exc)
+            return
+        yield from self._discover_entries(entries, via="feed")
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        try:
+            doc = discovery.parse_sitemap(self._xml_body(response), self.source.tz)
+        except DiscoveryError as exc:
+            self._discovery_error(response.url, exc)
+            return
+        if not doc.is_index:
+            yield from self._discover_entries(doc.entries, via="sitemap")
+            return
+        limit = self.settings.getint("WIREDESK_MAX_CHILD_SITEMAPS", 200)
+        start = self.interval[0]
+        children = [e for e in doc.entries if e.published is None or e.published >= start]
+        if len(children) > limit:
+            self.crawler.stats.inc_value("wiredesk/discovery/child_sitemaps_capped")
+            self.logger.warning(
+                "sitemap index %s lists %d current sitemaps; following the first %d",
+                response.url, len(children), limit,
+            )
+        for child in children[:limit]:
+            url = response.urljoin(child.url)
+            if host_allowed(url, self.source.allowed_domains):
+                yield self._doc_request(url, self.parse_sitemap, "sitemap")
+
+    def parse_listing(self, response: Response) -> Iterator[Request]:
+        try:
+            entries = discovery.parse_listing(
+                response.body, response.url, self.source.tz, encoding=_header_charset(response)
+            )
+        except DiscoveryError as exc:
+            self._discovery_error(response.url, exc)
+            return
+        start, end = self.interval
+        stories: list[Entry] = []
+        for entry in entries:
+            url = canonicalize(entry.url, strip_params=self.source.strip_params,
+                               allowed_domains=self.source.allowed_domains)
+            # On a listing page only links that look like stories are
+            # candidates; navigation links are not "discovered".
+            if not host_allowed(url, self.source.allowed_domains):
+                continue
+            if self.source.url_filters.allow and self.source.url_filters.reject_reason(
+                url
+            ) == "not_article":
+                continue
+            published = entry.published or discovery.date_from_url(
+                url, self.source.url_date_pattern, self.source.tz
+            )
+            stories.append(Entry(url, published))
+        wanted = [e for e in stories if e.published is None or start <= e.published < end]
+        # A story dated only by day (midnight) from its URL counts for the whole day.
+        yield from self._discover_entries(wanted, via="listing")
+        older_only = stories and all(
+            e.published is not None and e.published < start for e in stories
+        )
+        listing = self.source.listings[response.meta["listing"]]
+        page = response.meta["page"]
+        last_page = listing.first_page + listing.max_pages - 1
+        if stories and not older_only and page < last_page:
+            yield self._doc_request(
+                listing.page_url(page + 1),
+                self.parse_listing,
+                "listing",
+                meta={"listing": response.meta["listing"], "page": page + 1},
+            )
+        elif stories and not older_only:
+            self.crawler.stats.inc_value("wiredesk/discovery/listing_max_pages_reached")
+            self.logger.warning(
+                "listing %s: stopped at max_pages=%d", listing.url, listing.max_pages
+            )
+
+    def document_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        outcome = classify_failure(failure)
+        if (
+            request.meta.get("wiredesk_doc") == "listing"
+            and outcome.status == 404
+            and request.meta["page"] > self.source.listings[request.meta["listing"]].first_page
+        ):
+            # Past the last page of a listing: the normal end of pagination.
+            self.crawler.stats.inc_value("wiredesk/discovery/listing_end_404")
+            return
+        self._discovery_error(
+            request.url,
+            DiscoveryError(outcome.reason, f"{request.meta.get('wiredesk_doc')} not fetched: "
+                           f"{failure.getErrorMessage()}"),
+        )
+
+    # -- articles -----------------------------------------------------------
+    def _discover_entries(self, entries: Iterable[Entry], via: str) -> Iterator[Request]:
+        kept = 0
+        for entry in entries:
+            if entry.published is not None and not discovery.in_interval(
+                entry.published, self.day, self.source.tz
+            ):
+                self.crawler.stats.inc_value(f"wiredesk/discovery/{via}_entries_other_days")
+                continue
+            kept += 1
+            request = self._discover(entry.url, via=via, dated=entry.published is not None)
+            if request is not None:
+                yield request
+        self.crawler.stats.inc_value(f"wiredesk/discovery/{via}_entries_in_interval", kept)
+
+    def _discover(self, raw_url: str, *, via: str, dated: bool) -> Request | None:
+        url = canonicalize(raw_url, strip_params=self.source.strip_params,
+                           allowed_domains=self.source.allowed_domains)
+        if url in self._seen:
+            self.crawler.stats.inc_value("wiredesk/discovery/duplicate_urls")
+            return None
+        self._seen.add(url)
+        self._signal(wd_signals.url_discovered, url=url, via=via)
+        if not host_allowed(url, self.source.allowed_domains):
+            self._outcome(url, "filtered", "offsite")
+            return None
+        rule = self.source.url_filters.reject_reason(url)
+        if rule:
+            self._outcome(url, "filtered", rule)
+            return None
+        return Request(
+            url,
+            callback=self.parse_article,
+            errback=self.article_failed,
+            dont_filter=True,  # deduplicated above, by canonical URL
+            meta={"wiredesk_url": url, "wiredesk_dated": dated},
+        )
+
+    def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:
+        yield {
+            "url": response.meta["wiredesk_url"],
+            "fetched_url": response.url,
+            "status": response.status,
+            "body": response.body,
+            "encoding": _header_charset(response),
+            "fetched_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "raw": response.meta.get("wiredesk_raw"),
+            "check_interval": not response.meta.get("wiredesk_dated", False),
+        }
+
+    def article_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        outcome = classify_failure(failure)
+        url = request.meta.get("wiredesk_url", request.url)
+        if outcome.outcome == "fetch_failed":
+            self.logger.info("fetch failed (%s): %s", outcome.reason, request.url)
+        self._outcome(url, outcome.outcome, outcome.reason, outcome.status)
+
+    # -- helpers ------------------------------------------------------------
+    def _xml_body(self, response: Response) -> bytes:
+        limit = self.settings.getint("WIREDESK_MAX_XML_BYTES", discovery.MAX_XML_BYTES)
+        body = response.body
+        if body[:2] == b"\x1f\x8b":
+            try:
+                body = gunzip(body, max_size=limit)
+            except Exception as exc:  # noqa: BLE001 - gzip errors have many types
+                reason = "too_large" if "max" in str(exc).lower() else "bad_gzip"
+                raise DiscoveryError(reason, f"cannot gunzip: {exc}") from exc
+        if len(body) > limit:
+            raise DiscoveryError("too_large", f"{len(body)} bytes exceeds the {limit} cap")
+        return body
+
+    def _discovery_error(self, url: str, exc: DiscoveryError) -> None:
+        self._signal(wd_signals.discovery_error, url=url, reason=exc.reason, message=exc.message)
+
+    def _outcome(
+        self, url: str, outcome: str, reason: str | None, status: int | None = None
+    ) -> None:
+        self._signal(wd_signals.url_outcome, url=url, outcome=outcome, reason=reason, status=status)
+
+    def _signal(self, signal: object, **kwargs: Any) -> None:
+        self.crawler.signals.send_catch_log(signal, **kwargs)
+
+
+def _parse_day(value: str | None) -> date:
+    if not value:
+        return (datetime.now(UTC) - timedelta(days=1)).date()
+    return date.fromisoformat(value)
+
+
+def _header_charset(response: Response) -> str | None:
+    content_type = response.headers.get(b"Content-Type")
+    if not content_type:
+        return None
+    match = _CHARSET.search(content_type.decode("latin-1"))
+    return match.group(1) if match else None
