@@ -1,0 +1,259 @@
+"""A local imitation of en.yna.co.kr (plus www.yna.co.kr and apnews.com pages).
+
+``WireSite`` serves the pre-built files in ``site/`` from a stdlib
+``ThreadingHTTPServer`` bound to 127.0.0.1 on a free port, in a daemon thread.
+Absolute addresses inside the files are written as ``{{BASE}}``/``{{HOST}}``
+placeholders and filled in with the server's own address when it starts, so the
+local source spec differs from the real one only by host.
+
+Optional modes, off by default so that a normal run is clean:
+
+* ``faults=[...]``: named misbehaviours, each on its own dedicated URL that the
+  feeds, listings and sitemaps link to only while that fault is on (the table
+  is in :mod:`wiredesk.wiresite.faults`).
+* ``synthetic_articles=N``: N extra generated Yonhap articles dated 2025-03-12,
+  listed in ``/sitemap-synthetic.xml`` and in ``/synthetic/index[/<page>]``
+  (see :mod:`wiredesk.wiresite.synthetic`), for throughput benchmarks.
+* ``latency=s``: every response waits ``s`` seconds first.
+
+``requests`` is the log of ``(method, path, status)`` served, in order; tests use
+it to prove, for example, that a robots.txt-disallowed page was never fetched.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from wiredesk.wiresite import faults as faults_mod
+from wiredesk.wiresite import synthetic as synthetic_mod
+from wiredesk.wiresite.build import SITE_DIR
+
+EXTRA_MARKER = b"<!--wiresite:extra-->"
+# A 1x1 grey JPEG for every photo path, so image links on the pages resolve locally.
+PLACEHOLDER_JPEG = bytes.fromhex(
+    "ffd8ffe000104a46494600010100000100010000ffdb004300080606070605080707070909080a0c140d0c0b0b0c"
+    "1912130f141d1a1f1e1d1a1c1c20242e2720222c231c1c2837292c30313434341f27393d38323c2e333432ffc000"
+    "0b080001000101011100ffc4001f0000010501010101010100000000000000000102030405060708090a0bffc400"
+    "b5100002010303020403050504040000017d01020300041105122131410613516107227114328191a1082342b1c1"
+    "1552d1f02433627282090a161718191a25262728292a3435363738393a434445464748494a535455565758595a63"
+    "6465666768696a737475767778797a838485868788898a92939495969798999aa2a3a4a5a6a7a8a9aab2b3b4b5b6"
+    "b7b8b9bac2c3c4c5c6c7c8c9cad2d3d4d5d6d7d8d9dae1e2e3e4e5e6e7e8e9eaf1f2f3f4f5f6f7f8f9faffda0008"
+    "010100003f00fbfcffd9"
+)
+NOT_FOUND_HTML = (
+    b"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    b"<title>Page Not Found | Yonhap News Agency</title></head>\n<body class=\"page-error\">"
+    b"<div class=\"error-zone\"><strong class=\"tit\">The page you requested cannot be found."
+    b"</strong><p>Please check the address.</p><a href=\"/index\">HOME</a></div>\n</body></html>\n"
+)
+
+
+@dataclass
+class Response:
+    """What a route produced: status, headers and a body (bytes or a chunk stream)."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes | Iterable[bytes] = b""
+    length: int | None = None  # Content-Length when ``body`` is a stream
+    close: bool = False  # drop the connection after writing (truncated responses)
+
+
+class WireSite:
+    """The local wire site; a context manager that starts and stops the server.
+
+    :param host: address to bind; only loopback addresses are accepted.
+    :param port: TCP port, 0 for a free one (read it back from ``base_url``).
+    :param faults: names from :data:`wiredesk.wiresite.faults.FAULTS` to switch on.
+    :param synthetic_articles: number of generated articles to add (0 to 8000).
+    :param latency: seconds every response waits before it is sent.
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        faults: Iterable[str] = (),
+        synthetic_articles: int = 0,
+        latency: float = 0.0,
+        site_dir: Path = SITE_DIR,
+    ) -> None:
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            raise ValueError(f"the wire site binds loopback only, not {host!r}")
+        self.faults = faults_mod.validate(faults)
+        self.synthetic = synthetic_mod.SyntheticArticles(synthetic_articles)
+        self.latency = latency
+        self.site_dir = site_dir
+        self._host, self._port = host, port
+        self._lock = threading.Lock()
+        self._requests: list[tuple[str, str, int]] = []
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._static: dict[str, tuple[str, bytes, bool]] = {}
+        self.fault_state = faults_mod.FaultState()
+
+    # -- lifecycle ----------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("WireSite is not started")
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def host(self) -> str:
+        """``host:port`` of the running server (what ``{{HOST}}`` becomes)."""
+        return self.base_url.removeprefix("http://")
+
+    def start(self) -> WireSite:
+        if self._server is not None:
+            return self
+        self._stopping.clear()
+        server = ThreadingHTTPServer((self._host, self._port), _Handler)
+        server.daemon_threads = True
+        server.site = self  # type: ignore[attr-defined]
+        self._server = server
+        self._load_static()
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.1},
+            name=f"wiresite-{self.host}", daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()  # wakes up 'slow' responses
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._server = self._thread = None
+
+    def __enter__(self) -> WireSite:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    # -- request log ----------------------------------------------------------
+    @property
+    def requests(self) -> list[tuple[str, str, int]]:
+        """A copy of the ``(method, path, status)`` log, oldest first."""
+        with self._lock:
+            return list(self._requests)
+
+    def reset_log(self) -> None:
+        with self._lock:
+            self._requests.clear()
+
+    def _log(self, method: str, path: str, status: int) -> None:
+        with self._lock:
+            self._requests.append((method, path, status))
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    # -- content --------------------------------------------------------------
+    def rewrite(self, data: bytes) -> bytes:
+        """Fill the ``{{BASE}}``/``{{HOST}}`` placeholders with this server's address."""
+        return data.replace(b"{{BASE}}", self.base_url.encode()).replace(
+            b"{{HOST}}", self.host.encode()
+        )
+
+    def _load_static(self) -> None:
+        """Read every routed file once and fill in addresses and extra links.
+
+        The site is small (a few MB); holding it in memory keeps the server
+        fast enough for crawl benchmarks.
+        """
+        routes = json.loads((self.site_dir / "routes.json").read_text(encoding="utf-8"))
+        extras = faults_mod.extra_links(self.faults)
+        for path, snippet in self.synthetic.extra_links().items():
+            extras.setdefault(path, []).append(snippet)
+        static: dict[str, tuple[str, bytes, bool]] = {}
+        for path, route in routes.items():
+            data = (self.site_dir / route["file"]).read_bytes()
+            plain_path = path.removesuffix(".gz") if route.get("gzip") else path
+            if EXTRA_MARKER in data:
+                data = data.replace(EXTRA_MARKER, "\n".join(extras.get(plain_path, [])).encode())
+            data = self.rewrite(data)
+            if route.get("gzip"):
+                data = gzip.compress(data, mtime=0)
+            static[path] = (route["type"], data, bool(route.get("gzip")))
+        self._static = static
+
+    def respond(self, method: str, raw_path: str) -> Response:
+        """Route one request (the handler only writes what this returns)."""
+        path = urlsplit(raw_path).path
+        fault = faults_mod.route(self, path, raw_path)
+        if fault is not None:
+            return fault
+        synthetic = self.synthetic.route(self, path)
+        if synthetic is not None:
+            return synthetic
+        if path in self._static:
+            content_type, data, _ = self._static[path]
+            return Response(200, {"Content-Type": content_type}, data)
+        if path.endswith(".jpg") and path.startswith(("/photo/", "/etc/inner/")):
+            return Response(200, {"Content-Type": "image/jpeg"}, PLACEHOLDER_JPEG)
+        return Response(404, {"Content-Type": "text/html; charset=utf-8"}, NOT_FOUND_HTML)
+
+    def wait(self, seconds: float) -> bool:
+        """Sleep up to ``seconds``; returns False early if the server is stopping."""
+        return not self._stopping.wait(seconds)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "wiresite/1.0"
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        """Silence the per-request stderr line; the site keeps its own log."""
+
+    def do_GET(self) -> None:  # noqa: N802 (stdlib naming)
+        self._serve(head=False)
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._serve(head=True)
+
+    def _serve(self, head: bool) -> None:
+        site: WireSite = self.server.site  # type: ignore[attr-defined]
+        if site.latency:
+            site.wait(site.latency)
+        response = site.respond(self.command, self.path)
+        site._log(self.command, self.path, response.status)
+        body = response.body
+        length = len(body) if isinstance(body, bytes) else response.length
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        if length is not None:
+            self.send_header("Content-Length", str(length))
+        if response.close:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        if head:
+            return
+        try:
+            for chunk in _chunks(body):
+                self.wfile.write(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+
+def _chunks(body: bytes | Iterable[bytes]) -> Iterator[bytes]:
+    if isinstance(body, bytes):
+        yield body
+    else:
+        yield from body
