@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
 from parsers import wire
 from parsers.base import ParsedArticle, ParseError
@@ -72,6 +72,15 @@ _TIMESTAMP = re.compile(
     r"(?P<y>\d{4})[-./](?P<m>\d{1,2})[-./](?P<d>\d{1,2})[ T,]+(?P<H>\d{1,2}):(?P<M>\d{2})"
     r"(?::\d{2})?\s*(?P<z>KST|JST|GMT|UTC|Z|[+-]\d{2}:?\d{2})?"
 )
+# "Updated 3:12 PM UTC, March 11, 2025", "March 10, 2025 9:41 AM GMT+1"
+_WORD_DATE = re.compile(
+    r"\b(?P<month>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+"
+    r"(?P<day>\d{1,2}),?\s+(?P<year>\d{4})\b"
+)
+_CLOCK = re.compile(
+    r"\b(?P<H>\d{1,2}):(?P<M>\d{2})(?::\d{2})?\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?"
+    r"(?:\s*(?P<zone>UTC|GMT|KST|JST|Z)(?P<offset>[+-]\d{1,2}(?::?\d{2})?)?)?"
+)
 _PROSE_END = re.compile(r"[.!?:;\"'”’)\]]\s*$")
 _SPACES = re.compile(r"[\u00a0\u2000-\u200b\u3000\t ]+")
 
@@ -97,6 +106,13 @@ def is_breadcrumb(line: str) -> bool:
 def breadcrumb_path(line: str) -> list[str]:
     parts = [p.strip() for p in _BREADCRUMB.split(line)]
     return [p for p in parts if p and p.lower() not in {"home", "main", "홈"}]
+
+
+def is_timestamp_line(line: str) -> bool:
+    """A short line that states a date or time ("Updated 3:12 PM UTC, March 11, 2025")."""
+    if len(line.split()) > 14:
+        return False
+    return bool(_TIMESTAMP.search(line) or _WORD_DATE.search(line) or _CLOCK.search(line))
 
 
 def is_navigation(line: str) -> bool:
@@ -128,7 +144,7 @@ def _is_title(line: str) -> bool:
         and not is_navigation(line)
         and not is_breadcrumb(line)
         and not wire.is_byline(line)
-        and not _TIMESTAMP.search(line)
+        and not is_timestamp_line(line)
         and not line.rstrip().endswith(".")
         and not wire.is_boilerplate(line)
     )
@@ -191,6 +207,7 @@ class TextParser:
             authors=self.authors(between, story),
             dateline=match.dateline if match else None,
             published_at=self.published_at(lines, anchor, match, reference_date),
+            updated_at=self.updated_at(lines, anchor, match),
             section=self.section(header),
             canonical_url=url,
         )
@@ -259,6 +276,16 @@ class TextParser:
         common = sum(1 for w in words if w in {"the", "and", "of", "to", "in", "a", "is", "on"})
         return "en" if words and common / len(words) > 0.08 else None
 
+    def updated_at(
+        self, lines: list[str], anchor: int, match: wire.DatelineMatch | None
+    ) -> datetime | None:
+        """An "Updated ..." time stamp line above the story."""
+        zone = AGENCY_ZONES.get(match.agency if match else "", UTC)
+        for line in lines[max(0, anchor - 8) : anchor]:
+            if _updated_line(line) and is_timestamp_line(line):
+                return _line_datetime(line, zone)
+        return None
+
     def published_at(
         self,
         lines: list[str],
@@ -266,33 +293,69 @@ class TextParser:
         match: wire.DatelineMatch | None,
         reference_date: date | None,
     ) -> datetime | None:
-        for line in lines[max(0, anchor - 8) : anchor + 1]:
-            stamp = _TIMESTAMP.search(line)
-            if stamp:
-                found = _stamp_datetime(stamp, match)
-                if found is not None:
-                    return found
+        """A time stamp line above the story (not an "Updated" one), else the dateline's day."""
+        zone = AGENCY_ZONES.get(match.agency if match else "", UTC)
+        for line in lines[max(0, anchor - 8) : anchor]:
+            if not is_timestamp_line(line) or _updated_line(line):
+                continue
+            found = _line_datetime(line, zone)
+            if found is not None:
+                return found
         if match is None:
             return None
         day = wire.dateline_date(lines[anchor], reference_date)
         if day is None:
             return None
-        zone = AGENCY_ZONES.get(match.agency or "", UTC)
         return datetime(day.year, day.month, day.day, tzinfo=zone)
 
 
-def _stamp_datetime(stamp: re.Match[str], match: wire.DatelineMatch | None) -> datetime | None:
-    zone_name = stamp.group("z")
-    if zone_name in {"KST", "JST"}:
-        zone = timezone(timedelta(hours=9))
-    elif zone_name in {"GMT", "UTC", "Z"}:
-        zone = UTC
-    elif zone_name:
-        sign = 1 if zone_name[0] == "+" else -1
-        digits = zone_name[1:].replace(":", "")
-        zone = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
-    else:
-        zone = AGENCY_ZONES.get(match.agency if match else "", UTC)
+def _updated_line(line: str) -> bool:
+    return line.lower().startswith(("updated", "last updated", "update:"))
+
+
+def _line_datetime(line: str, default_zone: tzinfo) -> datetime | None:
+    numeric = _TIMESTAMP.search(line)
+    if numeric:
+        return _stamp_datetime(numeric, default_zone)
+    day = _WORD_DATE.search(line)
+    clock = _CLOCK.search(line)
+    if not day or not clock:
+        return None
+    hour, minute = int(clock.group("H")), int(clock.group("M"))
+    ampm = (clock.group("ampm") or "").lower().replace(".", "")
+    if ampm == "pm" and hour < 12:
+        hour += 12
+    elif ampm == "am" and hour == 12:
+        hour = 0
+    zone = _zone(clock.group("zone"), clock.group("offset"), default_zone)
+    try:
+        return datetime(
+            int(day.group("year")), wire.month_number(day.group("month")) or 0,
+            int(day.group("day")), hour, minute, tzinfo=zone,
+        )
+    except ValueError:
+        return None
+
+
+def _zone(name: str | None, offset: str | None, default: tzinfo) -> tzinfo:
+    if offset:
+        sign = 1 if offset[0] == "+" else -1
+        digits = offset[1:].replace(":", "")
+        hours, minutes = int(digits[:2] if len(digits) > 2 else digits), 0
+        if len(digits) > 2:
+            minutes = int(digits[2:])
+        return timezone(sign * timedelta(hours=hours, minutes=minutes))
+    if name in {"KST", "JST"}:
+        return timezone(timedelta(hours=9))
+    if name in {"GMT", "UTC", "Z"}:
+        return UTC
+    return default
+
+
+def _stamp_datetime(stamp: re.Match[str], default_zone: tzinfo) -> datetime | None:
+    name = stamp.group("z")
+    offset = name if name and name[0] in "+-" else None
+    zone = _zone(None if offset else name, offset, default_zone)
     try:
         return datetime(
             int(stamp.group("y")), int(stamp.group("m")), int(stamp.group("d")),

@@ -216,6 +216,11 @@ def _canonical_agency(name: str) -> str:
     return _ALIAS.get(name.lower(), name)
 
 
+def month_number(value: str | None) -> int | None:
+    """1-12 for "Jan.", "January", "SEPT", "abr" ...; ``None`` if not a month."""
+    return _month(value)
+
+
 def _month(value: str | None) -> int | None:
     if not value:
         return None
@@ -359,12 +364,18 @@ _END_MARK = re.compile(
 _EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 _COPYRIGHT = re.compile(
     r"(?:^\s*(?:copyright|©|\(c\)|ⓒ)|all rights reserved|저작권자|무단\s*전재|재배포\s*금지|"
-    r"may not be (?:published|reproduced)|unauthorized reproduction)",
+    r"may not be (?:published|reproduced)|unauthorized reproduction|trust principles|"
+    r"^\s*our standards\b)",
     re.I,
 )
 _NOTE = re.compile(
     r"^\s*[(\[]\s*(?:ATTN|EDS?|EDITORS?|CORRECTS?|CORRECTION|CORRECTED|UPDATES?|ADDS?|RECASTS?|"
     r"REPEATS?|REFILES?|NOTE|NOTICE)\b[^)\]]*[)\]]\s*",
+    re.I,
+)
+# Reuters-style credit line closing a story: "(Reporting by A; Editing by B)"
+_CREDIT_LINE = re.compile(
+    r"^\s*[(\[]?\s*(?:additional\s+)?(?:reporting|writing|editing|compiled)\s+by\b.*[)\]]?\s*$",
     re.I,
 )
 _SHARE_LABELS = {
@@ -447,6 +458,7 @@ def is_boilerplate(paragraph: str) -> bool:
         or _is_email_line(text)
         or is_caption(text)
         or _END_MARK.fullmatch(text)
+        or (_CREDIT_LINE.match(text) and len(text) < 200)
     )
 
 

@@ -308,6 +308,9 @@ class YonhapKoParser(YonhapEnParser):
     _keywords = CSSSelector(".keyword-zone01 a, .keyword-zone a, .list-keyword01 a, .keyword a")
 
     def published_at(self, root: HtmlElement) -> datetime | None:
+        stated = _parse_iso(meta(root, "article:published_time", "datePublished"))
+        if stated:
+            return stated
         stamp = root.xpath("string((//*[@data-published-time])[1]/@data-published-time)")
         if stamp:
             for fmt in ("%Y-%m-%d %H:%M", "%Y%m%d%H%M%S", "%Y-%m-%d %H:%M:%S"):
