@@ -10,7 +10,6 @@ from __future__ import annotations
 import gzip
 import json
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,11 +88,16 @@ def yonhap_pages(root: Path | None = None) -> list[Page]:
     ]
 
 
-def wiresite_pages() -> Iterator[Page]:
-    """Article pages of the bundled fixture wire site, when it ships any."""
-    site = REPO_ROOT / "wiredesk" / "wiresite"
-    if not site.is_dir():
-        return
-    for path in sorted(site.rglob("*.html")):
-        if "view" in path.parts or path.parent.name.startswith("AEN") or "AEN" in path.name:
-            yield Page(id=str(path.relative_to(site)), url=None, html=path.read_bytes())
+def wiresite_pages() -> list[Page]:
+    """Article pages of the bundled fixture wire site (``wiredesk/wiresite/site/*/view``).
+
+    Their URL is the Yonhap one the fixture site imitates, so the dispatcher
+    picks the Yonhap parser for them exactly as for the real pages.
+    """
+    site = REPO_ROOT / "wiredesk" / "wiresite" / "site"
+    hosts = {"en": "https://en.yna.co.kr/view/", "ko": "https://www.yna.co.kr/view/"}
+    pages = []
+    for lang, prefix in hosts.items():
+        for path in sorted((site / lang / "view").glob("*.html")):
+            pages.append(Page(id=path.name, url=prefix + path.stem, html=path.read_bytes()))
+    return pages
