@@ -324,6 +324,8 @@ def parse_byline(text: str) -> list[str]:
     korean = _KO_REPORTER.findall(text)
     if korean:
         return list(dict.fromkeys(korean))
+    if text[0] in "([" and text[-1] in ")]":
+        text = text[1:-1]  # a whole credit line in brackets: "(Reporting by A)"
     text = _BYLINE_PREFIX.sub("", text)
     text = re.sub(r"\S+@\S+", "", text)  # e-mail addresses
     text = re.sub(r"[(\[][^)\]]*[)\]]", "", text)  # "(Yonhap)", "[AP]"
