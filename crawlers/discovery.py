@@ -26,6 +26,7 @@ from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
 from lxml import etree, html
+from scrapy.utils.gz import gunzip
 
 #: Largest feed/sitemap body parsed (after gunzip); bigger ones are refused.
 MAX_XML_BYTES = 20 * 1024 * 1024
@@ -95,9 +96,25 @@ def parse_date(text: str | None, tz: ZoneInfo | None = None) -> datetime | None:
     return moment
 
 
+def xml_body(body: bytes, max_bytes: int = MAX_XML_BYTES) -> bytes:
+    """The document's bytes, gunzipped if gzip (``sitemap.xml.gz``), never above ``max_bytes``.
+
+    Scrapy's ``gunzip`` stops as soon as the output passes ``max_size``, so a
+    gzip bomb costs at most ``max_bytes`` of memory.
+    """
+    if body[:2] == b"\x1f\x8b":
+        try:
+            body = gunzip(body, max_size=max_bytes)
+        except Exception as exc:  # noqa: BLE001 - size cap and gzip errors have many types
+            reason = "too_large" if "max" in str(exc).lower() else "bad_gzip"
+            raise DiscoveryError(reason, f"cannot gunzip: {exc}") from exc
+    if len(body) > max_bytes:
+        raise DiscoveryError("too_large", f"{len(body)} bytes exceeds the {max_bytes} cap")
+    return body
+
+
 def _xml_root(body: bytes) -> etree._Element:
-    if len(body) > MAX_XML_BYTES:
-        raise DiscoveryError("too_large", f"{len(body)} bytes exceeds the {MAX_XML_BYTES} cap")
+    body = xml_body(body)
     if not body.strip():
         raise DiscoveryError("empty", "empty document")
     # Refuse entity declarations before libxml2 sees them: a bomb is only

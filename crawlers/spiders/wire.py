@@ -24,7 +24,6 @@ from typing import Any
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.http import Response
-from scrapy.utils.gz import gunzip
 from twisted.python.failure import Failure
 
 from crawlers import discovery
@@ -284,16 +283,7 @@ class WireSpider(Spider):
     # -- helpers ------------------------------------------------------------
     def _xml_body(self, response: Response) -> bytes:
         limit = self.settings.getint("WIREDESK_MAX_XML_BYTES", discovery.MAX_XML_BYTES)
-        body = response.body
-        if body[:2] == b"\x1f\x8b":
-            try:
-                body = gunzip(body, max_size=limit)
-            except Exception as exc:  # noqa: BLE001 - gzip errors have many types
-                reason = "too_large" if "max" in str(exc).lower() else "bad_gzip"
-                raise DiscoveryError(reason, f"cannot gunzip: {exc}") from exc
-        if len(body) > limit:
-            raise DiscoveryError("too_large", f"{len(body)} bytes exceeds the {limit} cap")
-        return body
+        return discovery.xml_body(response.body, limit)
 
     def _discovery_error(self, url: str, exc: DiscoveryError) -> None:
         self._signal(wd_signals.discovery_error, url=url, reason=exc.reason, message=exc.message)

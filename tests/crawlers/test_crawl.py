@@ -1,0 +1,130 @@
+"""Full crawls of the bundled wire site, each in its own process via ``runner.crawl``."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from crawlers import runner
+
+pytestmark = pytest.mark.integration
+
+#: Polite defaults are for real sites; the local site answers at once.
+FAST = {
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+    "DOWNLOAD_TIMEOUT": 3,
+    "RETRY_TIMES": 1,
+    "RETRY_BACKOFF_BASE": 0.05,
+    "RETRY_AFTER_MAX": 1,
+    "WIREDESK_CRAWL_LOG_LEVEL": "INFO",
+}
+
+
+def sources_yaml(tmp_path: Path, site, extra: str = "") -> str:
+    path = tmp_path / "sources.yaml"
+    path.write_text(f"yonhap_en:\n  base_url: {site.base_url}\n{extra}", encoding="utf-8")
+    return str(path)
+
+
+def rows(path: Path) -> list[dict]:
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def run(site, tmp_path, day="2025-03-10", mode="incremental", **kwargs):
+    return runner.crawl(
+        "yonhap_en",
+        date.fromisoformat(day),
+        (tmp_path / "store").as_uri(),
+        sources_file=sources_yaml(tmp_path, site),
+        mode=mode,
+        settings=FAST,
+        work_dir=tmp_path / "work",
+        timeout=120,
+        **kwargs,
+    )
+
+
+def assert_adds_up(counts: dict) -> None:
+    outcomes = (
+        sum(counts["filtered"].values())
+        + sum(counts["fetch_failed"].values())
+        + sum(counts["quarantined"].values())
+        + counts["parsed"]
+    )
+    assert counts["discovered"] == outcomes
+
+
+def test_incremental_crawl_stages_a_complete_run(wiresite, tmp_path):
+    result = run(wiresite, tmp_path, day="2025-03-11")
+    store = tmp_path / "store"
+    staging = store / result["staging"]
+    for name in ("items.jsonl.gz", "quarantine.jsonl.gz", "ledger.jsonl.gz", "crawl.json"):
+        assert (staging / name).is_file(), name
+    assert (store / result["raw"]).is_file()
+    counts = result["counts"]
+    assert_adds_up(counts)
+    assert counts["parsed"] >= 8
+
+    # robots.txt forbids one linked story: counted, and never requested
+    assert counts["filtered"].get("robots_txt") == 1
+    ledger = rows(staging / "ledger.jsonl.gz")
+    (blocked,) = [r for r in ledger if r["reason"] == "robots_txt"]
+    blocked_path = blocked["url"].removeprefix(wiresite.base_url)
+    served = [path for _, path, _ in wiresite.requests]
+    assert "/robots.txt" in served
+    assert blocked_path not in served
+    assert len(ledger) == counts["discovered"]
+
+    items = rows(staging / "items.jsonl.gz")
+    assert len(items) == counts["parsed"]
+    assert all(r["published_at"].startswith("2025-03-11") for r in items)
+    crawl = json.loads((staging / "crawl.json").read_text())
+    assert crawl["run_id"] == result["run_id"] and crawl["status"] == "ok"
+
+    # each record's raw pointer seeks straight to its own response in the WARC
+    warc = store / result["raw"]
+    with open(warc, "rb") as handle:
+        for record in items:
+            assert record["raw"]["warc"] == result["raw"]
+            handle.seek(record["raw"]["offset"])
+            response = next(iter(ArchiveIterator(handle)))
+            assert response.rec_type == "response"
+            assert response.rec_headers.get_header("WARC-Record-ID") == record["raw"]["record_id"]
+            assert response.rec_headers.get_header("WARC-Target-URI") == record["fetched_url"]
+            body = response.content_stream().read()
+            assert b"<html" in body.lower() and response.http_headers.get_statuscode() == "200"
+
+
+def test_backfill_by_listings_finds_exactly_that_days_stories(wiresite, tmp_path):
+    result = run(wiresite, tmp_path, day="2025-03-10", mode="backfill")
+    items = rows(tmp_path / "store" / result["staging"] / "items.jsonl.gz")
+    ids = sorted(r["id"].split(":", 1)[1] for r in items)
+    expected = sorted(
+        p.stem for p in (Path(runner.PROJECT_ROOT) / "wiredesk/wiresite/content/yonhap_en").glob(
+            "AEN20250310*.txt"
+        )
+    )
+    assert ids == expected
+    assert_adds_up(result["counts"])
+    served = [path for _, path, _ in wiresite.requests]
+    assert "/news" in served
+    assert not any(p.startswith(("/RSS/", "/sitemap")) for p in served)
+
+
+def test_failed_crawl_names_the_source_and_exit_code(tmp_path):
+    with pytest.raises(runner.CrawlError, match="yonhap_en") as info:
+        runner.crawl(
+            "yonhap_en", date(2025, 3, 10), (tmp_path / "store").as_uri(),
+            settings={"ITEM_PIPELINES": {"no.such.Pipeline": 1}},
+            work_dir=tmp_path / "work", timeout=60,
+        )
+    assert info.value.returncode not in (0, None)
+    assert info.value.tail
