@@ -132,12 +132,26 @@ def _load_tree(html: str) -> lxml_html.HtmlElement:
 
 
 def _trafilatura_paragraphs(tree: lxml_html.HtmlElement) -> list[str]:
+    """Precision-mode paragraphs; recall mode only when precision finds too little.
+
+    Precision mode scores best on average but can discard a whole story told
+    in unusual markup; a second, recall-minded pass on those pages trades a
+    little boilerplate for not refusing a real article.
+    """
+    paragraphs = _extract(tree, TRAFILATURA_OPTIONS)
+    if sum(len(p) for p in paragraphs) < MIN_BODY_CHARS:
+        retry = {**TRAFILATURA_OPTIONS, "favor_precision": False, "favor_recall": True}
+        paragraphs = _extract(tree, retry)
+    return paragraphs
+
+
+def _extract(tree: lxml_html.HtmlElement, options: dict[str, Any]) -> list[str]:
     # trafilatura's precision mode drops some inline wrappers with their text
     # ("reported that <span class=link><a>the NFL will fine him</a></span> for"
     # loses the link words); unwrapping spans inside paragraphs keeps them.
     for paragraph in tree.iter("p"):
         etree.strip_tags(paragraph, "span")
-    document = trafilatura.bare_extraction(tree, **TRAFILATURA_OPTIONS)
+    document = trafilatura.bare_extraction(tree, **options)
     if document is None or document.body is None:
         return []
     text = trafilatura.xml.xmltotxt(document.body, False)

@@ -1,0 +1,14 @@
+"""The parser benchmark's timing helper (the full run is ``make bench``)."""
+
+from __future__ import annotations
+
+from benchmarks.bench_parsers import measure
+from benchmarks.corpus import Page
+
+
+def test_measure_warms_up_then_takes_the_median_of_repeats():
+    calls: list[str] = []
+    pages = [Page(id=str(i), url=None, html=b"<p>x</p>") for i in range(4)]
+    rate = measure(pages, lambda page: calls.append(page.id), repeats=3)
+    assert len(calls) == 4 * (1 + 3)  # one warm-up pass, three timed passes
+    assert rate > 0

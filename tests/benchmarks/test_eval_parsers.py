@@ -1,0 +1,76 @@
+"""The eval harness's comparisons and its behaviour without a corpus."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from benchmarks import eval_parsers
+from benchmarks.eval_parsers import Extraction, authors_ok, date_ok, format_table, title_ok
+
+
+def test_title_normalisation_covers_whitespace_quotes_and_invisibles():
+    row = {"title": "Strava's  new\u00a0plan"}
+    assert title_ok(Extraction(title="Strava\u2019s new plan\u200b"), row)
+    assert not title_ok(Extraction(title="strava's new plan"), row)  # case counts
+    assert not title_ok(Extraction(title=None), row)
+
+
+def test_date_is_the_local_day_each_side_states():
+    row = {"publishing_date": "2024-05-03 23:30:00+02:00"}
+    assert date_ok(Extraction(day=date(2024, 5, 3)), row)
+    assert not date_ok(Extraction(day=date(2024, 5, 4)), row)
+    assert not date_ok(Extraction(day=None), row)
+
+
+def test_authors_are_compared_as_normalised_sets():
+    row = {"authors": ["Mara Oakes", "Tomas Vell"]}
+    assert authors_ok(Extraction(authors=["tomas vell", "Mara  Oakes"]), row)
+    assert not authors_ok(Extraction(authors=["Mara Oakes"]), row)
+    assert authors_ok(Extraction(authors=[]), {"authors": None})
+
+
+def test_table_has_ours_trafilatura_and_delta_columns():
+    result = {
+        "pages": {"aeb-dev": 2, "fundus-dev": 0},
+        "ours_refused": 0,
+        "metrics": {"aeb body F1": {"ours": 0.97, "trafilatura": 0.95, "delta": 0.02}},
+    }
+    table = format_table(result)
+    assert "trafilatura" in table.splitlines()[0]
+    assert "+0.0200" in table
+
+
+def test_missing_corpus_skips_with_exit_zero(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("WIREDESK_CORPUS", str(tmp_path / "absent"))
+    out = tmp_path / "eval.json"
+    assert eval_parsers.main(["--out", str(out)]) == 0
+    assert "skipped" in capsys.readouterr().out
+    assert not out.exists()
+
+
+def test_tiny_corpus_writes_json_table(tmp_path, monkeypatch):
+    """A one-page aeb-dev set of our own runs end to end through both extractors."""
+    import gzip
+
+    story = " ".join(
+        f"Paragraph {i} tells how the Brindle ferry council met again to vote." for i in range(8)
+    )
+    html = (
+        "<html><head><title>Ferry vote</title></head><body><article>"
+        + "".join(f"<p>{s}.</p>" for s in story.split(". "))
+        + "</article></body></html>"
+    )
+    base = tmp_path / "aeb-dev"
+    (base / "html").mkdir(parents=True)
+    (base / "html" / "page1.html.gz").write_bytes(gzip.compress(html.encode()))
+    (base / "ground-truth.json").write_text(
+        json.dumps({"page1": {"articleBody": story, "url": "https://n.example/a"}})
+    )
+    monkeypatch.setenv("WIREDESK_CORPUS", str(tmp_path))
+    out = tmp_path / "eval.json"
+    assert eval_parsers.main(["--out", str(out)]) == 0
+    table = json.loads(out.read_text())
+    assert table["pages"] == {"aeb-dev": 1, "fundus-dev": 0}
+    assert set(table["metrics"]["aeb body F1"]) == {"ours", "trafilatura", "delta"}
+    assert table["metrics"]["aeb body F1"]["ours"] > 0.5
