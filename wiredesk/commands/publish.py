@@ -1,0 +1,39 @@
+"""``wiredesk publish SOURCE --date D --run-id R``: publish a staged crawl run.
+
+The same call the Airflow publish task makes; useful to repair a day whose
+publish failed after its crawl was staged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "publish", help="publish a staged crawl run as the day's partition"
+    )
+    parser.add_argument("source", help="source id, e.g. yonhap_en")
+    parser.add_argument("--date", required=True, help="partition day, YYYY-MM-DD")
+    parser.add_argument("--run-id", required=True, help="the staged run's id")
+    parser.add_argument("--storage", default=None,
+                        help="storage URL (default: $WIREDESK_STORAGE_URL, else file://<repo>/var/store)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import storage
+    from storage.errors import StorageError
+
+    url = args.storage or storage.default_storage_url()
+    try:
+        with storage.open_store(url) as store:
+            manifest = storage.publish_run(store, args.source, args.date, args.run_id)
+    except StorageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps({"counts": manifest["counts"], "parts": len(manifest["parts"]),
+                      "records": manifest["records"], "run_id": manifest["run_id"]}, indent=2))
+    return 0
