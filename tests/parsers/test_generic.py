@@ -252,3 +252,15 @@ def test_aeb_body_f1_floor(parser):
             predictions.append("")
     score = body_score(zip(predictions, (p.expected["articleBody"] for p in pages), strict=True))
     assert score.f1 >= AEB_F1_FLOOR, score
+
+
+def test_xml_declaration_and_broken_jsonld_are_tolerated(parser):
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": </script>'
+        '<script type="application/ld+json"><!--{"@type": "NewsArticle",'
+        ' "headline": "Ferry vote passes"};--></script>'
+    )
+    html = '<?xml version="1.0" encoding="utf-8"?>\n' + page(head=head)
+    article = parser.parse(html, url="https://n.example/c")
+    assert article.title == "Ferry vote passes"
+    assert len(article.body) == len(STORY)
