@@ -91,7 +91,10 @@ class GenericParser:
 
     def body(self, tree: lxml_html.HtmlElement, meta: PageMetadata) -> list[str]:
         """Story paragraphs: trafilatura's, or JSON-LD ``articleBody`` when that is richer."""
+        anchors = _anchor_texts(tree)
         paragraphs = _trafilatura_paragraphs(tree)
+        if _mostly_links(paragraphs, anchors):
+            paragraphs = []  # a listing: headlines linking elsewhere, not a story
         extracted = sum(len(p) for p in paragraphs)
         declared = meta.article_body
         if declared and len(declared) >= MIN_BODY_CHARS and len(declared) > 1.5 * extracted:
@@ -156,6 +159,33 @@ def _extract(tree: lxml_html.HtmlElement, options: dict[str, Any]) -> list[str]:
         return []
     text = trafilatura.xml.xmltotxt(document.body, False)
     return [line.strip() for line in text.split("\n") if line.strip()]
+
+
+def _anchor_texts(tree: lxml_html.HtmlElement) -> set[str]:
+    texts = set()
+    for anchor in tree.iter("a"):
+        text = _comparable(anchor.text_content())
+        if len(text) >= 15:
+            texts.add(text)
+    return texts
+
+
+def _mostly_links(paragraphs: list[str], anchors: set[str]) -> bool:
+    """True when most of the text is link titles (+ a short date): an index page.
+
+    A story quotes a headline now and then; a section index is nothing else.
+    """
+    total = sum(len(p) for p in paragraphs)
+    if not total or not anchors:
+        return False
+    linked = 0
+    for paragraph in paragraphs:
+        text = _comparable(paragraph)
+        if text in anchors or any(
+            text.startswith(a) and len(text) - len(a) <= 25 for a in anchors if a[:15] == text[:15]
+        ):
+            linked += len(paragraph)
+    return linked > 0.6 * total
 
 
 #: Calls to action and widget labels that end up inside article containers.

@@ -264,3 +264,15 @@ def test_xml_declaration_and_broken_jsonld_are_tolerated(parser):
     article = parser.parse(html, url="https://n.example/c")
     assert article.title == "Ferry vote passes"
     assert len(article.body) == len(STORY)
+
+
+def test_section_index_of_headline_links_is_not_an_article(parser):
+    items = "".join(
+        f"<li><a href='/local/{i}'>Brindle council story number {i} about the ferry pier</a>"
+        f"<span>05.03. 10:{i:02d}</span></li>"
+        for i in range(30)
+    )
+    html = page(head="<title>Local | Brindle Courier</title>", paragraphs=[], body_top=items)
+    with pytest.raises(ParseError) as caught:
+        parser.parse(html, url="https://n.example/local/")
+    assert caught.value.reason == "no_article_body"
