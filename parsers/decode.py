@@ -35,6 +35,8 @@ _MAGIC = (
     (b"BZh", "bzip2-compressed data"),
     (b"\xfd7zXZ", "xz-compressed data"),
 )
+#: C0 control bytes that never occur in text (tab, newlines, form feed, ESC excluded).
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -84,6 +86,9 @@ def check_bytes(content: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
     sample = content[:65536]
     if sample.count(b"\x00") > len(sample) // 100:
         raise ParseError("not_html", "content is binary (NUL bytes), not a web page")
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    if controls > len(sample) // 50:
+        raise ParseError("not_html", f"content is binary ({controls} control bytes in 64 KB)")
 
 
 def declared_charset(content: bytes) -> str | None:

@@ -150,6 +150,26 @@ def absolute_url(src: str | None, base: str | None = None) -> str | None:
     return src
 
 
+def is_link_list(root: HtmlElement, paragraphs: list[str]) -> bool:
+    """True when most "paragraphs" are the texts of links: an index page, not a story.
+
+    Generic extractors given a section front return its headline list as
+    the body; a story's paragraphs are not link texts.
+    """
+    sample = [p for p in paragraphs[:100] if p.strip()]
+    if len(sample) < 3:
+        return False
+    anchors = {squash(a.text_content()) for a in root.iter("a")}
+    anchors = {a for a in anchors if len(a) >= 12}
+    if not anchors:
+        return False
+    linked = 0
+    for paragraph in sample:
+        if any(a in paragraph and len(a) * 2 >= len(paragraph) for a in anchors):
+            linked += 1
+    return linked * 10 >= len(sample) * 6
+
+
 def drop(elements: Iterable[HtmlElement]) -> None:
     """Remove elements but keep their tails (text that follows them)."""
     for element in list(elements):

@@ -188,7 +188,9 @@ class TextParser:
         lines = [line for line in _join_wrapped(_lines(html)) if line]
         anchor = self._anchor(lines)
         if anchor is None:
-            raise ParseError("no_article_body", "no dateline or prose paragraphs in the text")
+            raise ParseError(
+                "not_html", "text with no article shape: no dateline or prose paragraphs"
+            )
         title_at = self._title_index(lines, anchor)
         if title_at is None:
             raise ParseError("no_title", "no headline-shaped line before the story")

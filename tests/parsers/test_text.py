@@ -1,0 +1,110 @@
+"""Flat text dumps: the story found by its shape among flattened navigation."""
+
+from __future__ import annotations
+
+import pytest
+
+from parsers import ParseError, parse_page
+from parsers.text import is_breadcrumb, is_navigation, is_prose
+from tests.parsers.cases import PAGES, seed_cases
+
+
+def _dump(name: str, reference: str = "2025-03-11") -> dict:
+    return parse_page((PAGES / name).read_bytes(), reference_date=reference, flat_text=True)
+
+
+@pytest.mark.corpus
+def test_seed_yonhap_dump() -> None:
+    cases = seed_cases()
+    if not cases:
+        pytest.skip("seed corpus not available")
+    record = cases[0].parse_full()
+    assert record["title"] == "S. Korea, Japan defense chiefs to hold talks in Seoul next week"
+    assert record["section"] == ["National", "Politics/Diplomacy"]
+    assert record["dateline"] == {"city": "SEOUL", "agency": "Yonhap"}
+    assert record["published_at"].startswith("2011-01-04")
+    assert len(record["body"]) == 11
+    assert record["body"][0].startswith("SEOUL, Jan. 4 (Yonhap) -- Defense ministers")
+    body = " ".join(record["body"])
+    for navigation in ("select languages", "FocusFocus", "latestnews", "Home >"):
+        assert navigation not in body
+
+
+def test_ap_style_dump() -> None:
+    record = _dump("ap_style_dump.txt")
+    assert record["title"] == "Town council votes to rebuild historic wooden bridge after flood"
+    assert record["authors"] == ["Maria Gonzalez", "Peter Okafor"]
+    assert record["dateline"] == {"city": "RIVERTON", "agency": "AP"}
+    assert record["updated_at"] == "2025-03-11T15:12:00+00:00"
+    assert len(record["body"]) == 5
+    assert record["body"][-1].startswith("Construction is expected to begin next spring")
+    assert record["language"] == "en"
+
+
+def test_reuters_style_dump() -> None:
+    record = _dump("reuters_style_dump.txt")
+    assert record["title"].startswith("UPDATE 1-Ferry operator")
+    assert record["update_flag"] == "UPDATE 1"
+    assert record["section"] == ["Business", "Autos & Transportation"]
+    assert record["authors"] == ["Anna Lindqvist"]
+    assert record["published_at"] == "2025-03-10T09:41:00+01:00"
+    assert len(record["body"]) == 4
+    assert not any("Reporting by" in p or "Trust Principles" in p for p in record["body"])
+
+
+def test_hard_wrapped_paragraphs_are_joined() -> None:
+    text = (
+        "Menu\nHome > World\nPort strike ends after three weeks of talks\n"
+        "HAMBURG, March 3 (dpa) - Dock workers in the northern port returned to work on\n"
+        "Monday after unions and employers agreed on a new wage deal late on Sunday.\n\n"
+        "The agreement raises pay by 9 percent over two years, both sides said in a joint\n"
+        "statement released after the final round of negotiations.\n"
+    )
+    record = parse_page(text, reference_date="2025-03-04", flat_text=True)
+    assert record["body"] == [
+        "HAMBURG, March 3 (dpa) - Dock workers in the northern port returned to work on "
+        "Monday after unions and employers agreed on a new wage deal late on Sunday.",
+        "The agreement raises pay by 9 percent over two years, both sides said in a joint "
+        "statement released after the final round of negotiations.",
+    ]
+    assert record["published_at"] == "2025-03-03T00:00:00+00:00"
+
+
+def test_dateline_year_never_after_reference_date() -> None:
+    text = (
+        "Home\nYear-end rally lifts stocks\nSEOUL, Dec. 30 (Yonhap) -- Stocks rose on the "
+        "last trading day of the year, dealers said.\n"
+    )
+    record = parse_page(text, reference_date="2011-01-02", flat_text=True)
+    assert record["published_at"] == "2010-12-30T00:00:00+09:00"
+
+
+def test_text_without_article_shape_is_refused() -> None:
+    with pytest.raises(ParseError) as info:
+        parse_page("Home\nMenu\nSearch\nLogin\n", flat_text=True)
+    assert info.value.reason == "not_html"
+
+
+@pytest.mark.parametrize(
+    ("line", "navigation"),
+    [
+        ("select languages", True),
+        ("FocusFocus Focus", True),
+        ("latestnewslatestnews RSS", True),
+        ("Home > National > Politics/Diplomacy", True),
+        ("Sign In", True),
+        ("S. Korea, Japan defense chiefs to hold talks in Seoul next week", False),
+        ("The pact will open a new chapter, he said.", False),
+    ],
+)
+def test_navigation_by_line_shape(line: str, navigation: bool) -> None:
+    assert is_navigation(line) is navigation
+    if navigation:
+        assert not is_prose(line)
+
+
+def test_breadcrumb_shapes() -> None:
+    assert is_breadcrumb("Home > National > Politics/Diplomacy")
+    assert is_breadcrumb("Business » Autos & Transportation")
+    assert is_breadcrumb("Home / World / Asia")
+    assert not is_breadcrumb("U.S. / China trade talks resume")
