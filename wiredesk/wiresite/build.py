@@ -1,15 +1,17 @@
-"""Generate the static wire site in ``site/`` from the stories in ``content/``.
+"""Generate the static wire sites in ``site/`` from the stories in ``content/``.
 
 Run ``python -m wiredesk.wiresite.build`` after editing content or templates and
 commit the result; ``--check`` exits non-zero when the committed ``site/`` differs
 from a fresh build (the test suite runs the same comparison).
 
-Every absolute address is written as the placeholder ``{{BASE}}`` (scheme and
-host, e.g. ``http://127.0.0.1:54321``) or ``{{HOST}}`` (host and port, used in
-the protocol-relative ``//host/path`` links the real pages use). The server fills
-them in per request, so the same files work on any port.
+Three sites are built, each served by the server on its own port so that local
+paths equal the real ones: ``en/`` (en.yna.co.kr), ``ko/`` (www.yna.co.kr) and
+``ap/`` (apnews.com). Every absolute address is written as the placeholder
+``{{BASE}}`` (``http://127.0.0.1:54321``) or ``{{HOST}}`` (``127.0.0.1:54321``,
+for the protocol-relative ``//host/path`` links Yonhap uses); the server fills
+them in, so the same files work on any port.
 
-``site/routes.json`` maps each URL path to its file and the exact
+``site/routes.json`` maps, per site, each URL path to its file and the exact
 ``Content-Type`` header to send (which may deliberately lack a charset).
 """
 
@@ -17,406 +19,66 @@ from __future__ import annotations
 
 import argparse
 import filecmp
-import html
 import json
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterable
-from dataclasses import dataclass
-from email.utils import format_datetime
 from pathlib import Path
 
-import jinja2
-
-from wiredesk.wiresite.stories import SECTIONS, Section, Story, load_stories
+from wiredesk.wiresite.render_ap import APNews, ap_pages
+from wiredesk.wiresite.render_en import YonhapEnglish, yonhap_en_pages
+from wiredesk.wiresite.render_ko import YonhapKorean, yonhap_ko_pages
+from wiredesk.wiresite.stories import load_stories
+from wiredesk.wiresite.templating import DAYS, Page
 
 SITE_DIR = Path(__file__).with_name("site")
-TEMPLATE_DIR = Path(__file__).with_name("templates")
-BASE = "{{BASE}}"
-HOST = "{{HOST}}"
-
-LISTING_PAGE_SIZE = 10
-RSS_LATEST_ITEMS = 20
-DAYS = ("2025-03-10", "2025-03-11", "2025-03-12")
-
-HTML_UTF8 = "text/html; charset=utf-8"
-XML_UTF8 = "application/xml; charset=utf-8"
-RSS_UTF8 = "application/rss+xml; charset=utf-8"
-
-# The Yonhap English top menu, in the order the real navigation bar shows it.
-MENU = (
-    ("national", "National", "National"),
-    ("nk", "North Korea", "North Korea"),
-    ("economy-finance", "Economy", "Economy/Finance"),
-    ("k-biz", "BIZ", "BIZ"),
-    ("culture", "Culture", "Culture/K-pop"),
-    ("sports", "Sports", "Sports"),
-)
-# Section feeds under /RSS/, named as on the real "RSS" channel page.
-RSS_FEEDS = {
-    "news": ("All News", None),
-    "national": ("National", "national"),
-    "nk": ("North Korea", "nk"),
-    "economy": ("Economy/Finance", "economy-finance"),
-    "market": ("BIZ", "k-biz"),
-    "culture": ("Culture/K-pop", "culture"),
-    "sports": ("Sports", "sports"),
-}
-WEATHER = {
-    "icon": "맑음", "text": "Sunny", "temp": "6.4", "min": "-1", "max": "11",
-    "precip": "0mm", "wind": "NW 2.1m/s", "humidity": "38%", "cai": "Moderate 64",
-    "pm10": "Moderate", "pm25": "Good",
-}
-
-
-@dataclass(frozen=True)
-class Page:
-    """One servable resource: its file under ``site/`` and its Content-Type header."""
-
-    path: str
-    file: str
-    content_type: str
-    body: bytes
-
-
-def _env() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
-        autoescape=jinja2.select_autoescape(["html", "xml"]),
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-    )
-
-
-def _script_json(data: dict) -> str:
-    """JSON for an inline <script>: '</' must not close the script element."""
-    return json.dumps(data, ensure_ascii=False, indent="\t\t").replace("</", "<\\/")
-
-
-def _menu() -> list[dict]:
-    menu = []
-    for code, menu_name, nav_name in MENU:
-        subs = [
-            {"code": s.code, "name": s.name}
-            for s in SECTIONS.values()
-            if s.depth01 == code and len(s.crumbs) > 1
-        ]
-        menu.append({"code": code, "menu_name": menu_name, "nav_name": nav_name, "subs": subs})
-    return menu
-
-
-def _section_view(section: Section) -> dict:
-    return {
-        "code": section.code,
-        "depth01": section.depth01,
-        "name": section.name,
-        "genre": section.genre,
-        "listing": section.listing,
-        "crumbs": [{"code": code, "name": name} for code, name in section.crumbs],
-    }
-
-
-class YonhapEnglish:
-    """Renders en.yna.co.kr-style pages: articles, listings, RSS and sitemaps.
-
-    Also used at serve time by the synthetic-article and fault modes, so that
-    every generated page carries exactly the same boilerplate as the stored ones.
-    """
-
-    def __init__(self, stories: list[Story], env: jinja2.Environment | None = None) -> None:
-        self.env = env or _env()
-        self.stories = stories  # newest first
-        self.public = [s for s in stories if s.get("embargoed") != "yes"]
-        self.menu = _menu()
-
-    # -- article pages ------------------------------------------------------
-    def _item(self, story: Story) -> dict:
-        section = story.section
-        return {
-            "id": story.id,
-            "title": story.title,
-            "image": story.image,
-            "hhmm": story.published.strftime("%H:%M"),
-            "section": _section_view(section) if section else {"code": "news"},
-        }
-
-    def _common(self) -> dict:
-        return {
-            "base": BASE,
-            "host": HOST,
-            "menu": self.menu,
-            "weather": WEATHER,
-            "latest": [self._item(s) for s in self.public[:6]],
-        }
-
-    def _sidebars(self, story: Story) -> tuple[list[dict], list[dict], list[dict]]:
-        """Latest News, side boxes and 'Right Now' links: other stories, chosen
-        deterministically so that each page's boilerplate differs a little."""
-        others = [s for s in self.public if s.id != story.id]
-        if not others:
-            return [], [], []
-        n = len(others)
-        seed = sum(map(ord, story.id))
-        latest = [self._item(s) for s in others[:6]]
-
-        def pick(offset: int, count: int) -> list[dict]:
-            return [self._item(others[(seed + offset + 3 * i) % n]) for i in range(min(count, n))]
-
-        boxes = [
-            {"title": "Most Liked", "link": "", "items": pick(1, 5)},
-            {"title": "Most Viewed", "link": "/mostviewed/index", "items": pick(7, 5)},
-        ]
-        return latest, boxes, pick(13, 4)
-
-    def article_context(self, story: Story) -> dict:
-        section = story.section or SECTIONS["national/national"]
-        blocks = []
-        lead_lines = [ln for ln in (story.get("attn"), story.get("byline")) if ln]
-        if lead_lines:
-            blocks.append({"kind": "p", "html": "<br/>".join(map(_esc, lead_lines))})
-        paragraphs = [b for b in story.blocks]
-        for block in paragraphs:
-            if block.kind == "photo":
-                blocks.append({
-                    "kind": "photo",
-                    "path": block.path,
-                    "filename": block.path.rsplit("/", 1)[-1],
-                    "caption": block.caption,
-                })
-            else:
-                blocks.append({"kind": "p", "html": " " + "<br/>".join(map(_esc, block.lines))})
-        if not story.paragraphs or story.paragraphs[-1].splitlines()[-1] != "(MORE)":
-            blocks.append({"kind": "p", "html": f" {_esc(story.get('email'))}<br/>(END)"})
-        text = "\n".join(lead_lines + ["   " + p for p in story.paragraphs])
-        description = (" ".join(lead_lines) + " " + " ".join(story.paragraphs)).strip()
-        content_data = {
-            "CID": story.id,
-            "TITLE": story.title,
-            "BODY": text[:600],
-            "IMG": f"{story.image}_P2.jpg" if story.image else "",
-            "LINK_PHOTO_PATH": "",
-            "SECTION": f"{section.code};{section.name}",
-            "SECTION_NAME": section.name,
-            "KEYWORD": ",".join(story.keywords),
-            "DATETIME": story.published.strftime("%Y%m%d%H%M%S"),
-            "REGIST_DATETIME": "",
-        }
-        site_data = {
-            "SITE_ID": "000100010000",
-            "SITE_DEPTH": "3",
-            "SITE1_LINK": "/index",
-            "SITE1_NAME": "Main Page",
-            "SITE2_LINK": f"/{section.crumbs[0][0]}",
-            "SITE2_NAME": section.crumbs[0][1],
-            "SITE3_LINK": f"/{section.listing}",
-            "SITE3_NAME": section.name,
-            "PAGE_TYPE": "view",
-        }
-        latest, boxes, rightnow = self._sidebars(story)
-        article = {
-            "id": story.id,
-            "title": story.title,
-            "description": description[:90] + "...",
-            "image": story.image,
-            "author_ko": story.get("author_ko"),
-            "section": _section_view(section),
-            "published_iso": story.published.isoformat(),
-            "display_time": f"{story.published:%H:%M} {story.published:%B} "
-            f"{story.published.day}, {story.published.year}",
-            "blocks": blocks,
-            "no_story": False,
-            "keywords": story.keywords,
-            "content_data": _script_json(content_data),
-            "site_data": _script_json(site_data),
-        }
-        return {
-            **self._common(),
-            "a": article,
-            "depth01": section.depth01,
-            "latest": latest,
-            "sidebars": boxes,
-            "rightnow": rightnow,
-        }
-
-    def article(self, story: Story) -> bytes:
-        page = self.env.get_template("yonhap_en_article.html").render(self.article_context(story))
-        return page.encode("utf-8")
-
-    def no_article(self, story: Story) -> bytes:
-        """A page with all the navigation of an article page but no story in it."""
-        context = self.article_context(story)
-        context["a"]["blocks"] = []
-        context["a"]["keywords"] = []
-        context["a"]["no_story"] = True
-        return self.env.get_template("yonhap_en_article.html").render(context).encode("utf-8")
-
-    # -- listings -------------------------------------------------------------
-    def listing(
-        self, path: str, title: str, stories: list[Story], page: int, pages: int
-    ) -> bytes:
-        """One page of a section listing (``/news``, ``/news/2``, ...), newest first."""
-        context = {
-            **self._common(),
-            "depth01": path.split("/")[0],
-            "listing_title": title,
-            "listing_path": path,
-            "items": [
-                {
-                    **self._item(s),
-                    "summary": s.summary,
-                    "time": s.published.strftime("%Y-%m-%d %H:%M"),
-                }
-                for s in stories
-            ],
-            "page": page,
-            "pages": pages,
-        }
-        return self.env.get_template("yonhap_en_listing.html").render(context).encode("utf-8")
-
-    def listing_pages(self, path: str, title: str, stories: list[Story]) -> Iterable[Page]:
-        chunks = [
-            stories[i : i + LISTING_PAGE_SIZE] for i in range(0, len(stories), LISTING_PAGE_SIZE)
-        ] or [[]]
-        for page, chunk in enumerate(chunks, start=1):
-            url = f"/{path}" if page == 1 else f"/{path}/{page}"
-            file = f"en/{path}/index.html" if page == 1 else f"en/{path}/{page}.html"
-            body = self.listing(path, title, chunk, page, len(chunks))
-            yield Page(url, file, HTML_UTF8, body)
-
-    # -- feeds ----------------------------------------------------------------
-    def rss(self, title: str, stories: list[Story]) -> bytes:
-        items = [
-            {
-                **self._item(s),
-                "summary": s.summary,
-                "pub_date": format_datetime(s.published),
-                "creator": s.get("byline").removeprefix("By ").strip(),
-                "category": s.section.name if s.section else "",
-            }
-            for s in stories
-        ]
-        context = {"base": BASE, "title": title, "items": items}
-        if stories:
-            context["build_date"] = format_datetime(stories[0].published)
-        else:
-            context["build_date"] = ""
-        return self.env.get_template("yonhap_en_rss.xml").render(context).encode("utf-8")
-
-    def news_sitemap(self, stories: list[Story]) -> bytes:
-        return render_news_sitemap(self.env, stories, "Yonhap News Agency", "en")
-
-
-def render_news_sitemap(
-    env: jinja2.Environment, stories: list[Story], publication: str, language: str
-) -> bytes:
-    """A Google News sitemap (``<news:news>`` per URL) for the given stories."""
-    items = [
-        {"path": story_path(s), "title": s.title, "date": s.published.isoformat(),
-         "keywords": ", ".join(s.keywords)}
-        for s in stories
-    ]
-    context = {"base": BASE, "items": items, "publication": publication, "language": language}
-    return env.get_template("news_sitemap.xml").render(context).encode("utf-8")
-
-
-def story_path(story: Story) -> str:
-    """The URL path of a story's page on its site."""
-    if story.site == "ap":
-        return f"/article/{story.get('slug')}-{story.id}"
-    return f"/view/{story.id}"
-
-
-def _esc(text: str) -> str:
-    """Escape body text the way the real pages do: ``&<>`` only, quotes left as is."""
-    return html.escape(text, quote=False)
-
-
-def _yonhap_en_pages(en: YonhapEnglish) -> Iterable[Page]:
-    for story in en.stories:
-        yield Page(f"/view/{story.id}", f"en/view/{story.id}.html", HTML_UTF8, en.article(story))
-    # Listings: everything (embargoed story included: it is linked, robots.txt
-    # forbids fetching it), then one listing per section that has stories.
-    yield from en.listing_pages("news", "All News", en.stories)
-    listings: dict[str, list[Story]] = {}
-    for story in en.stories:
-        section = story.section
-        if section:
-            listings.setdefault(section.listing, []).append(story)
-            if len(section.crumbs) > 1:
-                listings.setdefault(section.crumbs[0][0], []).append(story)
-    for path, stories in sorted(listings.items()):
-        title = next(name for s in SECTIONS.values() for code, name in s.crumbs if code == path)
-        yield from en.listing_pages(path, title, stories)
-    # RSS: the latest items across all days, and one feed per top section.
-    yield Page("/RSS/news.xml", "en/RSS/news.xml", RSS_UTF8,
-               en.rss("Yonhap News Agency - All News", en.stories[:RSS_LATEST_ITEMS]))
-    for name, (title, top) in RSS_FEEDS.items():
-        if top is None:
-            continue
-        stories = [s for s in en.stories if s.section and s.section.depth01 == top]
-        yield Page(f"/RSS/{name}.xml", f"en/RSS/{name}.xml", RSS_UTF8,
-                   en.rss(f"Yonhap News Agency - {title}", stories))
-    # News sitemaps: one per publication day (by Seoul date).
-    for day in DAYS:
-        stories = [s for s in en.stories if s.day == day]
-        yield Page(f"/sitemap/news/{day}.xml", f"en/sitemap/news/{day}.xml", XML_UTF8,
-                   en.news_sitemap(stories))
-    index = _env().get_template("sitemap_index.xml").render(
-        base=BASE,
-        sitemaps=[
-            {"loc": f"/sitemap/news/{day}.xml" + (".gz" if day == DAYS[0] else ""),
-             "lastmod": max(s.published for s in en.stories if s.day == day).isoformat()}
-            for day in DAYS
-        ],
-    )
-    yield Page("/sitemap/index.xml", "en/sitemap/index.xml", XML_UTF8, index.encode("utf-8"))
-    env = en.env
-    for name, template in (("/channel/index", "yonhap_en_channel.html"),):
-        body = env.get_template(template).render(
-            **en._common(), depth01="channel", feeds=RSS_FEEDS
-        )
-        yield Page(name, "en/channel/index.html", HTML_UTF8, body.encode("utf-8"))
-    robots = env.get_template("robots.txt").render(
-        base=BASE, disallowed=[s.id for s in en.stories if s.get("embargoed") == "yes"]
-    )
-    yield Page("/robots.txt", "robots.txt", "text/plain; charset=utf-8", robots.encode("utf-8"))
-
-
-def render_pages() -> list[Page]:
-    """Every static page of the site, in a stable order."""
-    en = YonhapEnglish(load_stories("yonhap_en"))
-    pages = list(_yonhap_en_pages(en))
-    paths = [p.path for p in pages]
-    duplicates = {p for p in paths if paths.count(p) > 1}
-    if duplicates:
-        raise ValueError(f"two pages claim the same URL path: {sorted(duplicates)}")
-    return pages
-
+#: Source ids served by the wire site, in the order their servers start.
+SITES = ("yonhap_en", "yonhap_ko", "apnews")
 
 # Gzipped variants are made at serve time from these files (gzip output embeds
 # a timestamp; storing only the plain file keeps the build byte-reproducible).
-GZIP_VARIANTS = {f"/sitemap/news/{day}.xml.gz": f"/sitemap/news/{day}.xml" for day in DAYS}
+GZIP_VARIANTS = {
+    "yonhap_en": {f"/sitemap/news/{day}.xml.gz": f"/sitemap/news/{day}.xml" for day in DAYS},
+}
 
 
-def write_site(out_dir: Path = SITE_DIR) -> list[Page]:
-    """Render every page into ``out_dir`` (replacing it) and write ``routes.json``."""
+def render_pages() -> dict[str, list[Page]]:
+    """Every static page of every site, in a stable order."""
+    pages = {
+        "yonhap_en": list(yonhap_en_pages(YonhapEnglish(load_stories("yonhap_en")))),
+        "yonhap_ko": list(yonhap_ko_pages(YonhapKorean(load_stories("yonhap_ko")))),
+        "apnews": list(ap_pages(APNews(load_stories("apnews")))),
+    }
+    for site, site_pages in pages.items():
+        paths = [p.path for p in site_pages]
+        duplicates = {p for p in paths if paths.count(p) > 1}
+        if duplicates:
+            raise ValueError(f"{site}: two pages claim the same URL path: {sorted(duplicates)}")
+    return pages
+
+
+def write_site(out_dir: Path = SITE_DIR) -> int:
+    """Render every page into ``out_dir`` (replacing it) and write ``routes.json``.
+
+    Returns the number of pages written.
+    """
     pages = render_pages()
     if out_dir.exists():
         shutil.rmtree(out_dir)
-    routes: dict[str, dict] = {}
-    for page in pages:
-        target = out_dir / page.file
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(page.body)
-        routes[page.path] = {"file": page.file, "type": page.content_type}
-    for gz_path, plain in GZIP_VARIANTS.items():
-        routes[gz_path] = {"file": routes[plain]["file"], "type": "application/x-gzip",
-                           "gzip": True}
-    (out_dir / "routes.json").write_text(
-        json.dumps(dict(sorted(routes.items())), indent=1) + "\n", encoding="utf-8"
-    )
-    return pages
+    routes: dict[str, dict[str, dict]] = {}
+    for site, site_pages in pages.items():
+        site_routes: dict[str, dict] = {}
+        for page in site_pages:
+            target = out_dir / page.file
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(page.body)
+            site_routes[page.path] = {"file": page.file, "type": page.content_type}
+        for gz_path, plain in GZIP_VARIANTS.get(site, {}).items():
+            site_routes[gz_path] = {"file": site_routes[plain]["file"],
+                                    "type": "application/x-gzip", "gzip": True}
+        routes[site] = dict(sorted(site_routes.items()))
+    (out_dir / "routes.json").write_text(json.dumps(routes, indent=1) + "\n", encoding="utf-8")
+    return sum(len(p) for p in pages.values())
 
 
 def diff_against_fresh_build(site_dir: Path = SITE_DIR) -> list[str]:
@@ -434,7 +96,7 @@ def diff_against_fresh_build(site_dir: Path = SITE_DIR) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="Regenerate wiredesk/wiresite/site/.")
     parser.add_argument("--check", action="store_true",
                         help="compare the committed site/ with a fresh build; do not write")
     args = parser.parse_args(argv)
@@ -443,8 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         for rel in differ:
             print(f"differs: {rel}")
         return 1 if differ else 0
-    pages = write_site()
-    print(f"wrote {len(pages)} pages to {SITE_DIR}")
+    count = write_site()
+    print(f"wrote {count} pages to {SITE_DIR}")
     return 0
 
 

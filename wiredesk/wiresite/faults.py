@@ -19,7 +19,7 @@ def validate(names: Iterable[str]) -> frozenset[str]:
     return names
 
 
-def extra_links(active: frozenset[str]) -> dict[str, list[str]]:
+def extra_links(active: frozenset[str]) -> dict[tuple[str, str], list[str]]:
     return {}
 
 

@@ -1,10 +1,27 @@
 """A local imitation of en.yna.co.kr (plus www.yna.co.kr and apnews.com pages).
 
-``WireSite`` serves the pre-built files in ``site/`` from a stdlib
-``ThreadingHTTPServer`` bound to 127.0.0.1 on a free port, in a daemon thread.
-Absolute addresses inside the files are written as ``{{BASE}}``/``{{HOST}}``
-placeholders and filled in with the server's own address when it starts, so the
-local source spec differs from the real one only by host.
+``WireSite`` serves the pre-built files in ``site/`` from stdlib
+``ThreadingHTTPServer``s bound to 127.0.0.1, in daemon threads: one port per
+imitated site, because the real sites use the same paths (``/sitemap/index.xml``
+exists on both Yonhap hosts). ``base_url`` is the Yonhap English site;
+``base_urls`` has all three (``yonhap_en``, ``yonhap_ko``, ``apnews``).
+Absolute addresses inside the files are ``{{BASE}}``/``{{HOST}}`` placeholders
+filled in with each server's own address when it starts, so a local source spec
+differs from the real one only by host.
+
+Paths (each site; ``{{BASE}}`` is its base URL):
+
+========================  ==================================================
+yonhap_en                 ``/RSS/news.xml`` (latest 20), ``/RSS/<section>.xml``,
+                          ``/sitemap/index.xml`` -> ``/sitemap/news/<day>.xml``
+                          (``.xml.gz`` too), ``/news`` + ``/news/<n>``, section
+                          listings such as ``/national/politics[/<n>]``,
+                          ``/view/<id>``, ``/channel/index``, ``/robots.txt``
+yonhap_ko                 ``/rss/news.xml``, ``/sitemap/index.xml``,
+                          ``/news`` + ``/news/<n>``, ``/view/<id>`` (EUC-KR)
+apnews                    ``/hub/ap-top-news.atom``, ``/news-sitemap-content.xml``,
+                          ``/hub/ap-top-news`` + ``?p=<n>``, ``/article/<slug>-<id>``
+========================  ==================================================
 
 Optional modes, off by default so that a normal run is clean:
 
@@ -33,7 +50,7 @@ from urllib.parse import urlsplit
 
 from wiredesk.wiresite import faults as faults_mod
 from wiredesk.wiresite import synthetic as synthetic_mod
-from wiredesk.wiresite.build import SITE_DIR
+from wiredesk.wiresite.build import SITE_DIR, SITES
 
 EXTRA_MARKER = b"<!--wiresite:extra-->"
 # A 1x1 grey JPEG for every photo path, so image links on the pages resolve locally.
@@ -94,50 +111,71 @@ class WireSite:
         self.site_dir = site_dir
         self._host, self._port = host, port
         self._lock = threading.Lock()
-        self._requests: list[tuple[str, str, int]] = []
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._requests: list[tuple[str, str, str, int]] = []
+        self._servers: dict[str, ThreadingHTTPServer] = {}
+        self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
-        self._static: dict[str, tuple[str, bytes, bool]] = {}
+        self._static: dict[str, dict[str, tuple[str, bytes]]] = {}
         self.fault_state = faults_mod.FaultState()
 
     # -- lifecycle ----------------------------------------------------------
     @property
     def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("WireSite is not started")
-        host, port = self._server.server_address[:2]
+        """Base URL of the Yonhap English site, e.g. ``http://127.0.0.1:54321``."""
+        return self.base_url_of("yonhap_en")
+
+    @property
+    def base_urls(self) -> dict[str, str]:
+        """Base URL of every imitated site, by source id."""
+        return {site: self.base_url_of(site) for site in SITES}
+
+    def base_url_of(self, site: str) -> str:
+        server = self._servers.get(site)
+        if server is None:
+            raise RuntimeError(f"WireSite is not started (or has no site {site!r})")
+        host, port = server.server_address[:2]
         return f"http://{host}:{port}"
 
     @property
     def host(self) -> str:
-        """``host:port`` of the running server (what ``{{HOST}}`` becomes)."""
+        """``host:port`` of the Yonhap English server (what its ``{{HOST}}`` becomes)."""
         return self.base_url.removeprefix("http://")
 
     def start(self) -> WireSite:
-        if self._server is not None:
+        if self._servers:
             return self
         self._stopping.clear()
-        server = ThreadingHTTPServer((self._host, self._port), _Handler)
-        server.daemon_threads = True
-        server.site = self  # type: ignore[attr-defined]
-        self._server = server
-        self._load_static()
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.1},
-            name=f"wiresite-{self.host}", daemon=True,
-        )
-        self._thread.start()
+        try:
+            for site in SITES:
+                port = self._port if site == "yonhap_en" else 0
+                server = ThreadingHTTPServer((self._host, port), _Handler)
+                server.daemon_threads = True
+                server.wiresite = self  # type: ignore[attr-defined]
+                server.site_id = site  # type: ignore[attr-defined]
+                self._servers[site] = server
+            self._load_static()
+        except BaseException:
+            self.stop()
+            raise
+        for site, server in self._servers.items():
+            thread = threading.Thread(
+                target=server.serve_forever, kwargs={"poll_interval": 0.1},
+                name=f"wiresite-{site}", daemon=True,
+            )
+            thread.start()
+            self._threads.append(thread)
         return self
 
     def stop(self) -> None:
+        """Stop every server and wait for their threads; safe to call twice."""
         self._stopping.set()  # wakes up 'slow' responses
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        self._server = self._thread = None
+        for server in self._servers.values():
+            if self._threads:
+                server.shutdown()
+            server.server_close()
+        for thread in self._threads:
+            thread.join(timeout=10)
+        self._servers, self._threads = {}, []
 
     def __enter__(self) -> WireSite:
         return self.start()
@@ -148,61 +186,74 @@ class WireSite:
     # -- request log ----------------------------------------------------------
     @property
     def requests(self) -> list[tuple[str, str, int]]:
-        """A copy of the ``(method, path, status)`` log, oldest first."""
+        """A copy of the ``(method, path, status)`` log of all sites, oldest first.
+
+        ``path`` is the request target as sent (query string included).
+        """
         with self._lock:
-            return list(self._requests)
+            return [(method, path, status) for _, method, path, status in self._requests]
+
+    def requests_of(self, site: str) -> list[tuple[str, str, int]]:
+        """The log of one site (``yonhap_en``, ``yonhap_ko`` or ``apnews``)."""
+        with self._lock:
+            return [(m, p, s) for where, m, p, s in self._requests if where == site]
 
     def reset_log(self) -> None:
         with self._lock:
             self._requests.clear()
 
-    def _log(self, method: str, path: str, status: int) -> None:
+    def _log(self, site: str, method: str, path: str, status: int) -> None:
         with self._lock:
-            self._requests.append((method, path, status))
+            self._requests.append((site, method, path, status))
 
-    def url(self, path: str) -> str:
-        return self.base_url + path
+    def url(self, path: str, site: str = "yonhap_en") -> str:
+        """Absolute URL of ``path`` on one of the sites."""
+        return self.base_url_of(site) + path
 
     # -- content --------------------------------------------------------------
-    def rewrite(self, data: bytes) -> bytes:
-        """Fill the ``{{BASE}}``/``{{HOST}}`` placeholders with this server's address."""
-        return data.replace(b"{{BASE}}", self.base_url.encode()).replace(
-            b"{{HOST}}", self.host.encode()
+    def rewrite(self, data: bytes, site: str = "yonhap_en") -> bytes:
+        """Fill the ``{{BASE}}``/``{{HOST}}`` placeholders with a site's address."""
+        base = self.base_url_of(site)
+        return data.replace(b"{{BASE}}", base.encode()).replace(
+            b"{{HOST}}", base.removeprefix("http://").encode()
         )
 
     def _load_static(self) -> None:
         """Read every routed file once and fill in addresses and extra links.
 
-        The site is small (a few MB); holding it in memory keeps the server
+        The sites are small (a few MB); holding them in memory keeps the server
         fast enough for crawl benchmarks.
         """
         routes = json.loads((self.site_dir / "routes.json").read_text(encoding="utf-8"))
         extras = faults_mod.extra_links(self.faults)
-        for path, snippet in self.synthetic.extra_links().items():
-            extras.setdefault(path, []).append(snippet)
-        static: dict[str, tuple[str, bytes, bool]] = {}
-        for path, route in routes.items():
-            data = (self.site_dir / route["file"]).read_bytes()
-            plain_path = path.removesuffix(".gz") if route.get("gzip") else path
-            if EXTRA_MARKER in data:
-                data = data.replace(EXTRA_MARKER, "\n".join(extras.get(plain_path, [])).encode())
-            data = self.rewrite(data)
-            if route.get("gzip"):
-                data = gzip.compress(data, mtime=0)
-            static[path] = (route["type"], data, bool(route.get("gzip")))
-        self._static = static
+        for (site, path), snippet in self.synthetic.extra_links().items():
+            extras.setdefault((site, path), []).append(snippet)
+        self._static = {}
+        for site in SITES:
+            static: dict[str, tuple[str, bytes]] = {}
+            for path, route in routes[site].items():
+                data = (self.site_dir / route["file"]).read_bytes()
+                plain_path = path.removesuffix(".gz") if route.get("gzip") else path
+                if EXTRA_MARKER in data:
+                    snippets = extras.get((site, plain_path), [])
+                    data = data.replace(EXTRA_MARKER, "\n".join(snippets).encode())
+                data = self.rewrite(data, site)
+                if route.get("gzip"):
+                    data = gzip.compress(data, mtime=0)
+                static[path] = (route["type"], data)
+            self._static[site] = static
 
-    def respond(self, method: str, raw_path: str) -> Response:
+    def respond(self, site: str, method: str, raw_path: str) -> Response:
         """Route one request (the handler only writes what this returns)."""
         path = urlsplit(raw_path).path
-        fault = faults_mod.route(self, path, raw_path)
-        if fault is not None:
-            return fault
-        synthetic = self.synthetic.route(self, path)
-        if synthetic is not None:
-            return synthetic
-        if path in self._static:
-            content_type, data, _ = self._static[path]
+        if site == "yonhap_en":
+            special = faults_mod.route(self, path, raw_path) or self.synthetic.route(self, path)
+            if special is not None:
+                return special
+        static = self._static[site]
+        found = static.get(raw_path) or static.get(path)
+        if found is not None:
+            content_type, data = found
             return Response(200, {"Content-Type": content_type}, data)
         if path.endswith(".jpg") and path.startswith(("/photo/", "/etc/inner/")):
             return Response(200, {"Content-Type": "image/jpeg"}, PLACEHOLDER_JPEG)
@@ -227,11 +278,12 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve(head=True)
 
     def _serve(self, head: bool) -> None:
-        site: WireSite = self.server.site  # type: ignore[attr-defined]
+        site: WireSite = self.server.wiresite  # type: ignore[attr-defined]
+        site_id: str = self.server.site_id  # type: ignore[attr-defined]
         if site.latency:
             site.wait(site.latency)
-        response = site.respond(self.command, self.path)
-        site._log(self.command, self.path, response.status)
+        response = site.respond(site_id, self.command, self.path)
+        site._log(site_id, self.command, self.path, response.status)
         body = response.body
         length = len(body) if isinstance(body, bytes) else response.length
         self.send_response(response.status)

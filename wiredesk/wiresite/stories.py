@@ -7,8 +7,8 @@ how Yonhap prints its price tables); a block starting with ``[photo PATH]`` is a
 photo with its caption. Keeping stories as plain text (not JSON) lets a reviewer
 read and edit them like wire copy.
 
-All times are wall-clock times in Asia/Seoul (+09:00), the time zone the
-Yonhap sites print.
+Times are wall-clock times in the source's time zone (``SOURCES``): Asia/Seoul
+(+09:00) for Yonhap, America/New_York for AP.
 """
 
 from __future__ import annotations
@@ -17,9 +17,16 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 KST = timezone(timedelta(hours=9), "KST")
 CONTENT_DIR = Path(__file__).with_name("content")
+#: Source id -> time zone its pages print (and its content files are written in).
+SOURCES: dict[str, ZoneInfo] = {
+    "yonhap_en": ZoneInfo("Asia/Seoul"),
+    "yonhap_ko": ZoneInfo("Asia/Seoul"),
+    "apnews": ZoneInfo("America/New_York"),
+}
 
 _PHOTO = re.compile(r"^\[photo (?P<path>\S+)\]\s*(?P<caption>.*)$", re.S)
 
@@ -84,7 +91,7 @@ class Block:
 @dataclass(frozen=True)
 class Story:
     id: str
-    site: str  # "yonhap_en", "yonhap_ko" or "ap"
+    site: str  # source id: "yonhap_en", "yonhap_ko" or "apnews"
     title: str
     published: datetime
     blocks: tuple[Block, ...]
@@ -96,6 +103,10 @@ class Story:
 
     def get(self, key: str, default: str = "") -> str:
         return self.headers.get(key, default)
+
+    @property
+    def embargoed(self) -> bool:
+        return self.get("embargoed") == "yes"
 
     @property
     def keywords(self) -> list[str]:
@@ -139,7 +150,8 @@ def parse_story(text: str, site: str, story_id: str) -> Story:
             blocks.append(Block("photo", path=match["path"], caption=caption))
         else:
             blocks.append(Block("p", lines=tuple(ln.strip() for ln in chunk.strip().splitlines())))
-    published = datetime.strptime(headers.pop("published"), "%Y-%m-%d %H:%M").replace(tzinfo=KST)
+    tz = SOURCES.get(site, KST)
+    published = datetime.strptime(headers.pop("published"), "%Y-%m-%d %H:%M").replace(tzinfo=tz)
     return Story(story_id, site, headers.pop("title"), published, tuple(blocks), headers)
 
 

@@ -21,8 +21,9 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from wiredesk.wiresite.build import HTML_UTF8, XML_UTF8, YonhapEnglish, render_news_sitemap
+from wiredesk.wiresite.render_en import YonhapEnglish
 from wiredesk.wiresite.stories import KST, Block, Story, load_stories
+from wiredesk.wiresite.templating import HTML_UTF8, XML_UTF8, render_news_sitemap
 
 if TYPE_CHECKING:
     from wiredesk.wiresite.server import Response, WireSite
@@ -114,11 +115,12 @@ class SyntheticArticles:
     def newest_first(self) -> list[Story]:
         return [make_story(i, self.count) for i in reversed(range(self.count))]
 
-    def extra_links(self) -> dict[str, str]:
+    def extra_links(self) -> dict[tuple[str, str], str]:
         if not self.count:
             return {}
-        return {"/sitemap/index.xml": "<sitemap>\n<loc>{{BASE}}/sitemap-synthetic.xml</loc>\n"
-                "<lastmod>2025-03-12T23:59:00+09:00</lastmod>\n</sitemap>"}
+        entry = ("<sitemap>\n<loc>{{BASE}}/sitemap-synthetic.xml</loc>\n"
+                 "<lastmod>2025-03-12T23:59:00+09:00</lastmod>\n</sitemap>")
+        return {("yonhap_en", "/sitemap/index.xml"): entry}
 
     def route(self, site: WireSite, path: str) -> Response | None:
         from wiredesk.wiresite.server import Response
