@@ -171,20 +171,18 @@ def _anchor_texts(tree: lxml_html.HtmlElement) -> set[str]:
 
 
 def _mostly_links(paragraphs: list[str], anchors: set[str]) -> bool:
-    """True when most of the text is link titles (+ a short date): an index page.
+    """True when most of the text is link titles (plus dates): an index page.
 
     A story quotes a headline now and then; a section index is nothing else.
     """
-    total = sum(len(p) for p in paragraphs)
+    total = sum(len(_comparable(p)) for p in paragraphs)
     if not total or not anchors:
         return False
     linked = 0
     for paragraph in paragraphs:
         text = _comparable(paragraph)
-        if text in anchors or any(
-            text.startswith(a) and len(text) - len(a) <= 25 for a in anchors if a[:15] == text[:15]
-        ):
-            linked += len(paragraph)
+        covered = sum(len(anchor) for anchor in anchors if anchor in text)
+        linked += min(covered, len(text))
     return linked > 0.6 * total
 
 
