@@ -64,6 +64,14 @@ def _as_date(value: date | str | None) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
+def _as_datetime(value: datetime | str | None) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
 def parse_page(
     content: bytes | str,
     url: str | None = None,
@@ -71,7 +79,7 @@ def parse_page(
     reference_date: date | str | None = None,
     *,
     encoding: str | None = None,
-    fetched_at: datetime | None = None,
+    fetched_at: datetime | str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     flat_text: bool = False,
 ) -> dict[str, Any]:
@@ -87,12 +95,14 @@ def parse_page(
     :param reference_date: the crawl day; completes datelines that print no
         year ("SEOUL, Jan. 4 (Yonhap) --").  Defaults to ``fetched_at``'s day.
     :param encoding: the HTTP header's charset, a hint only.
-    :param fetched_at: selects the parser version valid on that day.
+    :param fetched_at: selects the parser version valid on that day (a
+        datetime or an ISO 8601 string such as ``2025-03-12T07:00:00Z``).
     :param max_bytes: size limit (``too_large`` above it).
     :param flat_text: the content is a text dump (a ``.txt`` file): skip HTML
         detection and use the flat-text parser.
-    :raises ValueError: ``reference_date`` is not a date or ``YYYY-MM-DD``.
+    :raises ValueError: ``reference_date`` or ``fetched_at`` cannot be read as a date.
     """
+    fetched_at = _as_datetime(fetched_at)
     reference = _as_date(reference_date) or (fetched_at.date() if fetched_at else None)
     try:
         return _parse(

@@ -26,6 +26,11 @@ Stable API (the generic parser imports it; keep signatures):
     captions; stops at the end mark.
 ``split_editorial_notes(paragraphs) -> (notes, rest)``
     Moves ``(ATTN: ...)``/``(CORRECTS ...)`` notes out of the story.
+``match_dateline(text) -> DatelineMatch | None``
+    The dateline with its printed month/day and, for Korean copy, the
+    reporter ("홍길동 기자").
+``is_byline``, ``is_caption``, ``is_boilerplate``, ``is_agency``
+    The single-paragraph predicates ``clean_paragraphs`` is built from.
 
 No third-party extractor knows these conventions (trafilatura keeps
 "(END)" and e-mail lines), which is why they are written out here.
@@ -46,7 +51,11 @@ __all__ = [
     "dateline_date",
     "extract_dateline",
     "is_agency",
+    "is_boilerplate",
+    "is_byline",
+    "is_caption",
     "match_dateline",
+    "month_number",
     "parse_byline",
     "split_editorial_notes",
     "split_update_flag",
@@ -456,7 +465,7 @@ def is_boilerplate(paragraph: str) -> bool:
         not text
         or _is_label(text)
         or _HASHTAGS.match(text)
-        or _COPYRIGHT.search(text)
+        or (_COPYRIGHT.search(text) and len(text.split()) <= 30)
         or _is_email_line(text)
         or is_caption(text)
         or _END_MARK.fullmatch(text)

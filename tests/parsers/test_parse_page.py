@@ -70,3 +70,12 @@ def test_non_html_content_goes_to_the_text_parser() -> None:
     text = (PAGES / "ap_style_dump.txt").read_bytes()
     record = parse_page(text, reference_date="2025-03-11")
     assert record["parser"]["name"] == "text"
+
+
+def test_fetched_at_as_iso_string_selects_a_version_and_dates_datelines() -> None:
+    text = (PAGES / "reuters_style_dump.txt").read_bytes()
+    record = parse_page(text, fetched_at="2025-03-11T07:00:00Z")
+    assert record["parser"]["name"] == "text"
+    html = (PAGES / "yonhap_en_lead.html").read_bytes()
+    record = parse_page(html, source="yonhap_en", fetched_at="2025-03-12T08:00:00+00:00")
+    assert record["parser"] == {"name": "yonhap_en", "version": "1.0"}

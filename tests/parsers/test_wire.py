@@ -141,3 +141,12 @@ def test_editorial_notes_are_moved_out() -> None:
     notes, rest = split_editorial_notes(["(ATTN: ADDS photo)By Kim Ji-hoon", "Body."])
     assert notes == ["(ATTN: ADDS photo)"]
     assert rest == ["By Kim Ji-hoon", "Body."]
+
+
+def test_a_story_about_copyright_keeps_its_paragraphs() -> None:
+    text = (
+        "Copyright holders will be paid under the bill, which lawmakers passed on Thursday "
+        "after two years of debate over how streaming platforms share their revenue with "
+        "composers, lyricists and performers across the country."
+    )
+    assert clean_paragraphs(["Lead.", text]) == ["Lead.", text]
