@@ -266,9 +266,15 @@ def _apnews() -> dict[str, Any]:
         "language": "en",
         "timezone": "America/New_York",
         "allowed_domains": ["apnews.com"],
-        "feeds": [],
+        "feeds": ["https://apnews.com/hub/ap-top-news.atom"],
         "sitemaps": ["https://apnews.com/news-sitemap-content.xml"],
-        "listings": [{"url": "https://apnews.com/hub/ap-top-news?p={page}", "max_pages": 20}],
+        "listings": [
+            {
+                "url": "https://apnews.com/hub/ap-top-news?p={page}",
+                "first_url": "https://apnews.com/hub/ap-top-news",
+                "max_pages": 20,
+            }
+        ],
         "url_filters": {
             "allow": [{"name": "article", "pattern": r"/article/"}],
             "deny": [{"name": "video", "pattern": r"/video/"}],

@@ -74,6 +74,7 @@ class WireSpider(Spider):
         self.allowed_domains = list(self.source.allowed_domains)
         self.interval = discovery.interval_bounds(self.day, self.source.tz)
         self._seen: set[str] = set()
+        self._listing_seen: dict[int, set[str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> WireSpider:
@@ -183,6 +184,11 @@ class WireSpider(Spider):
                 url, self.source.url_date_pattern, self.source.tz
             )
             stories.append(Entry(url, published))
+        # A page with nothing new (sites that serve page 1 again past the end)
+        # ends the walk like an empty page does.
+        seen = self._listing_seen.setdefault(response.meta["listing"], set())
+        stories = [e for e in stories if e.url not in seen]
+        seen.update(e.url for e in stories)
         wanted = [e for e in stories if e.published is None or start <= e.published < end]
         # A story dated only by day (midnight) from its URL counts for the whole day.
         yield from self._discover_entries(wanted, via="listing")

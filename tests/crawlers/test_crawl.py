@@ -27,9 +27,13 @@ FAST = {
 }
 
 
-def sources_yaml(tmp_path: Path, site, extra: str = "") -> str:
+def sources_yaml(tmp_path: Path, site) -> str:
+    """Every built-in source aimed at its imitation on the local site."""
     path = tmp_path / "sources.yaml"
-    path.write_text(f"yonhap_en:\n  base_url: {site.base_url}\n{extra}", encoding="utf-8")
+    path.write_text(
+        "".join(f"{source}:\n  base_url: {url}\n" for source, url in site.base_urls.items()),
+        encoding="utf-8",
+    )
     return str(path)
 
 
@@ -38,9 +42,9 @@ def rows(path: Path) -> list[dict]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def run(site, tmp_path, day="2025-03-10", mode="incremental", **kwargs):
+def run(site, tmp_path, day="2025-03-10", mode="incremental", source="yonhap_en", **kwargs):
     return runner.crawl(
-        "yonhap_en",
+        source,
         date.fromisoformat(day),
         (tmp_path / "store").as_uri(),
         sources_file=sources_yaml(tmp_path, site),
@@ -117,6 +121,17 @@ def test_backfill_by_listings_finds_exactly_that_days_stories(wiresite, tmp_path
     served = [path for _, path, _ in wiresite.requests]
     assert "/news" in served
     assert not any(p.startswith(("/RSS/", "/sitemap")) for p in served)
+
+
+def test_korean_euc_kr_pages_are_decoded(wiresite, tmp_path):
+    result = run(wiresite, tmp_path, day="2025-03-10", mode="all", source="yonhap_ko")
+    assert result["counts"]["parsed"] >= 1
+    assert_adds_up(result["counts"])
+    items = rows(tmp_path / "store" / result["staging"] / "items.jsonl.gz")
+    text = items[0]["title"] + " ".join(items[0]["body"])
+    assert "연합뉴스" in text or "수출" in text
+    assert "\ufffd" not in text  # no replacement characters: EUC-KR decoded, not guessed wrong
+    assert items[0]["source"] == "yonhap_ko" and items[0]["language"] == "ko"
 
 
 def test_failed_crawl_names_the_source_and_exit_code(tmp_path):

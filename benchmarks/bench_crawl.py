@@ -1,0 +1,135 @@
+"""Crawl throughput and memory: the full wiredesk crawl against a bare Scrapy spider.
+
+Both crawl the bundled wire site with ``synthetic_articles=5000`` (generated
+stories dated 2025-03-12) in child processes, one after the other, in one run:
+
+- **full**: ``crawlers.runner.crawl`` of ``yonhap_en`` for 2025-03-12:
+  discovery (RSS, sitemap index, news sitemaps), robots.txt, fetch, WARC
+  archive, parse, ledger, staging upload to a ``file://`` store;
+- **bare**: :class:`BareSpider` below, which only downloads the same article
+  pages listed in the synthetic sitemap and throws them away.
+
+Throughput is pages fetched per wall-clock second of the child process
+(start-up included for both).  Memory is the child's RSS high-water mark
+(``getrusage(RUSAGE_CHILDREN)``), for 500 vs 5,000 articles, measured before the
+bare runs so their numbers cannot leak in.
+
+Politeness is switched off for the benchmark through settings overrides (the
+local site is ours): ``DOWNLOAD_DELAY=0``, ``AUTOTHROTTLE_ENABLED=False``,
+``CONCURRENT_REQUESTS=CONCURRENT_REQUESTS_PER_DOMAIN=32``; the same values go
+to the bare spider.  Targets: full/bare >= 0.5, RSS(5000)/RSS(500) <= 1.5.
+
+Run: ``python -m benchmarks.bench_crawl`` (or ``make bench``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import scrapy
+
+DAY = date(2025, 3, 12)
+CONCURRENCY = 32
+OVERRIDES = {
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS": CONCURRENCY,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": CONCURRENCY,
+    "LOG_LEVEL": "WARNING",
+    "WIREDESK_PROGRESS_INTERVAL": 0,
+}
+
+
+class BareSpider(scrapy.Spider):
+    """The baseline: read one sitemap, download every page it lists, keep nothing."""
+
+    name = "bare"
+
+    def __init__(self, sitemap: str = "", **kwargs):
+        super().__init__(**kwargs)
+        self.sitemap = sitemap
+
+    async def start(self):
+        yield scrapy.Request(self.sitemap, callback=self.parse_sitemap)
+
+    def parse_sitemap(self, response):
+        response.selector.remove_namespaces()
+        for url in response.xpath("//url/loc/text()").getall():
+            yield scrapy.Request(url.strip(), callback=self.parse_page)
+
+    def parse_page(self, response):
+        return None
+
+
+def _child_peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def run_full(articles: int, work: Path) -> dict:
+    from crawlers import runner
+    from wiredesk.wiresite.server import WireSite
+
+    with WireSite(synthetic_articles=articles) as site:
+        sources = work / f"sources-{articles}.yaml"
+        sources.write_text(f"yonhap_en:\n  base_url: {site.base_url}\n", encoding="utf-8")
+        started = time.perf_counter()
+        result = runner.crawl(
+            "yonhap_en", DAY, (work / f"store-{articles}").as_uri(),
+            sources_file=str(sources), settings=OVERRIDES, work_dir=work / f"runs-{articles}",
+            timeout=900,
+        )
+        elapsed = time.perf_counter() - started
+    crawl = json.loads((work / f"store-{articles}" / result["staging"] / "crawl.json").read_text())
+    pages = crawl["stats"].get("downloader/response_count", 0)
+    return {"pages": pages, "seconds": elapsed, "parsed": result["counts"]["parsed"],
+            "peak_rss_mb": _child_peak_rss_mb()}
+
+
+def run_bare(articles: int) -> dict:
+    from wiredesk.wiresite.server import WireSite
+
+    with WireSite(synthetic_articles=articles) as site:
+        argv = [sys.executable, "-m", "scrapy", "runspider", __file__,
+                "-a", f"sitemap={site.base_url}/sitemap-synthetic.xml",
+                "-s", "REMOTE_CONTROL_ENABLED=False", "-s", "TELNETCONSOLE_ENABLED=False"]
+        for key, value in OVERRIDES.items():
+            if not key.startswith("WIREDESK_"):
+                argv += ["-s", f"{key}={value}"]
+        env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
+        started = time.perf_counter()
+        subprocess.run(argv, check=True, env=env, cwd=tempfile.gettempdir())
+        elapsed = time.perf_counter() - started
+        pages = sum(1 for _, path, _ in site.requests if path.startswith("/view/"))
+    return {"pages": pages, "seconds": elapsed}
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="wiredesk-bench-crawl-") as tmp:
+        work = Path(tmp)
+        small = run_full(500, work)
+        large = run_full(5000, work)
+        bare = run_bare(5000)
+    full_rate = large["pages"] / large["seconds"]
+    bare_rate = bare["pages"] / bare["seconds"]
+    print(f"{'crawl (5000 synthetic articles)':34} {'pages':>7} {'seconds':>8} {'pages/s':>8}")
+    print(f"{'full: fetch+parse+WARC+stage':34} {large['pages']:>7} {large['seconds']:>8.1f} "
+          f"{full_rate:>8.1f}")
+    print(f"{'bare Scrapy: download only':34} {bare['pages']:>7} {bare['seconds']:>8.1f} "
+          f"{bare_rate:>8.1f}")
+    print(f"throughput ratio full/bare: {full_rate / bare_rate:.2f} (target >= 0.5)")
+    print(f"parsed: {large['parsed']} of 5000+ synthetic pages")
+    print(f"peak child RSS: {small['peak_rss_mb']:.0f} MB for 500 articles, "
+          f"{large['peak_rss_mb']:.0f} MB for 5000 -> ratio "
+          f"{large['peak_rss_mb'] / small['peak_rss_mb']:.2f} (target <= 1.5)")
+
+
+if __name__ == "__main__":
+    main()
