@@ -26,6 +26,7 @@ Page facts this parser relies on (2023 design, both editions):
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from datetime import date, datetime, timedelta, timezone
@@ -63,7 +64,7 @@ def _parse_iso(value: str | None) -> datetime | None:
 
 
 class YonhapEnParser:
-    """en.yna.co.kr article pages (design in use since 2019)."""
+    """en.yna.co.kr article pages, in the design the 2023 corpus pages show."""
 
     name = "yonhap_en"
     version = "1.0"
@@ -333,8 +334,6 @@ class YonhapKoParser(YonhapEnParser):
 
 def _copy(element: HtmlElement) -> HtmlElement:
     """A detached deep copy, so removing junk does not touch the page tree."""
-    import copy
-
     clone = copy.deepcopy(element)
     clone.tail = None
     return clone
