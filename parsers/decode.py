@@ -160,12 +160,18 @@ def decode_html(
         text = _try(content, candidate)
         if text is None:
             continue  # declared charset cannot read these bytes: a lie
+        if candidate != "utf-8":
+            # Non-ASCII text that is valid UTF-8 is UTF-8 whatever the label
+            # says: legacy multi-byte text almost never forms valid UTF-8.
+            as_utf8 = _try(content, "utf-8")
+            if as_utf8 is not None:
+                return as_utf8
         if candidate in _SINGLE_BYTE:
             # Any byte string "decodes" as a single-byte charset; prefer a
-            # multi-byte reading when the bytes are valid in one.
-            better = _try(content, "utf-8") or _korean(content)
-            if better is not None:
-                return better
+            # Korean reading when the bytes are valid CP949 and mostly Hangul.
+            korean = _korean(content)
+            if korean is not None:
+                return korean
         return text
     text = _try(content, "utf-8")
     if text is not None:

@@ -100,3 +100,8 @@ def test_empty_bytes() -> None:
     with pytest.raises(ParseError) as info:
         decode_html(b"")
     assert info.value.reason == "empty"
+
+
+def test_utf8_page_with_euc_kr_header_is_read_as_utf8() -> None:
+    data = _page("utf-8").encode("utf-8")
+    assert KOREAN in decode_html(data, encoding="euc-kr")

@@ -108,3 +108,22 @@ def test_breadcrumb_shapes() -> None:
     assert is_breadcrumb("Business » Autos & Transportation")
     assert is_breadcrumb("Home / World / Asia")
     assert not is_breadcrumb("U.S. / China trade talks resume")
+
+
+def test_korean_dump() -> None:
+    text = (
+        "전체메뉴\n로그인\n홈 > 사회 > 전국\n해조류 박물관 개관…어촌 경제 살린다(종합)\n"
+        "송고시간 2025-03-12 16:05\n"
+        "(완도=연합뉴스) 홍길동 기자 = 남해안의 작은 어촌 마을이 "
+        "해조류 양식을 주제로 한 박물관을 12일 열었다.\n"
+        "2층 건물에는 3대에 걸쳐 쓰인 건조대와 그물, 배가 전시됐다고 군청은 밝혔다.\n"
+        "gildong@yna.co.kr\n저작권자(c) 연합뉴스, 무단 전재-재배포 금지\n많이 본 뉴스\n"
+    )
+    record = parse_page(text.encode("cp949"), flat_text=True, reference_date="2025-03-12")
+    assert record["title"] == "해조류 박물관 개관…어촌 경제 살린다(종합)"
+    assert record["update_flag"] == "종합"
+    assert record["authors"] == ["홍길동"]
+    assert record["section"] == ["사회", "전국"]
+    assert record["published_at"] == "2025-03-12T16:05:00+09:00"
+    assert record["language"] == "ko"
+    assert len(record["body"]) == 2
