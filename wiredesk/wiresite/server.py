@@ -169,9 +169,14 @@ class WireSite:
     def stop(self) -> None:
         """Stop every server and wait for their threads; safe to call twice."""
         self._stopping.set()  # wakes up 'slow' responses
+        if self._threads:
+            # shutdown() waits up to one poll interval; stop the servers side by side.
+            stoppers = [threading.Thread(target=s.shutdown) for s in self._servers.values()]
+            for stopper in stoppers:
+                stopper.start()
+            for stopper in stoppers:
+                stopper.join(timeout=10)
         for server in self._servers.values():
-            if self._threads:
-                server.shutdown()
             server.server_close()
         for thread in self._threads:
             thread.join(timeout=10)
