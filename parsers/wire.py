@@ -389,6 +389,13 @@ _CREDIT_LINE = re.compile(
     r"^\s*[(\[]?\s*(?:additional\s+)?(?:reporting|writing|editing|compiled)\s+by\b.*[)\]]?\s*$",
     re.I,
 )
+# Calls to action left under a story: "Sign up for our newsletter", "Read more: ..."
+_CALL_TO_ACTION = re.compile(
+    r"^\s*(?:sign up|subscribe (?:to|now|for)|follow us|click here|download (?:our|the) app|"
+    r"read more\s*:|related\s*:|see also\s*:|watch\s*:|listen\s*:|more on this|"
+    r"get the latest|join our|support our journalism)",
+    re.I,
+)
 _SHARE_LABELS = {
     "share", "share this", "share this article", "facebook", "twitter", "x", "pinterest",
     "linkedin", "linked in", "tumblr", "reddit", "facebook messenger", "kakaotalk", "kakao",
@@ -470,6 +477,7 @@ def is_boilerplate(paragraph: str) -> bool:
         or is_caption(text)
         or _END_MARK.fullmatch(text)
         or (_CREDIT_LINE.match(text) and len(text) < 200)
+        or (_CALL_TO_ACTION.match(text) and len(text.split()) <= 20)
     )
 
 

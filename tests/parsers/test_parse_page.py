@@ -79,3 +79,13 @@ def test_fetched_at_as_iso_string_selects_a_version_and_dates_datelines() -> Non
     html = (PAGES / "yonhap_en_lead.html").read_bytes()
     record = parse_page(html, source="yonhap_en", fetched_at="2025-03-12T08:00:00+00:00")
     assert record["parser"] == {"name": "yonhap_en", "version": "1.0"}
+
+
+def test_fallback_generic_parser_when_the_generic_module_is_missing(monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "parsers.generic", None)  # import now raises ImportError
+    record = parse_page(GENERIC_PAGE, url="https://www.brindlecourier.com/2025/03/03/harbour")
+    assert record["parser"]["name"] == "fallback"
+    assert record["dateline"] == {"city": "BRINDLE", "agency": "AP"}
+    assert any("breakwater" in p for p in record["body"])

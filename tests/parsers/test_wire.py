@@ -150,3 +150,16 @@ def test_a_story_about_copyright_keeps_its_paragraphs() -> None:
         "composers, lyricists and performers across the country."
     )
     assert clean_paragraphs(["Lead.", text]) == ["Lead.", text]
+
+
+def test_calls_to_action_under_a_story_are_dropped() -> None:
+    paragraphs = [
+        "The vote passed 5-2.",
+        "Sign up for our morning newsletter to get the latest news.",
+        "Read more: Council approves budget",
+        "Subscribers to the service rose 4 percent, the company said.",
+    ]
+    assert clean_paragraphs(paragraphs) == [
+        "The vote passed 5-2.",
+        "Subscribers to the service rose 4 percent, the company said.",
+    ]
