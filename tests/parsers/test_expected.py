@@ -14,7 +14,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from tests.parsers.cases import Case, fixture_cases, seed_cases, yonhap_corpus_cases
+from tests.parsers.cases import Case, dump, fixture_cases, seed_cases, yonhap_corpus_cases
 
 SCHEMA = json.loads(
     (Path(__file__).resolve().parents[2] / "storage" / "schemas" / "article.v1.json").read_text()
@@ -69,3 +69,13 @@ def test_every_expected_file_has_a_page() -> None:
     cases = {c.expected for c in fixture_cases()}
     stored = set((Path(__file__).parent / "expected" / "pages").glob("*.json"))
     assert stored <= cases
+
+
+def test_expected_files_are_in_canonical_form() -> None:
+    """Sorted keys and one layout: a file that differs was edited by hand."""
+    folder = Path(__file__).parent / "expected"
+    files = sorted(folder.rglob("*.json"))
+    assert files
+    for path in files:
+        text = path.read_text()
+        assert text == dump(json.loads(text)), f"{path} is not as regenerate.py writes it"
