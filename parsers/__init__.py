@@ -34,7 +34,7 @@ from parsers.base import (
     source_from_url,
 )
 from parsers.decode import DEFAULT_MAX_BYTES, decode_html
-from parsers.html import is_link_list, looks_like_html, parse_html
+from parsers.html import canonical_url, is_link_list, looks_like_html, parse_html
 from parsers.registry import (
     PARSERS,
     available_parsers,
@@ -87,8 +87,8 @@ def parse_page(
 
     :param content: the response body (bytes) or already-decoded text.
     :param url: the page's URL; chooses the parser when ``source`` is not a
-        known site and becomes the record's ``url`` unless the page names a
-        canonical one.
+        known site (without it, the page's own canonical link does) and
+        becomes the record's ``url`` unless the page names a canonical one.
     :param source: a source id (``yonhap_en``, ...); becomes the record's
         ``source``.  Without it the source is the site known for the URL's
         host, else one derived from the host name.
@@ -131,7 +131,7 @@ def _parse(
     text = decode_html(content, encoding=encoding, max_bytes=max_bytes)
     tree = None
     if not flat_text and looks_like_html(text):
-        parser = site_parser(source, url, fetched_at)
+        parser = site_parser(source, url or canonical_url(text), fetched_at)
         if parser is None:
             # Site parsers build their tree with parse_html, which refuses a page
             # whose nesting libxml2 would silently cut; check that for the
@@ -151,5 +151,7 @@ def _parse(
         parser_name=parser.name,
         parser_version=parser.version,
         url=url,
-        source=source or source_for_host(url) or source_from_url(article.canonical_url or url),
+        source=source
+        or source_for_host(url or article.canonical_url)
+        or source_from_url(article.canonical_url or url),
     )

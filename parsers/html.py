@@ -34,6 +34,25 @@ _SKIP_TAGS = {"script", "style", "noscript", "template", "iframe", "svg", "butto
               "select", "input", "textarea", "nav", "footer"}
 
 
+_CANONICAL = re.compile(
+    r"<link\b[^>]*?\brel=[\"']?canonical\b[^>]*?\bhref=[\"']?([^\"'\s>]+)"
+    r"|<meta\b[^>]*?\bproperty=[\"']og:url[\"'][^>]*?\bcontent=[\"']([^\"'\s>]+)",
+    re.I,
+)
+
+
+def canonical_url(text: str) -> str | None:
+    """The page's own canonical URL (``<link rel=canonical>``/``og:url``), from its head.
+
+    Read with a regex before any tree is built: it only chooses the parser.
+    """
+    match = _CANONICAL.search(text[:65536])
+    if not match:
+        return None
+    found = match.group(1) or match.group(2)
+    return found if found.startswith(("http://", "https://")) else None
+
+
 def looks_like_html(text: str) -> bool:
     """True when the first 64 KB contain HTML tags (not a flat text dump)."""
     head = text[:65536]

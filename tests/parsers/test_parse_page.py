@@ -89,3 +89,10 @@ def test_fallback_generic_parser_when_the_generic_module_is_missing(monkeypatch)
     assert record["parser"]["name"] == "fallback"
     assert record["dateline"] == {"city": "BRINDLE", "agency": "AP"}
     assert any("breakwater" in p for p in record["body"])
+
+
+def test_without_url_the_pages_canonical_link_picks_the_site_parser() -> None:
+    record = parse_page((PAGES / "yonhap_en_lead.html").read_bytes())
+    assert record["parser"]["name"] == "yonhap_en"
+    assert record["source"] == "yonhap_en"
+    assert record["url"] == "https://en.yna.co.kr/view/AEN20250312004551315"
