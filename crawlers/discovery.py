@@ -265,6 +265,32 @@ def _block_date(anchor: html.HtmlElement, tz: ZoneInfo | None) -> datetime | Non
     return parse_date(match.group(0), tz) if match else None
 
 
+_FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
+_FEED_PATH = re.compile(r"(\.(rss|atom|xml)$|/(rss|feed|atom)(/|$))", re.IGNORECASE)
+
+
+def feed_links(body: bytes, base_url: str, *, encoding: str | None = None) -> list[str]:
+    """Feed URLs announced by an HTML page: ``<link rel=alternate type=rss>`` and
+    ``<a href>`` to feed-looking paths (``*.xml``, ``/rss``, ``/feed``), in page order."""
+    try:
+        parser = html.HTMLParser(encoding=encoding) if encoding else None
+        doc = html.fromstring(body, base_url=base_url, parser=parser)
+    except (etree.ParserError, ValueError, LookupError) as exc:
+        raise DiscoveryError("malformed_html", str(exc)) from exc
+    doc.make_links_absolute(base_url, resolve_base_href=True)
+    found: list[str] = []
+    for elem in doc.iter("link", "a"):
+        href = elem.get("href") or ""
+        if not href.startswith(("http://", "https://")):
+            continue
+        announced = elem.tag == "link" and (elem.get("type") or "").lower() in _FEED_TYPES
+        path = href.split("?", 1)[0].split("#", 1)[0]
+        looks_like = elem.tag == "a" and _FEED_PATH.search(path) and "sitemap" not in path
+        if (announced or looks_like) and href not in found:
+            found.append(href)
+    return found
+
+
 def date_from_url(url: str, pattern: str | None, tz: ZoneInfo) -> datetime | None:
     """A story's day from its URL (e.g. Yonhap ids ``AEN20250310...``), start of day."""
     if not pattern:

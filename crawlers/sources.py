@@ -123,6 +123,8 @@ class SourceSpec(BaseModel):
     timezone: str = "UTC"
     allowed_domains: list[str] = Field(min_length=1)
     feeds: list[str] = Field(default_factory=list)
+    #: HTML pages listing a site's feeds (an "RSS" page); every feed they link is read too
+    feed_directories: list[str] = Field(default_factory=list)
     sitemaps: list[str] = Field(default_factory=list)
     listings: list[Listing] = Field(default_factory=list)
     url_filters: UrlFilters = Field(default_factory=UrlFilters)
@@ -142,7 +144,7 @@ class SourceSpec(BaseModel):
             raise ValueError(f"unknown IANA time zone {value!r}") from exc
         return value
 
-    @field_validator("feeds", "sitemaps")
+    @field_validator("feeds", "sitemaps", "feed_directories")
     @classmethod
     def _http_urls(cls, values: list[str]) -> list[str]:
         for value in values:
@@ -192,6 +194,7 @@ class SourceSpec(BaseModel):
 
         data = self.model_dump()
         data["feeds"] = [rehost(u) for u in self.feeds]
+        data["feed_directories"] = [rehost(u) for u in self.feed_directories]
         data["sitemaps"] = [rehost(u) for u in self.sitemaps]
         data["listings"] = [
             {**lst, "url": rehost(lst["url"]),
@@ -212,6 +215,7 @@ def _yonhap_en() -> dict[str, Any]:
         # The article pages link the RSS directory (/channel/index) and the
         # sitemap (/sitemap/index); these are the feed and news sitemap they list.
         "feeds": ["https://en.yna.co.kr/RSS/news.xml"],
+        "feed_directories": ["https://en.yna.co.kr/channel/index"],
         "sitemaps": ["https://en.yna.co.kr/sitemap/index.xml"],
         "listings": [
             {

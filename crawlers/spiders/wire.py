@@ -103,6 +103,8 @@ class WireSpider(Spider):
         if self.mode in ("incremental", "all"):
             for url in self.source.feeds:
                 yield self._doc_request(url, self.parse_feed, "feed")
+            for url in self.source.feed_directories:
+                yield self._doc_request(url, self.parse_feed_directory, "feed_directory")
             for url in self.source.sitemaps:
                 yield self._doc_request(url, self.parse_sitemap, "sitemap")
         if self.mode in ("backfill", "all"):
@@ -135,6 +137,21 @@ class WireSpider(Spider):
             self._discovery_error(response.url, exc)
             return
         yield from self._discover_entries(entries, via="feed")
+
+    def parse_feed_directory(self, response: Response) -> Iterator[Request]:
+        """An HTML page listing feeds: read every same-site feed it links (once)."""
+        try:
+            links = discovery.feed_links(
+                response.body, response.url, encoding=_header_charset(response)
+            )
+        except DiscoveryError as exc:
+            self._discovery_error(response.url, exc)
+            return
+        known = set(self.source.feeds)
+        for url in links:
+            if url not in known and host_allowed(url, self.source.allowed_domains):
+                known.add(url)
+                yield self._doc_request(url, self.parse_feed, "feed")
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         try:

@@ -143,3 +143,56 @@ def test_failed_crawl_names_the_source_and_exit_code(tmp_path):
         )
     assert info.value.returncode not in (0, None)
     assert info.value.tail
+
+
+#: Where each fault of the local site must end (wiredesk.wiresite.faults).
+EXPECTED_FAULT_OUTCOMES = {
+    "500_then_ok": ("parsed", None),
+    "429_retry_after": ("parsed", None),
+    "503_retry_after": ("parsed", None),
+    "slow": ("fetch_failed", "timeout"),
+    "truncated": ("fetch_failed", "data_loss"),
+    "redirect_loop": ("fetch_failed", "redirect_loop"),
+    "offsite_redirect": ("fetch_failed", "offsite_redirect"),
+    "wrong_charset": ("parsed", None),
+    "euckr_no_header": ("parsed", None),
+    "not_html": ("quarantined", "not_html"),
+    "huge": ("fetch_failed", "too_large"),
+    "404": ("fetch_failed", "http_404"),
+    "no_article": ("quarantined", "no_article_body"),
+}
+
+
+def test_every_fault_ends_counted_with_its_reason(wiresite_faults, tmp_path):
+    from wiredesk.wiresite.faults import ARTICLE_FAULTS
+
+    site = wiresite_faults
+    result = run(site, tmp_path, day="2025-03-12", mode="incremental")
+    staging = tmp_path / "store" / result["staging"]
+    counts = result["counts"]
+    assert_adds_up(counts)
+    ledger = {r["url"].removeprefix(site.base_url): r for r in rows(staging / "ledger.jsonl.gz")}
+    assert len(ledger) == counts["discovered"]
+    for fault in ARTICLE_FAULTS:
+        row = ledger[fault.path]
+        assert (row["outcome"], row["reason"]) == EXPECTED_FAULT_OUTCOMES[fault.name], fault.name
+
+    # the document faults are explained, and the run went on
+    reasons = {(e["url"].removeprefix(site.base_url), e["reason"])
+               for e in result["discovery_errors"]}
+    assert ("/RSS/breaking.xml", "malformed_xml") in reasons
+    assert ("/sitemap/news/bomb.xml", "xml_entities") in reasons
+    assert counts["parsed"] >= 10
+
+    served = [path for _, path, _ in site.requests]
+    assert served.count("/view/AEN20250312900200315") == 2  # 429, then honoured retry
+    assert not any("example.invalid" in path for path in served)
+
+    items = {r["fetched_url"].removeprefix(site.base_url): r
+             for r in rows(staging / "items.jsonl.gz")}
+    korean = items["/view/AEN20250312900800315"]
+    assert "한류" in " ".join(korean["body"])
+    quarantine = {r["url"].removeprefix(site.base_url): r
+                  for r in rows(staging / "quarantine.jsonl.gz")}
+    assert quarantine["/view/AEN20250312901000315"]["stage"] == "parse"
+    assert quarantine["/view/AEN20250312901000315"]["raw"]["warc"] == result["raw"]
