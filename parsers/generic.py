@@ -91,9 +91,11 @@ class GenericParser:
 
     def body(self, tree: lxml_html.HtmlElement, meta: PageMetadata) -> list[str]:
         """Story paragraphs: trafilatura's, or JSON-LD ``articleBody`` when that is richer."""
-        anchors = _anchor_texts(tree)
-        paragraphs = _trafilatura_paragraphs(tree)
-        if _mostly_links(paragraphs, anchors):
+        paragraphs, retried = _trafilatura_paragraphs(tree)
+        # precision mode refuses most link lists, but not the recall retry nor
+        # lists glued into a block or two; checking only then keeps it cheap
+        suspicious = retried or len(paragraphs) <= 3
+        if suspicious and _mostly_links(paragraphs, _anchor_texts(tree)):
             paragraphs = []  # a listing: headlines linking elsewhere, not a story
         extracted = sum(len(p) for p in paragraphs)
         declared = meta.article_body
@@ -134,7 +136,7 @@ def _load_tree(html: str) -> lxml_html.HtmlElement:
     return tree
 
 
-def _trafilatura_paragraphs(tree: lxml_html.HtmlElement) -> list[str]:
+def _trafilatura_paragraphs(tree: lxml_html.HtmlElement) -> tuple[list[str], bool]:
     """Precision-mode paragraphs; recall mode only when precision finds too little.
 
     Precision mode scores best on average but can discard a whole story told
@@ -142,10 +144,10 @@ def _trafilatura_paragraphs(tree: lxml_html.HtmlElement) -> list[str]:
     little boilerplate for not refusing a real article.
     """
     paragraphs = _extract(tree, TRAFILATURA_OPTIONS)
-    if sum(len(p) for p in paragraphs) < MIN_BODY_CHARS:
-        retry = {**TRAFILATURA_OPTIONS, "favor_precision": False, "favor_recall": True}
-        paragraphs = _extract(tree, retry)
-    return paragraphs
+    if sum(len(p) for p in paragraphs) >= MIN_BODY_CHARS:
+        return paragraphs, False
+    retry = {**TRAFILATURA_OPTIONS, "favor_precision": False, "favor_recall": True}
+    return _extract(tree, retry), True
 
 
 def _extract(tree: lxml_html.HtmlElement, options: dict[str, Any]) -> list[str]:
