@@ -37,7 +37,7 @@ _UNSAFE_KEY_CHARS = re.compile(r"[\x00-\x1f\x7f\\]")
 
 def validate_source(source: str) -> str:
     """Return ``source`` if it is a valid source id, else raise :class:`InvalidKey`."""
-    if not isinstance(source, str) or not _SOURCE_RE.match(source):
+    if not isinstance(source, str) or not _SOURCE_RE.fullmatch(source):
         raise InvalidKey(f"invalid source id {source!r}: expected ^[a-z0-9][a-z0-9_-]{{0,63}}$")
     return source
 
@@ -46,7 +46,7 @@ def validate_date(day: date | str) -> str:
     """Return ``day`` as ``YYYY-MM-DD``; it must be a real calendar date."""
     if isinstance(day, date):
         return day.isoformat()
-    if not isinstance(day, str) or not _DATE_RE.match(day):
+    if not isinstance(day, str) or not _DATE_RE.fullmatch(day):
         raise InvalidKey(f"invalid date {day!r}: expected YYYY-MM-DD")
     try:
         return date.fromisoformat(day).isoformat()
@@ -58,7 +58,7 @@ def validate_run_id(run_id: str) -> str:
     """Return ``run_id`` if it is safe as a key component (not ``.``/``..``)."""
     if (
         not isinstance(run_id, str)
-        or not _RUN_ID_RE.match(run_id)
+        or not _RUN_ID_RE.fullmatch(run_id)
         or run_id in {".", ".."}
     ):
         raise InvalidKey(f"invalid run id {run_id!r}: expected ^[0-9A-Za-z_.-]{{1,100}}$")
@@ -160,7 +160,7 @@ class PartitionKey:
 
 def parse_partition_key(key: str) -> PartitionKey | None:
     """Split an ``articles/vN/source=S/date=D/<name>`` key, or ``None`` if it is not one."""
-    match = _PARTITION_RE.match(key)
+    match = _PARTITION_RE.fullmatch(key)
     if not match:
         return None
     try:

@@ -34,6 +34,7 @@ import pytest
 CANARY_SECRET = "SECRET-wiredesk-canary-1234"
 ACCESS_KEY = "WDTESTKEY0000000001"
 _GRPC_OFFSET = 10000
+_PROBE_BUCKET = "wiredesk-ready-probe"
 
 
 def find_weed() -> str | None:
@@ -150,7 +151,11 @@ class SeaweedServer:
         return self
 
     def _wait_ready(self, timeout: float) -> None:
-        """Ready when an authenticated ListBuckets succeeds (S3 gateway and filer up)."""
+        """Ready when an object round trip works: gateway, filer and a volume all answer.
+
+        ListBuckets alone succeeds before the volume server has joined the master,
+        and the first object reads after a restart would then fail with a 500.
+        """
         deadline = time.monotonic() + timeout
         last: Exception | None = None
         while time.monotonic() < deadline:
@@ -165,12 +170,21 @@ class SeaweedServer:
                 time.sleep(0.1)
                 continue
             try:
-                self.client().list_buckets()
+                self._probe()
                 return
             except Exception as exc:  # noqa: BLE001 - keep polling until the deadline
                 last = exc
-                time.sleep(0.1)
+                time.sleep(0.2)
         raise TimeoutError(f"SeaweedFS S3 not ready after {timeout}s: {last!r}")
+
+    def _probe(self) -> None:
+        client = self.client()
+        buckets = {b["Name"] for b in client.list_buckets().get("Buckets", [])}
+        if _PROBE_BUCKET not in buckets:
+            client.create_bucket(Bucket=_PROBE_BUCKET)
+        client.put_object(Bucket=_PROBE_BUCKET, Key="probe", Body=b"ok")
+        if client.get_object(Bucket=_PROBE_BUCKET, Key="probe")["Body"].read() != b"ok":
+            raise RuntimeError("probe object came back different")
 
     def stop(self) -> None:
         """Stop the whole process group; safe to call twice."""
