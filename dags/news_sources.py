@@ -22,7 +22,6 @@ from __future__ import annotations
 import os
 
 import pendulum
-
 from airflow.sdk import Asset, Param, dag, get_current_context, task
 
 from wiredesk.settings import dag_id_for, storage_url_from_env
@@ -50,7 +49,7 @@ def build_dag(source_id: str, timezone: str):
     """Build the DAG for one source; called once per registry entry below."""
     articles = Asset(
         name=f"articles_{source_id}",
-        uri=f"{storage_url_from_env().rstrip('/')}/articles/v1/source={source_id}/",
+        uri=f"{storage_url_from_env().rstrip('/')}/articles/v1/source={source_id}",
     )
 
     @dag(

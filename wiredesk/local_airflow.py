@@ -90,5 +90,10 @@ class LocalAirflow:
         result = self._run("dags", "list-runs", dag_id, "--output", "json", check=False)
         if result.returncode != 0:
             raise RuntimeError(result.stderr[-2000:])
-        start = result.stdout.find("[")
-        return json.loads(result.stdout[start:]) if start >= 0 else []
+        for line in reversed(result.stdout.splitlines()):  # log lines come first
+            if line.startswith("["):
+                try:
+                    return json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+        return []

@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
 
     with WireSite() as site:
         print(f"wire site      {site.base_url} (bundled, 127.0.0.1 only)")
-        sources = local_sources_file(site.base_url, workdir / "sources.yaml")
+        sources = local_sources_file(site.base_urls, workdir / "sources.yaml")
         airflow = LocalAirflow(
             home=workdir / "airflow",
             env_overrides={"WIREDESK_STORAGE_URL": storage_url, "WIREDESK_SOURCES": str(sources)},
