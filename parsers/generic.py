@@ -196,10 +196,15 @@ _BOILERPLATE_RE = re.compile(
     r"follow (?:us|him|her|them|the \w+)\b.* on (?:facebook|twitter|instagram|x)|"
     r"sign up (?:for|to)\b|subscribe (?:to|now|for|here)\b|get the latest\b|"
     r"click here (?:to|for)\b|also on [\w.-]+\.\w+|(?:read|see) (?:more|also)\s*:|"
-    r"related (?:articles?|stories|coverage)\s*:|advertisement$|"
+    r"\[?related(?: (?:articles?|stories|coverage|posts?|reading|content))?\s*:|"
+    r"advertisement$|you may also like|filed under\b|"
+    r"(?:reading time|tempo de leitura|tiempo de lectura|lesezeit|temps de lecture)\s*:|"
+    r"\d+\s*(?:min|minute|minutes)\s+read$|[\w' -]{0,40}\bnewsletter$|"
     r"\[(\w+)\b[^\]]*\].*\[/\1\])",
     re.I,
 )
+#: A paragraph that is only a publication stamp ("Friday, 22 October 2010, 20:13").
+_STAMP_RE = re.compile(r"^(?=.*\b(?:19|20)\d\d\b)(?=.*\b\d{1,2}[:h.]\d\d\b).{0,60}$")
 _BOILERPLATE_MAX_CHARS = 250
 
 
@@ -211,6 +216,8 @@ def _drop_boilerplate(body: list[str], title: str) -> list[str]:
         if index < 2 and _comparable(paragraph) == heading:
             continue
         if len(paragraph) <= _BOILERPLATE_MAX_CHARS and _BOILERPLATE_RE.match(paragraph):
+            continue
+        if _STAMP_RE.match(paragraph):
             continue
         kept.append(paragraph)
     return kept

@@ -192,12 +192,23 @@ def test_wire_copy_through_generic_path(parser):
     assert not any("@" in p or "(END)" in p for p in article.body)
 
 
-def test_call_to_action_and_repeated_headline_are_dropped(parser):
+@pytest.mark.parametrize(
+    "noise",
+    [
+        "Sign up for our morning newsletter here.",
+        "Reading time: 3 minutes",
+        "Lesezeit: 2 Minuten",
+        "[Related: Bridge road works to start in May]",
+        "You may also like...",
+        "Friday, 5 March 2024, 20:13",
+        "Harbour Weekly Newsletter",
+    ],
+)
+def test_call_to_action_and_repeated_headline_are_dropped(parser, noise):
     head = '<meta property="og:title" content="Ferry landing to reopen">'
-    paragraphs = ["Ferry landing to reopen", *STORY, "Sign up for our morning newsletter here."]
+    paragraphs = ["Ferry landing to reopen", noise, *STORY, noise]
     article = parser.parse(page(head=head, paragraphs=paragraphs), url="https://n.example/b")
-    assert article.body[0] == STORY[0]
-    assert article.body[-1] == STORY[-1]
+    assert article.body == STORY
 
 
 def test_date_only_falls_back_to_midnight_utc(parser):
