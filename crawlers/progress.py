@@ -8,6 +8,7 @@ seconds, so logs stay readable and grep-able.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from typing import IO
@@ -27,7 +28,11 @@ class Progress:
             raise NotConfigured
         self.crawler = crawler
         self.stream = stream or sys.stderr
-        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        # The runner pipes our stderr; it sets WIREDESK_PROGRESS_TTY when its
+        # own stderr is a terminal, so the live line still reaches a person.
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)()) or (
+            stream is None and os.environ.get("WIREDESK_PROGRESS_TTY") == "1"
+        )
         self.interval = 1.0 if self.tty else interval
         self._loop: task.LoopingCall | None = None
         self._started = time.monotonic()

@@ -15,6 +15,7 @@ import collections
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -32,6 +33,7 @@ logger = logging.getLogger(__name__)
 #: The directory holding the ``crawlers`` package (the repo root in a checkout).
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TAIL_LINES = 40
+RUN_ID_RE = re.compile(r"[0-9A-Za-z_.-]{1,100}")
 
 
 class CrawlError(RuntimeError):
@@ -76,30 +78,38 @@ def _child_env() -> dict[str, str]:
 
 
 def run_process(argv: list[str], *, source: str, timeout: float | None = None) -> list[str]:
-    """Run the child, forwarding its output line by line; return the last lines.
+    """Run the child, forwarding its output as it comes; return the last log lines.
 
+    Output is forwarded in chunks, not lines, so the child's live progress
+    line (redrawn with ``\\r`` when our stderr is a terminal) shows up live.
     Raises :class:`CrawlError` on a non-zero exit or on timeout (the child is
-    killed, with its process group, so no reactor is left behind).
+    killed, so no reactor is left behind).
     """
     tail: collections.deque[str] = collections.deque(maxlen=TAIL_LINES)
+    env = _child_env()
+    if _stderr_is_tty():
+        env["WIREDESK_PROGRESS_TTY"] = "1"
     proc = subprocess.Popen(
         argv,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        env=_child_env(),
+        env=env,
         cwd=str(PROJECT_ROOT),
         start_new_session=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
     )
 
     def pump() -> None:
         assert proc.stdout is not None
-        for line in proc.stdout:
-            tail.append(line.rstrip("\n"))
-            sys.stderr.write(line)
-        sys.stderr.flush()
+        pending = ""
+        while chunk := proc.stdout.read1(65536):
+            text = chunk.decode("utf-8", errors="replace")
+            sys.stderr.write(text)
+            sys.stderr.flush()
+            pending += text
+            *lines, pending = pending.split("\n")
+            tail.extend(line.rsplit("\r", 1)[-1] for line in lines)
+        if pending:
+            tail.append(pending.rsplit("\r", 1)[-1])
 
     reader = threading.Thread(target=pump, daemon=True)
     reader.start()
@@ -123,6 +133,13 @@ def run_process(argv: list[str], *, source: str, timeout: float | None = None) -
             source=source, returncode=returncode, tail=list(tail),
         )
     return list(tail)
+
+
+def _stderr_is_tty() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def crawl(
@@ -151,6 +168,8 @@ def crawl(
 
     spec = get_source(source_id, sources_file)  # fail fast, in this process, on a bad id
     run_id = run_id or new_run_id()
+    if not RUN_ID_RE.fullmatch(run_id) or run_id in {".", ".."}:
+        raise ValueError(f"invalid run id {run_id!r}: expected [0-9A-Za-z_.-]{{1,100}}")
     base = Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix="wiredesk-crawl-"))
     run_dir = base / f"{spec.id}-{day.isoformat()}-{run_id}"
     run_dir.mkdir(parents=True, exist_ok=True)

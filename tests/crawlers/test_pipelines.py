@@ -1,0 +1,69 @@
+"""The parse pipeline: crawler-only fields filled, refusals quarantined, undated pages checked."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from scrapy.utils.test import get_crawler
+
+from crawlers.pipelines import ParsePipeline
+from crawlers.sources import get_source
+
+SITE = Path(__file__).resolve().parents[2] / "wiredesk" / "wiresite" / "site" / "en" / "view"
+PAGE = SITE / "AEN20250310000200315.html"
+RAW = {"warc": "raw/source=yonhap_en/date=2025-03-10/R.warc.gz", "record_id": "<urn:x>",
+       "offset": 123}
+
+
+def _pipeline(day: date) -> ParsePipeline:
+    crawler = get_crawler(settings_dict={"WIREDESK_PARSE_IN_THREAD": False})
+    crawler.spider = SimpleNamespace(source=get_source("yonhap_en"), day=day)
+    return ParsePipeline.from_crawler(crawler)
+
+
+def _item(body: bytes, check_interval: bool = False) -> dict:
+    return {
+        "url": "https://en.yna.co.kr/view/AEN20250310000200315",
+        "fetched_url": "http://127.0.0.1:1/view/AEN20250310000200315",
+        "status": 200,
+        "body": body,
+        "encoding": "utf-8",
+        "fetched_at": "2025-03-10T12:00:00Z",
+        "raw": RAW,
+        "check_interval": check_interval,
+    }
+
+
+@pytest.fixture
+def page() -> bytes:
+    if not PAGE.is_file():
+        pytest.skip("wire site pages not built")
+    return PAGE.read_bytes()
+
+
+def test_record_gets_fetch_fields_and_raw_pointer(page):
+    out = _pipeline(date(2025, 3, 10))._parse(_item(page))
+    record = out["record"]
+    assert record["fetched_url"] == "http://127.0.0.1:1/view/AEN20250310000200315"
+    assert record["fetched_at"] == "2025-03-10T12:00:00Z"
+    assert record["raw"] == RAW
+    assert record["source"] == "yonhap_en" and record["body"]
+
+
+def test_undated_discovery_outside_the_day_is_filtered(page):
+    out = _pipeline(date(2025, 3, 11))._parse(_item(page, check_interval=True))
+    assert out == {"url": _item(page)["url"], "filtered": "out_of_interval", "status": 200}
+    # a page dated by its feed entry is trusted: no second check
+    assert "record" in _pipeline(date(2025, 3, 11))._parse(_item(page, check_interval=False))
+
+
+def test_refused_page_becomes_a_quarantine_row():
+    out = _pipeline(date(2025, 3, 10))._parse(_item(b"%PDF-1.7 binary"))
+    row = out["quarantine"]
+    assert row["stage"] == "parse" and row["reason"] in {"not_html", "empty", "no_article_body"}
+    assert row["message"] and row["raw"] == RAW and row["status"] == 200
+    assert set(row) == {"url", "fetched_url", "stage", "reason", "message", "status",
+                        "fetched_at", "raw"}
