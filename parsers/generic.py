@@ -99,8 +99,14 @@ class GenericParser:
             paragraphs = []  # a listing: headlines linking elsewhere, not a story
         extracted = sum(len(p) for p in paragraphs)
         declared = meta.article_body
-        if declared and len(declared) >= MIN_BODY_CHARS and len(declared) > 1.5 * extracted:
-            # the page's own declaration of its story beats a failed extraction
+        if (
+            declared
+            and len(declared) >= MIN_BODY_CHARS
+            and len(declared) > 1.5 * extracted
+            and _shown_on_page(declared, tree)
+        ):
+            # the page's own declaration of its story beats a failed extraction,
+            # as long as the reader sees it too (not a teaser or another story)
             return [p for p in re.split(r"\s*\n\s*", declared) if p.strip()]
         if extracted < MIN_BODY_CHARS:
             return []
@@ -161,6 +167,15 @@ def _extract(tree: lxml_html.HtmlElement, options: dict[str, Any]) -> list[str]:
         return []
     text = trafilatura.xml.xmltotxt(document.body, False)
     return [line.strip() for line in text.split("\n") if line.strip()]
+
+
+def _shown_on_page(text: str, tree: lxml_html.HtmlElement) -> bool:
+    """True when the opening words of ``text`` are part of the visible page text."""
+    words = _comparable(text).split()[:8]
+    if len(words) < 3:
+        return False
+    visible = _comparable(" ".join(tree.xpath("//body//text()[not(ancestor::script)]")))
+    return " ".join(words) in visible
 
 
 def _anchor_texts(tree: lxml_html.HtmlElement) -> set[str]:

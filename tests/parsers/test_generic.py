@@ -287,3 +287,13 @@ def test_section_index_of_headline_links_is_not_an_article(parser):
     with pytest.raises(ParseError) as caught:
         parser.parse(html, url="https://n.example/local/")
     assert caught.value.reason == "no_article_body"
+
+
+def test_jsonld_article_body_used_when_extraction_finds_little(parser):
+    story = " ".join(STORY)
+    hidden = jsonld({"@type": "NewsArticle", "headline": "Ferry", "articleBody": story})
+    shown = f"<div><span>{story}</span></div>"
+    article = parser.parse(
+        page(head=hidden, paragraphs=[], body_top=shown), url="https://n.example/d"
+    )
+    assert " ".join(article.body) == story
