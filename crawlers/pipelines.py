@@ -65,7 +65,7 @@ class ParsePipeline:
         spider = self.crawler.spider
         kwargs: dict[str, Any] = {"encoding": item.get("encoding")}
         if self._accepts_fetched_at:
-            kwargs["fetched_at"] = item["fetched_at"]
+            kwargs["fetched_at"] = datetime.fromisoformat(item["fetched_at"].replace("Z", "+00:00"))
         try:
             record = self.parse_page(
                 item["body"], item["url"], spider.source.parser_id, spider.day, **kwargs

@@ -283,8 +283,8 @@ class WireSpider(Spider):
             meta={"wiredesk_url": url, "wiredesk_dated": dated},
         )
 
-    def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:
-        yield {
+    def parse_article(self, response: Response) -> dict[str, Any]:
+        return {
             "url": response.meta["wiredesk_url"],
             "fetched_url": response.url,
             "status": response.status,
