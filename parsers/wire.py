@@ -327,7 +327,7 @@ def parse_byline(text: str) -> list[str]:
     "By A (Yonhap)", Korean "홍길동 기자"; agency names and titles such as
     "Staff" are dropped, all-caps names are title-cased.
     """
-    text = " ".join(text.split())
+    text = " ".join(text.split())[:300]  # a byline is short; bound the regex work
     if not text:
         return []
     korean = _KO_REPORTER.findall(text)
@@ -462,7 +462,7 @@ def is_caption(paragraph: str) -> bool:
     """A photo caption or credit line (ends with "(Yonhap)", "(AP Photo/...)")."""
     if match_dateline(paragraph):
         return False
-    return bool(_CREDIT.search(paragraph))
+    return bool(_CREDIT.search(paragraph[-300:]))  # credits close a caption
 
 
 def is_boilerplate(paragraph: str) -> bool:

@@ -163,3 +163,17 @@ def test_calls_to_action_under_a_story_are_dropped() -> None:
         "The vote passed 5-2.",
         "Subscribers to the service rose 4 percent, the company said.",
     ]
+
+
+@pytest.mark.parametrize(
+    "text", ["(" * 20000, "[" * 20000 + "사진", "x@y.z " * 10000, "By " * 20000, "(LEAD) " * 10000]
+)
+def test_pathological_paragraphs_are_handled_fast(text: str) -> None:
+    import time
+
+    started = time.monotonic()
+    clean_paragraphs([text, text])
+    extract_dateline(text)
+    parse_byline(text)
+    split_update_flag(text)
+    assert time.monotonic() - started < 2.0
