@@ -1,8 +1,15 @@
 """The article record contract: ``schemas/article.v1.json``, checked before anything is written.
 
-The validator is compiled once per process (Draft 2020-12); publishing calls
+Validators are compiled once per process (Draft 2020-12); publishing calls
 :func:`validate_record` for every record and quarantines what fails with a
 reason that names the offending JSON path.
+
+Two libraries, one schema: ``jsonschema-rs`` (compiled, ~400x faster) answers
+"valid?" for every record, which keeps publishing from being bound by
+validation; only for a record it rejects does the reference implementation
+``jsonschema`` pick the most relevant error, so paths and messages stay those of
+the reference library. Without ``jsonschema-rs`` installed, ``jsonschema``
+alone validates (correct, just slower).
 """
 
 from __future__ import annotations
@@ -16,6 +23,11 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 from storage.errors import RecordInvalid
+
+try:
+    import jsonschema_rs
+except ImportError:  # optional speed-up
+    jsonschema_rs = None
 from storage.layout import SCHEMA_VERSION
 
 __all__ = ["SCHEMA_VERSION", "load_schema", "validate_record"]
@@ -35,6 +47,13 @@ def _validator() -> Draft202012Validator:
     return Draft202012Validator(schema)
 
 
+@cache
+def _fast_validator() -> Any:
+    if jsonschema_rs is None:
+        return None
+    return jsonschema_rs.Draft202012Validator(load_schema())
+
+
 def _json_path(parts: Any) -> str:
     path = "$"
     for part in parts:
@@ -44,10 +63,16 @@ def _json_path(parts: Any) -> str:
 
 def validate_record(record: Any) -> None:
     """Raise :class:`RecordInvalid` (JSON path + message) unless ``record`` fits the schema."""
-    validator = _validator()
-    error = best_match(validator.iter_errors(record))
-    if error is None:
+    fast = _fast_validator()
+    if fast is not None and fast.is_valid(record):
         return
+    error = best_match(_validator().iter_errors(record))
+    if error is None:
+        if fast is None:
+            return
+        # The libraries disagree (e.g. regex dialects); the stricter verdict wins.
+        first = next(iter(fast.iter_errors(record)))
+        raise RecordInvalid(_json_path(first.instance_path), first.message)
     message = error.message
     if len(message) > 300:  # a whole record echoed back helps nobody in a quarantine row
         message = message[:300] + "…"
