@@ -19,6 +19,15 @@ Page facts this parser relies on (2023 design, both editions):
 - The page's script ``CONTENT_DATA`` names the real section code
   ("national/politics"); the visible breadcrumb only shows the listing the
   reader came from ("All News").
+- The body keeps the dateline at the head of its first paragraph, as the
+  story was published; ``dateline`` is read from it, not cut out of it.
+  Editors' notes, the byline, captions, the e-mail line and "(END)" are
+  removed (:func:`parsers.wire.clean_paragraphs`).
+- ``summary`` is the page description only when it says something of its
+  own: Yonhap's ``og:description`` is usually the story's first 80
+  characters cut off with "...", which is left out (``null``).
+- ``updated_at`` is ``article:modified_time`` as the site states it (equal to
+  the publication time when the story was not touched since).
 - Price tables (``KOSPI 200 Closing Price List``) are one ``<p>`` of
   ``<br>``-separated rows: each row becomes one body paragraph, its text as
   printed (cells are separated by single spaces on the page).
