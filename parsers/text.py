@@ -91,7 +91,7 @@ def _lines(text: str) -> list[str]:
 
 
 def is_breadcrumb(line: str) -> bool:
-    """"Home > A > B", "A » B", or "Home / A / B" (weak separators need 3 parts or Home)."""
+    """"Home > A > B", "A » B", or "Home / A / B" (weak separators need "Home" first)."""
     if len(line) >= 120:
         return False
     strong = _STRONG_CRUMB.split(line)
@@ -100,7 +100,8 @@ def is_breadcrumb(line: str) -> bool:
         return False
     if len(strong) >= 2:
         return True
-    return len(parts) >= 3 or (len(parts) >= 2 and parts[0].strip().lower() == "home")
+    # "News | Sport | Weather" is a menu, not a path: weak separators need "Home" first
+    return len(parts) >= 2 and parts[0].strip().lower() in {"home", "홈"}
 
 
 def breadcrumb_path(line: str) -> list[str]:

@@ -108,6 +108,8 @@ def test_breadcrumb_shapes() -> None:
     assert is_breadcrumb("Business » Autos & Transportation")
     assert is_breadcrumb("Home / World / Asia")
     assert not is_breadcrumb("U.S. / China trade talks resume")
+    assert not is_breadcrumb("News | Sport | Weather")  # a menu
+    assert is_navigation("News | Sport | Weather")
 
 
 def test_korean_dump() -> None:
