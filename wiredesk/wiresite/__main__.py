@@ -29,7 +29,15 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         parser.error(str(exc))
     with site:
-        print(site.base_url, flush=True)
+        # First line: the Yonhap English base URL (what scripts read); then the
+        # other imitated sites, one "source-id URL" pair a line.
+        print(site.base_url)
+        for source, url in site.base_urls.items():
+            if source != "yonhap_en":
+                print(source, url)
+        if faults:
+            print("faults:", ", ".join(sorted(faults)))
+        sys.stdout.flush()
         try:
             threading.Event().wait()
         except KeyboardInterrupt:

@@ -270,8 +270,11 @@ class WireSite:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+    protocol_version = "HTTP/1.1"  # keep-alive, as crawlers use
     server_version = "wiresite/1.0"
+    # Headers and body go out in separate writes; with Nagle's algorithm on, the
+    # client's delayed ACK stalls every keep-alive response by ~40 ms.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         """Silence the per-request stderr line; the site keeps its own log."""
