@@ -129,3 +129,22 @@ def test_korean_dump() -> None:
     assert record["published_at"] == "2025-03-12T16:05:00+09:00"
     assert record["language"] == "ko"
     assert len(record["body"]) == 2
+
+
+def test_dump_without_dateline_is_found_by_its_prose() -> None:
+    text = (
+        "Menu\nSearch\nNews | Sport | Weather\nLibrary extends opening hours for exam season\n"
+        "Students will be able to use the main reading room until midnight from next week, "
+        "the university library announced on Friday.\n"
+        "The change follows a petition signed by more than 2,000 students last term.\n"
+        "Longer hours\n"
+        "The extended hours will run until the end of the exam period in June, and extra "
+        "staff will be hired to cover the evening shifts.\n"
+        "Share this article\nFacebook\nTwitter\nMore from News\n"
+    )
+    record = parse_page(text, flat_text=True)
+    assert record["title"] == "Library extends opening hours for exam season"
+    assert record["dateline"] is None and record["published_at"] is None
+    assert record["section"] == []
+    assert len(record["body"]) == 4  # the subhead "Longer hours" stays in the story
+    assert record["body"][-1].endswith("evening shifts.")
