@@ -11,6 +11,7 @@ site parser.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -19,7 +20,13 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from parsers.base import Image, ParsedArticle, ParseError
-from parsers.metadata import PageMetadata, clean_author_names, extract_metadata, parse_datetime
+from parsers.metadata import (
+    PageMetadata,
+    clean_author_names,
+    dom_authors,
+    extract_metadata,
+    parse_datetime,
+)
 
 try:  # the shared wire rules; degrade to no-ops if an older checkout lacks one
     from parsers import wire as _wire
@@ -41,6 +48,18 @@ TRAFILATURA_OPTIONS: dict[str, Any] = {
 MIN_BODY_CHARS = 120
 
 
+@dataclass
+class _Authors:
+    """Author names by where they were found, in order of trust."""
+
+    named: list[str] = field(default_factory=list)
+    markup: list[str] = field(default_factory=list)
+    publishers: list[str] = field(default_factory=list)
+
+    def byline(self, raw: list[str]) -> list[str]:
+        return clean_author_names(raw, self.publishers)
+
+
 class GenericParser:
     """Any news page: structured metadata plus trafilatura's main-text extraction."""
 
@@ -53,6 +72,7 @@ class GenericParser:
     ) -> ParsedArticle:
         tree = _load_tree(html)
         meta = extract_metadata(tree, url)
+        authors = self.authors(tree, meta)  # before extraction unwraps inline markup
         body = self.body(tree, meta)
         title = self.title(tree, meta)
         if not body:
@@ -72,7 +92,7 @@ class GenericParser:
             site_article_id=meta.site_article_id,
             language=meta.language,
             update_flag=flag,
-            authors=clean_author_names(meta.authors or byline_authors, meta.publisher_names),
+            authors=authors.named or authors.byline(byline_authors) or authors.markup,
             dateline=dateline,
             published_at=published,
             updated_at=meta.updated_at,
@@ -88,6 +108,19 @@ class GenericParser:
     def title(self, tree: lxml_html.HtmlElement, meta: PageMetadata) -> str | None:
         """The headline the metadata sources agree on (see ``choose_title``)."""
         return meta.title
+
+    def authors(self, tree: lxml_html.HtmlElement, meta: PageMetadata) -> _Authors:
+        """People named by the first metadata source that survives cleaning.
+
+        The page markup (byline classes) is only read when metadata names
+        nobody; a "By ..." paragraph of the story, found later, ranks between.
+        """
+        for raw in meta.author_sources:
+            names = clean_author_names(raw, meta.publisher_names)
+            if names:
+                return _Authors(named=names, publishers=meta.publisher_names)
+        markup = clean_author_names(dom_authors(tree), meta.publisher_names)
+        return _Authors(markup=markup, publishers=meta.publisher_names)
 
     def body(self, tree: lxml_html.HtmlElement, meta: PageMetadata) -> list[str]:
         """Story paragraphs: trafilatura's, or JSON-LD ``articleBody`` when that is richer."""

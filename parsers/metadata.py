@@ -100,6 +100,7 @@ class PageMetadata:
     article_body: str | None = None
     site_article_id: str | None = None
     publisher_names: list[str] = field(default_factory=list)
+    author_sources: list[list[str]] = field(default_factory=list)
 
 
 # -- JSON-LD ---------------------------------------------------------------
@@ -472,12 +473,15 @@ def extract_metadata(tree: lxml_html.HtmlElement, url: str | None = None) -> Pag
     result.title_candidates = list(dict.fromkeys(cleaned.values()))
     result.title = choose_title(cleaned)
 
-    result.authors = (
-        _names(_resolve(node.get("author"), nodes))
-        or _names(_resolve(node.get("creator"), nodes))
-        or _meta_authors(meta)
-        or _dom_authors(tree)
-    )
+    # every source in order; the parser takes the first that survives cleaning
+    # (a meta author of "site.de" must not hide the byline in the page), then
+    # :func:`dom_authors`, which is slower and so only run when needed
+    result.author_sources = [
+        _names(_resolve(node.get("author"), nodes)),
+        _names(_resolve(node.get("creator"), nodes)),
+        _meta_authors(meta),
+    ]
+    result.authors = next((a for a in result.author_sources if a), [])
 
     result.published_at = parse_datetime(_text(node.get("datePublished"))) or _first_date(
         meta, META_PUBLISHED
@@ -533,11 +537,15 @@ _DOM_AUTHOR_XPATH = (
     " | //*[contains(concat(' ', normalize-space(@class), ' '), ' authorname ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' author-name ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' byline__name ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' byline-name ')]"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' byline-name ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' byline ')"
+    " or (contains(concat(' ', normalize-space(@class), ' '), ' author ')"
+    " and not(ancestor::*[contains(@class, 'comment')]))]"
 )
 
 
-def _dom_authors(tree: lxml_html.HtmlElement) -> list[str]:
+def dom_authors(tree: lxml_html.HtmlElement) -> list[str]:
+    """Byline texts from the page markup (microdata, ``rel=author``, byline classes)."""
     names: list[str] = []
     for element in tree.xpath(_DOM_AUTHOR_XPATH)[:6]:
         if element.tag == "meta":

@@ -297,3 +297,13 @@ def test_jsonld_article_body_used_when_extraction_finds_little(parser):
         page(head=hidden, paragraphs=[], body_top=shown), url="https://n.example/d"
     )
     assert " ".join(article.body) == story
+
+
+def test_byline_markup_used_when_metadata_names_only_the_site(parser):
+    head = (
+        '<meta property="og:title" content="Ferry landing to reopen">'
+        '<meta name="author" content="courier.example.com">'
+    )
+    byline = '<p class="meta">Von <span class="authorname">Jana Brück</span> | 05.03.24</p>'
+    article = parser.parse(page(head=head, body_top=byline), url="https://courier.example.com/f")
+    assert article.authors == ["Jana Brück"]
