@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from wiredesk.wiresite import WireSite
-from wiredesk.wiresite.build import diff_against_fresh_build
+from wiredesk.wiresite.build import SITE_DIR, diff_against_fresh_build
 from wiredesk.wiresite.content import articles
 from wiredesk.wiresite.faults import ARTICLE_FAULTS, HUGE_BYTES, OFFSITE_URL
 
@@ -186,6 +186,27 @@ def test_every_linked_page_is_served_and_robots_disallowed_one_never_fetched(wir
     requested = [path for _, path, _ in wiresite.requests]
     assert EMBARGOED not in requested
     assert all(status == 200 for _, _, status in wiresite.requests)
+
+
+def test_no_internal_link_on_any_page_is_dead(wiresite):
+    """Navigation, footers, sidebars: every same-site link on every page answers 200."""
+    routes = json.loads((SITE_DIR / "routes.json").read_text(encoding="utf-8"))
+    for source, site_routes in routes.items():
+        base = wiresite.base_urls[source]
+        host = base.removeprefix("http://")
+        robots = urllib.robotparser.RobotFileParser()
+        robots.parse(get_ok(base + "/robots.txt").decode().splitlines())
+        targets: set[str] = set()
+        for path, route in site_routes.items():
+            if route["type"].startswith("text/html"):
+                body = get_ok(base + path).decode("euc-kr" if source == "yonhap_ko" else "utf-8")
+                targets |= set(re.findall(rf'(?:href|src)="(?:http:)?//{re.escape(host)}(/[^"]*)"',
+                                          body))
+        assert len(targets) > 20
+        for target in sorted(targets):
+            target = target.replace("&amp;", "&")
+            if robots.can_fetch("wiredesk", base + target):
+                assert fetch(base + target)[0] == 200, (source, target)
 
 
 def test_robots_txt_content(wiresite):

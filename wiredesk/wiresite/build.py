@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import filecmp
 import json
+import re
 import shutil
 import sys
 import tempfile
@@ -29,7 +30,7 @@ from wiredesk.wiresite.render_ap import APNews, ap_pages
 from wiredesk.wiresite.render_en import YonhapEnglish, yonhap_en_pages
 from wiredesk.wiresite.render_ko import YonhapKorean, yonhap_ko_pages
 from wiredesk.wiresite.stories import load_stories
-from wiredesk.wiresite.templating import DAYS, Page
+from wiredesk.wiresite.templating import BASE, DAYS, HTML_UTF8, Page, make_env
 
 SITE_DIR = Path(__file__).with_name("site")
 #: Source ids served by the wire site, in the order their servers start.
@@ -42,6 +43,48 @@ GZIP_VARIANTS = {
 }
 
 
+#: Per site: (page language, encoding, name, copyright line, links on filler pages).
+_SITE_INFO = {
+    "yonhap_en": ("en", "utf-8", "Yonhap News Agency",
+                  "Copyright (c) Yonhap News Agency. All Rights Reserved.",
+                  (("All News", "/news"), ("RSS", "/channel/index"))),
+    "yonhap_ko": ("ko", "euc-kr", "연합뉴스", "Copyright (c) 연합뉴스. All rights reserved.",
+                  (("최신기사", "/news"),)),
+    "apnews": ("en", "utf-8", "AP News", "Copyright 2025 The Associated Press.",
+               (("Top News", "/hub/ap-top-news"),)),
+}
+_INTERNAL_LINK = re.compile(r'(?:href|src)="(?://\{\{HOST\}\}|\{\{BASE\}\})(/[^"#?]*)"')
+
+
+def filler_pages(site: str, pages: list[Page]) -> list[Page]:
+    """Plain pages for the site's internal links that no generated page serves
+    (home, "About us", menu entries without stories...), so that a crawler
+    following navigation meets 200s, as on the real site, not a wall of 404s."""
+    lang, encoding, name, copyright_line, links = _SITE_INFO[site]
+    routed = {p.path for p in pages}
+    wanted = {"/"}
+    for page in pages:
+        if page.content_type.startswith("text/html"):
+            wanted |= set(_INTERNAL_LINK.findall(page.body.decode(encoding)))
+    template = make_env().get_template("info_page.html")
+    fillers = []
+    for path in sorted(wanted - routed):
+        if path.endswith(".jpg"):
+            continue  # photos: the server answers any photo path with a placeholder
+        words = [w for w in path.strip("/").split("/") if w not in ("index", "all")]
+        title = " ".join(words).replace("-", " ").title() or name
+        html = template.render(lang=lang, charset=None if encoding == "utf-8" else encoding,
+                               title=title, site_name=name, base=BASE, path=path,
+                               links=links, copyright=copyright_line)
+        file = _SITE_DIRS[site] + "/pages/" + ("_".join(path.strip("/").split("/")) or "home")
+        content_type = HTML_UTF8 if encoding == "utf-8" else f"text/html; charset={encoding}"
+        fillers.append(Page(path, file + ".html", content_type, html.encode(encoding)))
+    return fillers
+
+
+_SITE_DIRS = {"yonhap_en": "en", "yonhap_ko": "ko", "apnews": "ap"}
+
+
 def render_pages() -> dict[str, list[Page]]:
     """Every static page of every site, in a stable order."""
     pages = {
@@ -49,6 +92,8 @@ def render_pages() -> dict[str, list[Page]]:
         "yonhap_ko": list(yonhap_ko_pages(YonhapKorean(load_stories("yonhap_ko")))),
         "apnews": list(ap_pages(APNews(load_stories("apnews")))),
     }
+    for site, site_pages in pages.items():
+        site_pages += filler_pages(site, site_pages)
     for site, site_pages in pages.items():
         paths = [p.path for p in site_pages]
         duplicates = {p for p in paths if paths.count(p) > 1}
