@@ -36,7 +36,7 @@ from storage import layout
 from storage.base import ObjectStore
 from storage.dedup import DUPLICATE, DedupIndex, state_row
 from storage.errors import PublishError, RecordInvalid
-from storage.read import read_manifest
+from storage.read import read_manifest, read_part
 from storage.schema import validate_record
 from storage.staging import BadLine, StagedRun, discard_staging, read_staged
 
@@ -62,9 +62,11 @@ def publish_run(
 ) -> dict[str, Any]:
     """Publish the staged run ``run_id`` as the partition of ``source`` on ``day``.
 
-    Returns the manifest that was written. Raises :class:`PublishError` when
-    nothing is staged, when the run is already the published one, or when the
-    counts do not add up (an accounting bug must fail loudly, not publish).
+    Returns the manifest that was written. Publishing the run that is already
+    the day's published run only finishes its cleanup and returns its manifest,
+    so a retried task is harmless. Raises :class:`PublishError` when nothing is
+    staged or when the counts do not add up (an accounting bug must fail
+    loudly, not publish).
     """
     publisher = RunPublisher(
         store, source, day, run_id,
@@ -96,13 +98,12 @@ class RunPublisher:
         self.part_max_records = part_max_records
 
     def publish(self) -> dict[str, Any]:
-        staged = read_staged(self.store, self.source, self.day, self.run_id)
         previous = read_manifest(self.store, self.source, self.day)
         if previous and previous.get("run_id") == self.run_id:
-            raise PublishError(
-                f"run {self.run_id} is already published for {self.source}/{self.day}; "
-                "stage the re-crawl under a new run id"
-            )
+            # Committed already (e.g. a task retry after a crash past the manifest):
+            # finish the steps after the commit point and return what is published.
+            return self._finish_committed(previous)
+        staged = read_staged(self.store, self.source, self.day, self.run_id)
         with tempfile.TemporaryDirectory(prefix="wiredesk-publish-") as tmp:
             work = Path(tmp)
             index = DedupIndex(work / "dedup.sqlite")
@@ -134,6 +135,25 @@ class RunPublisher:
             self.source, self.day, self.run_id, self.store.describe(), manifest["records"],
             len(parts), manifest["counts"]["duplicate"], result.schema_invalid,
         )
+        return manifest
+
+    def _finish_committed(self, manifest: dict[str, Any]) -> dict[str, Any]:
+        """Redo steps 4-6 for a run whose manifest is already the day's manifest.
+
+        The dedup shard is rebuilt from the published parts, since a crash may
+        have come before it was written.
+        """
+        self._delete_superseded(manifest)
+        with tempfile.TemporaryDirectory(prefix="wiredesk-publish-") as tmp:
+            state = Path(tmp) / "state.jsonl.gz"
+            with gzip.open(state, "wt", encoding="utf-8", compresslevel=1) as out:
+                for part in manifest["parts"]:
+                    for record in read_part(self.store, part):
+                        _write_line(out, state_row(record))
+            self.store.put_file(layout.state_key(self.source, self.day), state)
+        discard_staging(self.store, self.source, self.day, self.run_id)
+        logger.info("run %s of %s/%s was already published; finished its cleanup",
+                    self.run_id, self.source, self.day)
         return manifest
 
     # -- pass 1: validate, spool, index --------------------------------------

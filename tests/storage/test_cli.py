@@ -31,8 +31,8 @@ def test_publish_ls_cat(tmp_path, capsys, monkeypatch) -> None:
 
     assert cli.main(["cat", "testwire", "2026-11-21"]) == 1
     assert "no complete partition" in capsys.readouterr().err
-    assert cli.main(["publish", "testwire", "--date", "2026-11-20", "--run-id", "r1"]) == 1
-    assert "error:" in capsys.readouterr().err
+    assert cli.main(["publish", "testwire", "--date", "2026-11-20", "--run-id", "r9"]) == 1
+    assert "nothing staged" in capsys.readouterr().err
 
 
 def test_default_url_is_the_repo_store(monkeypatch) -> None:

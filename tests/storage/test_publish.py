@@ -73,8 +73,31 @@ def test_rerun_replaces_partition_without_leftovers(store, tmp_path) -> None:
     assert all("part-r2-" in key for key in part_keys(store))
     # byte-identical content under the new run's names
     assert [p["sha256"] for p in first["parts"]] == [p["sha256"] for p in second["parts"]]
-    with pytest.raises(PublishError, match="already published|nothing staged"):
-        storage.publish_run(store, SOURCE, DAY, "r2")
+    assert storage.publish_run(store, SOURCE, DAY, "r2") == second  # a retry changes nothing
+    assert part_keys(store) == [p["key"] for p in second["parts"]]
+
+
+def test_crash_after_manifest_is_finished_by_a_retry(store, tmp_path, monkeypatch) -> None:
+    records = [make_record(i) for i in range(4)]
+    publish(store, tmp_path, "r1", records)
+
+    def killed(self: RunPublisher, manifest: dict[str, Any]) -> None:
+        raise KeyboardInterrupt("worker killed after the manifest")
+
+    monkeypatch.setattr(RunPublisher, "_delete_superseded", killed)
+    with pytest.raises(KeyboardInterrupt):
+        publish(store, tmp_path, "r2", records)
+    assert storage.read_manifest(store, SOURCE, DAY)["run_id"] == "r2"  # committed
+    assert list(storage.read_articles(store)) == records  # readers see exactly one copy
+    store.delete_keys([layout.state_key(SOURCE, DAY)])  # as if killed before the shard too
+
+    monkeypatch.undo()
+    manifest = storage.publish_run(store, SOURCE, DAY, "r2")  # the task's retry
+    assert manifest["run_id"] == "r2"
+    assert part_keys(store) == [p["key"] for p in manifest["parts"]]
+    assert list(store.list_keys("staging/")) == []
+    later = publish(store, tmp_path, "r3", records, day="2026-11-21")
+    assert later["counts"]["duplicate"] == 4  # the rebuilt shard is used for dedup
 
 
 def test_crash_before_manifest_keeps_previous_partition(store, tmp_path, monkeypatch) -> None:
