@@ -127,6 +127,20 @@ def test_article_page_has_the_real_markup_and_boilerplate(wiresite):
     assert '"@type": "BreadcrumbList"' in html
 
 
+def test_story_markup_variants_tables_inline_links_related_and_price_list(wiresite):
+    table = get_ok(wiresite.url("/view/AEN20250311006000320")).decode()
+    assert '<table class="tbl-type01">' in table and "<td>U.S. dollar</td>" in table
+    linked = get_ok(wiresite.url("/view/AEN20250311002052315")).decode()
+    assert ('plant<span class="txt-hyper"><a href="' + wiresite.url("/view/AEN20250311002051315")
+            + '" target="_blank" title="Opening new web browser window"> caught fire') in linked
+    story = linked[linked.index('<article class="story-news">'):linked.index("</article>")]
+    assert '<div class="related-group">' in story and "Related Articles" in story
+    prices = get_ok(wiresite.url("/view/AEN20250312004700320")).decode()
+    assert "<p> Samsung Elec 56,300 UP 700<br/>SK hynix 198,500 DN 2,000<br/>" in prices
+    assert "(MORE)</p>" in prices and "(END)" not in prices
+    assert "ARTICLE_SLIDE_DATA = {" in prices
+
+
 def test_rss_lists_recent_articles_of_the_three_days_in_seoul_time(wiresite):
     items = rss_links(get_ok(wiresite.url("/RSS/news.xml")))
     assert len(items) == 20

@@ -8,12 +8,13 @@ a parser which leaves boilerplate in visibly fails on these pages too.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from email.utils import format_datetime
 
 import jinja2
 
-from wiredesk.wiresite.stories import SECTIONS, Section, Story
+from wiredesk.wiresite.stories import INLINE_LINK, SECTIONS, Section, Story
 from wiredesk.wiresite.templating import (
     BASE,
     DAYS,
@@ -32,6 +33,7 @@ from wiredesk.wiresite.templating import (
 )
 
 RSS_LATEST_ITEMS = 20
+_LINK_WITH_SPACE = re.compile(" ?" + INLINE_LINK.pattern)
 
 # The Yonhap English top menu, in the order the real navigation bar shows it.
 MENU = (
@@ -140,9 +142,11 @@ class YonhapEnglish:
         lead_lines = [ln for ln in (story.get("attn"), story.get("byline")) if ln]
         if lead_lines:
             blocks.append({"kind": "p", "html": "<br/>".join(map(esc, lead_lines))})
-        paragraphs = [b for b in story.blocks]
-        for block in paragraphs:
-            if block.kind == "photo":
+        for block in story.blocks:
+            if block.kind == "table":
+                rows = [row.split("|") for row in block.lines]
+                blocks.append({"kind": "table", "head": rows[0], "rows": rows[1:]})
+            elif block.kind == "photo":
                 blocks.append({
                     "kind": "photo",
                     "path": block.path,
@@ -150,7 +154,8 @@ class YonhapEnglish:
                     "caption": block.caption,
                 })
             else:
-                blocks.append({"kind": "p", "html": " " + "<br/>".join(map(esc, block.lines))})
+                html = "<br/>".join(_with_links(esc(line)) for line in block.lines)
+                blocks.append({"kind": "p", "html": " " + html})
         if not story.paragraphs or story.paragraphs[-1].splitlines()[-1] != "(MORE)":
             blocks.append({"kind": "p", "html": f" {esc(story.get('email'))}<br/>(END)"})
         text = "\n".join(lead_lines + ["   " + p for p in story.paragraphs])
@@ -179,6 +184,8 @@ class YonhapEnglish:
             "PAGE_TYPE": "view",
         }
         latest, boxes, rightnow = self._sidebars(story)
+        related = [self._item(s) for s in self.public
+                   if s.section == story.section and s.id[:15] != story.id[:15]][:4]
         article = {
             "id": story.id,
             "title": story.title,
@@ -191,12 +198,21 @@ class YonhapEnglish:
             f"{story.published.day}, {story.published.year}",
             "blocks": blocks,
             "no_story": False,
+            # Real pages put "Related Articles" inside the story element when
+            # the desk links some; here stories with a photo get them.
+            "related": related if story.image else [],
             "keywords": story.keywords,
             "content_data": script_json(content_data),
             "site_data": script_json(site_data),
         }
+        slides = {"DATA": [
+            {"NUM": n, "CID": item["id"], "TITLE": item["title"],
+             "SECTION_CODE": item["section"]["code"]}
+            for n, item in enumerate(latest + rightnow, start=1)
+        ]}
         return {
             **self._common(),
+            "slide_data": script_json(slides),
             "a": article,
             "depth01": section.depth01,
             "latest": latest,
@@ -269,6 +285,16 @@ class YonhapEnglish:
 
     def news_sitemap(self, stories: list[Story]) -> bytes:
         return render_news_sitemap(self.env, stories, "Yonhap News Agency", "en")
+
+
+def _with_links(escaped: str) -> str:
+    """Turn ``[[words|ID]]`` markup into Yonhap's inline "txt-hyper" link (which,
+    as on the real pages, swallows the space before the words)."""
+    return _LINK_WITH_SPACE.sub(
+        lambda m: (f'<span class="txt-hyper"><a href="{BASE}/view/{m["id"]}" target="_blank" '
+                   f'title="Opening new web browser window"> {m["text"]}</a></span>'),
+        escaped,
+    )
 
 
 def yonhap_en_pages(en: YonhapEnglish) -> Iterable[Page]:

@@ -3,8 +3,11 @@
 Each story is one small text file: ``key: value`` header lines, a ``---`` line,
 then the body. Body blocks are separated by blank lines; a block whose lines are
 separated by single newlines becomes one paragraph with ``<br/>`` breaks (that is
-how Yonhap prints its price tables); a block starting with ``[photo PATH]`` is a
-photo with its caption. Keeping stories as plain text (not JSON) lets a reviewer
+how Yonhap prints its price lists); a block starting with ``[photo PATH]`` is a
+photo with its caption; a block starting with a ``[table]`` line is a table, one
+row a line, cells split by ``|``, the first row the header. Inside a paragraph,
+``[[words|AEN...]]`` links the words to another story, as Yonhap's inline
+"txt-hyper" links do. Keeping stories as plain text (not JSON) lets a reviewer
 read and edit them like wire copy.
 
 Times are wall-clock times in the source's time zone (``SOURCES``): Asia/Seoul
@@ -29,6 +32,13 @@ SOURCES: dict[str, ZoneInfo] = {
 }
 
 _PHOTO = re.compile(r"^\[photo (?P<path>\S+)\]\s*(?P<caption>.*)$", re.S)
+#: Inline link markup in a paragraph: ``[[words|STORY_ID]]``.
+INLINE_LINK = re.compile(r"\[\[(?P<text>[^|\]]+)\|(?P<id>\w+)\]\]")
+
+
+def plain_text(line: str) -> str:
+    """A body line without the inline link markup."""
+    return INLINE_LINK.sub(lambda m: m["text"], line)
 
 
 @dataclass(frozen=True)
@@ -82,7 +92,7 @@ SECTIONS: dict[str, Section] = {
 class Block:
     """One body block: a paragraph (lines) or a photo."""
 
-    kind: str  # "p" or "photo"
+    kind: str  # "p", "photo" or "table"
     lines: tuple[str, ...] = ()
     path: str = ""
     caption: str = ""
@@ -123,7 +133,13 @@ class Story:
 
     @property
     def paragraphs(self) -> list[str]:
-        return ["\n".join(b.lines) for b in self.blocks if b.kind == "p"]
+        """The text paragraphs (tables and photos left out), link markup removed."""
+        return ["\n".join(map(plain_text, b.lines)) for b in self.blocks if b.kind == "p"]
+
+    @property
+    def tables(self) -> list[list[list[str]]]:
+        """Each table as rows of cells, header row first."""
+        return [[row.split("|") for row in b.lines] for b in self.blocks if b.kind == "table"]
 
     @property
     def summary(self) -> str:
@@ -145,11 +161,15 @@ def parse_story(text: str, site: str, story_id: str) -> Story:
     blocks = []
     for chunk in re.split(r"\n\s*\n", body.strip()):
         match = _PHOTO.match(chunk.strip())
-        if match:
+        lines = tuple(ln.strip() for ln in chunk.strip().splitlines())
+        if lines[0] == "[table]":
+            rows = tuple("|".join(cell.strip() for cell in ln.split("|")) for ln in lines[1:])
+            blocks.append(Block("table", lines=rows))
+        elif match:
             caption = " ".join(match["caption"].split())
             blocks.append(Block("photo", path=match["path"], caption=caption))
         else:
-            blocks.append(Block("p", lines=tuple(ln.strip() for ln in chunk.strip().splitlines())))
+            blocks.append(Block("p", lines=lines))
     tz = SOURCES.get(site, KST)
     published = datetime.strptime(headers.pop("published"), "%Y-%m-%d %H:%M").replace(tzinfo=tz)
     return Story(story_id, site, headers.pop("title"), published, tuple(blocks), headers)
