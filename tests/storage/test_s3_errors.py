@@ -43,7 +43,7 @@ def test_server_stopped_mid_publish(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
         def close_then_die(self: _PartWriter) -> dict[str, Any]:
             part = original_close(self)
-            server.stop()  # the S3 server goes away after the first part
+            server.stop(graceful=False)  # the S3 server dies after the first part
             return part
 
         monkeypatch.setattr(_PartWriter, "close", close_then_die)

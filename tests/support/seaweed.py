@@ -186,12 +186,16 @@ class SeaweedServer:
         if client.get_object(Bucket=_PROBE_BUCKET, Key="probe")["Body"].read() != b"ok":
             raise RuntimeError("probe object came back different")
 
-    def stop(self) -> None:
-        """Stop the whole process group; safe to call twice."""
+    def stop(self, *, graceful: bool = True) -> None:
+        """Stop the whole process group; safe to call twice.
+
+        ``graceful=False`` kills at once: right for throw-away data (about 2 s
+        faster), and what an outage looks like to a client.
+        """
         process, self.process = self.process, None
         if process is not None and process.poll() is None:
             try:
-                os.killpg(process.pid, signal.SIGTERM)
+                os.killpg(process.pid, signal.SIGTERM if graceful else signal.SIGKILL)
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
@@ -203,7 +207,8 @@ class SeaweedServer:
             self._log = None
 
     def cleanup(self) -> None:
-        self.stop()
+        """Stop (at once when the data is ours to delete) and remove a temporary data dir."""
+        self.stop(graceful=not self._own_dir)
         if self._own_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
 
