@@ -100,7 +100,9 @@ FAULTS: tuple[str, ...] = tuple(f.name for f in ARTICLE_FAULTS + DOCUMENT_FAULTS
 _BY_PATH = {f.path: f for f in ARTICLE_FAULTS + DOCUMENT_FAULTS}
 
 # Invented story texts for the charset faults: Hangul and curly quotes make a
-# wrong decoding visible in the body.
+# wrong decoding visible in the body. The undeclared page quotes a few Korean
+# sentences: with only a handful of non-ASCII bytes in 30 KB of markup no
+# detector can tell EUC-KR from a Latin code page, and the fault would test luck.
 _CHARSET_TEXTS = {
     "wrong_charset": [
         "SEOUL, March 12 (Yonhap) -- Korean words such as “hallyu” (한류) and “mukbang” "
@@ -116,6 +118,13 @@ _CHARSET_TEXTS = {
         "chosen by citizens.",
         "More than 82,000 residents took part in the online vote, with “nunchi” (눈치) "
         "and “bap” (밥) finishing second and third.",
+        "The city published the winning entries with the reasons voters gave, in Korean: "
+        "“정은 서로를 오래 아끼고 돌보는 마음이다. 이웃과 나누는 밥 한 끼에도 정이 담겨 있다. "
+        "서울은 바쁜 도시이지만 골목마다 따뜻한 정이 남아 있다.”",
+        "One voter wrote, “눈치는 말하지 않아도 상대의 마음을 읽는 힘이고, 밥은 함께 사는 "
+        "사람들을 하나로 묶어 주는 말이다.”",
+        "The results will be displayed on a media wall at Seoul Plaza through the end of "
+        "the month, the city said.",
     ],
 }
 _PDF = (
