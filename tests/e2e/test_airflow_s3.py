@@ -104,5 +104,37 @@ def test_news_yonhap_dag_publishes_clean_articles_to_s3(tmp_path, seaweed, bucke
     raw = s3.list_objects_v2(Bucket=bucket, Prefix=f"wire/raw/source=yonhap_en/date={DAY}/")
     assert [o["Key"] for o in raw.get("Contents", []) if o["Key"].endswith(".warc.gz")]
 
-    runs = airflow.run_state("news_yonhap")
-    assert [r["state"] for r in runs] == ["success"]
+    # Re-running the day through Airflow replaces the partition: same articles, no leftover parts.
+    again = airflow.dags_test("news_yonhap", DAY)
+    assert again.returncode == 0, (again.stdout + again.stderr)[-6000:]
+    second = json.loads(s3.get_object(Bucket=bucket, Key=prefix + "_manifest.json")["Body"].read())
+    assert second["run_id"] != manifest["run_id"]
+    assert second["records"] == manifest["records"]
+    keys_after = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", [])]
+    assert sorted(k for k in keys_after if "/part-" in k) == sorted(
+        "wire/" + p["key"].removeprefix("wire/") for p in second["parts"]
+    )
+    assert {r["state"] for r in airflow.run_state("news_yonhap")} == {"success"}
+
+
+def test_a_source_that_yields_nothing_fails_its_task_with_a_reason(tmp_path):
+    """An unreachable site must turn the run red with a message an operator can act on."""
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    store = tmp_path / "store"
+    airflow = LocalAirflow(
+        home=tmp_path / "airflow",
+        env_overrides={
+            "WIREDESK_STORAGE_URL": store.as_uri(),
+            "WIREDESK_SOURCES": str(local_sources_file({"yonhap_en": dead}, tmp_path / "sources.yaml")),
+        },
+    )
+    result = airflow.dags_test("news_yonhap", DAY)
+    log = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "yonhap_en 2025-03-12: discovered 0 URLs" in log
+    assert [r["state"] for r in airflow.run_state("news_yonhap")] == ["failed"]
+    assert not list(store.glob("articles/**/_manifest.json"))  # nothing half-published
