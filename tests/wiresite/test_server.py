@@ -238,6 +238,22 @@ def test_head_gives_headers_without_body(wiresite):
     assert int(headers["Content-Length"]) == len(get_ok(wiresite.url("/view/AEN20250310000200315")))
 
 
+def test_etag_makes_a_conditional_get_a_304(wiresite):
+    url = wiresite.url("/RSS/news.xml")
+    _, headers, _ = fetch(url)
+    etag = headers["ETag"]
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+    try:
+        conn.request("GET", parts.path, headers={"If-None-Match": etag})
+        response = conn.getresponse()
+        assert response.status == 304 and response.read() == b""
+        conn.request("GET", parts.path, headers={"If-None-Match": '"stale"'})
+        assert conn.getresponse().status == 200
+    finally:
+        conn.close()
+
+
 def test_unknown_path_is_404_and_photos_resolve_locally(wiresite):
     assert fetch(wiresite.url("/view/AEN20990101000000000"))[0] == 404
     status, headers, body = fetch(wiresite.url("/photo/yna/YH/2025/03/12/X_P4.jpg"))

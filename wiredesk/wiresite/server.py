@@ -40,6 +40,7 @@ it to prove, for example, that a robots.txt-disallowed page was never fetched.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import threading
 from collections.abc import Iterable, Iterator
@@ -115,7 +116,7 @@ class WireSite:
         self._servers: dict[str, ThreadingHTTPServer] = {}
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
-        self._static: dict[str, dict[str, tuple[str, bytes]]] = {}
+        self._static: dict[str, dict[str, tuple[str, bytes, str]]] = {}
         self.fault_state = faults_mod.FaultState()
 
     # -- lifecycle ----------------------------------------------------------
@@ -235,7 +236,7 @@ class WireSite:
             extras.setdefault((site, path), []).append(snippet)
         self._static = {}
         for site in SITES:
-            static: dict[str, tuple[str, bytes]] = {}
+            static: dict[str, tuple[str, bytes, str]] = {}
             for path, route in routes[site].items():
                 data = (self.site_dir / route["file"]).read_bytes()
                 plain_path = path.removesuffix(".gz") if route.get("gzip") else path
@@ -245,11 +246,18 @@ class WireSite:
                 data = self.rewrite(data, site)
                 if route.get("gzip"):
                     data = gzip.compress(data, mtime=0)
-                static[path] = (route["type"], data)
+                etag = '"' + hashlib.sha1(data).hexdigest()[:16] + '"'
+                static[path] = (route["type"], data, etag)
             self._static[site] = static
 
-    def respond(self, site: str, method: str, raw_path: str) -> Response:
-        """Route one request (the handler only writes what this returns)."""
+    def respond(
+        self, site: str, method: str, raw_path: str, if_none_match: str | None = None
+    ) -> Response:
+        """Route one request (the handler only writes what this returns).
+
+        Stored pages carry an ``ETag`` and answer a matching ``If-None-Match``
+        with 304, so conditional re-fetches can be tested too.
+        """
         path = urlsplit(raw_path).path
         if site == "yonhap_en":
             special = faults_mod.route(self, path, raw_path) or self.synthetic.route(self, path)
@@ -258,8 +266,10 @@ class WireSite:
         static = self._static[site]
         found = static.get(raw_path) or static.get(path)
         if found is not None:
-            content_type, data = found
-            return Response(200, {"Content-Type": content_type}, data)
+            content_type, data, etag = found
+            if if_none_match and etag in (t.strip() for t in if_none_match.split(",")):
+                return Response(304, {"ETag": etag})
+            return Response(200, {"Content-Type": content_type, "ETag": etag}, data)
         if path.endswith(".jpg") and path.startswith(("/photo/", "/etc/inner/")):
             return Response(200, {"Content-Type": "image/jpeg"}, PLACEHOLDER_JPEG)
         return Response(404, {"Content-Type": "text/html; charset=utf-8"}, NOT_FOUND_HTML)
@@ -290,10 +300,13 @@ class _Handler(BaseHTTPRequestHandler):
         site_id: str = self.server.site_id  # type: ignore[attr-defined]
         if site.latency:
             site.wait(site.latency)
-        response = site.respond(site_id, self.command, self.path)
+        response = site.respond(site_id, self.command, self.path,
+                                self.headers.get("If-None-Match"))
         site._log(site_id, self.command, self.path, response.status)
         body = response.body
         length = len(body) if isinstance(body, bytes) else response.length
+        if response.status == 304:
+            length = None  # a 304 has no body and no Content-Length
         self.send_response(response.status)
         for name, value in response.headers.items():
             self.send_header(name, value)
