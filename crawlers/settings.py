@@ -69,8 +69,10 @@ EXTENSIONS = {
     "crawlers.progress.Progress": 200,
     "scrapy.extensions.telnet.TelnetConsole": None,
 }
-#: Write the raw WARC archive (bench baselines switch it off).
+#: Write the raw WARC archive.
 WIREDESK_WARC_ENABLED = True
+#: Parse in Twisted's thread pool, so downloads go on meanwhile.
+WIREDESK_PARSE_IN_THREAD = True
 #: Seconds between progress lines when stderr is not a terminal.
 WIREDESK_PROGRESS_INTERVAL = 10.0
 #: Largest feed/sitemap document read, after gunzip.

@@ -23,7 +23,6 @@ FAST = {
     "RETRY_TIMES": 1,
     "RETRY_BACKOFF_BASE": 0.05,
     "RETRY_AFTER_MAX": 1,
-    "WIREDESK_CRAWL_LOG_LEVEL": "INFO",
 }
 
 
@@ -196,3 +195,18 @@ def test_every_fault_ends_counted_with_its_reason(wiresite_faults, tmp_path):
                   for r in rows(staging / "quarantine.jsonl.gz")}
     assert quarantine["/view/AEN20250312901000315"]["stage"] == "parse"
     assert quarantine["/view/AEN20250312901000315"]["raw"]["warc"] == result["raw"]
+
+    # failures are archived too: error responses as responses, network errors as notes
+    archived = {}
+    with open(tmp_path / "store" / result["raw"], "rb") as handle:
+        for record in ArchiveIterator(handle):
+            uri = (record.rec_headers.get_header("WARC-Target-URI") or "").removeprefix(
+                site.base_url
+            )
+            if record.rec_type == "response":
+                archived.setdefault(uri, set()).add(record.http_headers.get_statuscode())
+            elif record.rec_type == "metadata":
+                archived.setdefault(uri, set()).add("note")
+    assert archived["/view/AEN20250312901200315"] == {"404"}
+    assert archived["/view/AEN20250312900100315"] == {"500", "200"}
+    assert "note" in archived["/view/AEN20250312900400315"]  # timed out: no response at all
