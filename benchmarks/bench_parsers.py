@@ -1,8 +1,9 @@
 """Parser throughput against ``trafilatura.extract`` on the same pages, one process.
 
-For each page set the whole set is parsed once to warm caches (imports,
-compiled regexes, lxml), then ``REPEATS`` timed passes are made and the
-median pass gives pages per second.  Both sides get the page's raw bytes, so
+For each page set the whole set is parsed once by each side to warm caches
+(imports, compiled regexes, lxml), then ``REPEATS`` rounds of one timed pass
+per side, alternating; the median pass gives pages per second and the median
+per-round ratio the comparison.  Both sides get the page's raw bytes, so
 ours pays for charset decoding as trafilatura does.
 
 * Yonhap parser (``parsers.parse_page`` dispatching on the Yonhap URL) on
@@ -46,6 +47,35 @@ def measure(pages: list[Page], extract: Callable[[Page], object], repeats: int =
     return len(pages) / seconds if seconds > 0 else float("inf")
 
 
+def measure_pair(
+    pages: list[Page],
+    ours: Callable[[Page], object],
+    theirs: Callable[[Page], object],
+    repeats: int = REPEATS,
+) -> tuple[float, float, float]:
+    """Pages/s of both sides and the median of per-round speed ratios.
+
+    Passes alternate (ours, theirs, ours, ...) so that load from other
+    processes on a shared machine hits both sides alike; the ratio is taken
+    per round, then the median, which is steadier than a ratio of medians.
+    """
+    _time_pass(pages, ours)
+    _time_pass(pages, theirs)
+    mine, base, ratios = [], [], []
+    for _ in range(repeats):
+        a = _time_pass(pages, ours)
+        b = _time_pass(pages, theirs)
+        mine.append(a)
+        base.append(b)
+        ratios.append(b / a if a > 0 else float("inf"))
+    count = len(pages)
+    return (
+        count / statistics.median(mine),
+        count / statistics.median(base),
+        statistics.median(ratios),
+    )
+
+
 def _ours(page: Page) -> object:
     from parsers import ParseError, parse_page
 
@@ -63,9 +93,7 @@ def _trafilatura(page: Page) -> object:
 
 def compare(label: str, pages: list[Page], target: str) -> dict[str, float]:
     """Measure both extractors on ``pages`` and print one comparison line."""
-    ours = measure(pages, _ours)
-    theirs = measure(pages, _trafilatura)
-    ratio = ours / theirs if theirs else float("inf")
+    ours, theirs, ratio = measure_pair(pages, _ours, _trafilatura)
     print(
         f"{label:34} {len(pages):4d} pages: ours {ours:7.1f} p/s, "
         f"trafilatura {theirs:7.1f} p/s, ratio {ratio:4.2f}x  ({target})",
