@@ -35,6 +35,9 @@ Optional modes, off by default so that a normal run is clean:
 
 ``requests`` is the log of ``(method, path, status)`` served, in order; tests use
 it to prove, for example, that a robots.txt-disallowed page was never fetched.
+Every same-site link on every page resolves (navigation targets without a story
+get a plain filler page); any ``/photo/...jpg`` answers a 1x1 JPEG; stored pages
+carry an ETag and honour ``If-None-Match``.
 """
 
 from __future__ import annotations
