@@ -33,9 +33,10 @@ try:  # the shared wire rules; degrade to no-ops if an older checkout lacks one
 except ImportError:  # pragma: no cover - wire.py ships with the package
     _wire = None  # type: ignore[assignment]
 
-#: trafilatura settings, chosen by ``make eval`` on aeb-dev (body F1):
-#: default 0.951, ``include_comments=False`` 0.961, plus ``favor_precision``
-#: 0.968; ``favor_recall`` and ``deduplicate`` lowered it, dropping tables too.
+#: trafilatura settings, chosen by body F1 on aeb-dev (plain ``extract``):
+#: defaults 0.951, ``include_comments=False`` 0.961, plus ``favor_precision``
+#: 0.968; adding ``favor_recall`` (0.960) or ``deduplicate`` (0.950) or
+#: dropping tables (0.940) lowered it.  The cleanups below bring it to 0.975.
 TRAFILATURA_OPTIONS: dict[str, Any] = {
     "favor_precision": True,
     "include_comments": False,
