@@ -55,6 +55,8 @@ class Accounting:
         crawler.signals.connect(ext.url_discovered, signal=wd_signals.url_discovered)
         crawler.signals.connect(ext.url_outcome, signal=wd_signals.url_outcome)
         crawler.signals.connect(ext.discovery_error, signal=wd_signals.discovery_error)
+        crawler.signals.connect(ext.item_error, signal=signals.item_error)
+        crawler.signals.connect(ext.spider_error, signal=signals.spider_error)
         return ext
 
     # -- signal handlers -------------------------------------------------
@@ -92,6 +94,19 @@ class Accounting:
         self.discovery_errors.append({"url": url, "reason": reason, "message": message[:500]})
         self.stats.inc_value(f"{STATS_PREFIX}/discovery_errors/{reason}")
         logger.warning("discovery: %s could not be read (%s): %s", url, reason, message[:300])
+
+    def item_error(self, item: Any, failure: Any) -> None:
+        """A pipeline raised on a page: quarantined as ``pipeline_error``, not lost."""
+        url = item.get("url") if isinstance(item, dict) else None
+        if url in self.pending:
+            logger.error("pipeline failed on %s: %s", url, failure.getErrorMessage())
+            self.url_outcome(url, "quarantined", "pipeline_error")
+
+    def spider_error(self, failure: Any, response: Any) -> None:
+        """An article callback raised: quarantined as ``spider_error``, not lost."""
+        url = getattr(response, "meta", {}).get("wiredesk_url")
+        if url in self.pending:
+            self.url_outcome(url, "quarantined", "spider_error", getattr(response, "status", None))
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         for url in list(self.pending):

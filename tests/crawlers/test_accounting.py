@@ -53,6 +53,24 @@ def test_outcomes_add_up_and_unfinished_urls_are_counted(tmp_path):
     assert ledger[2]["status"] == 404
 
 
+def test_pipeline_and_callback_errors_are_quarantined_not_lost(tmp_path):
+    from scrapy import signals
+    from twisted.python.failure import Failure
+
+    crawler, ext, spider = _opened(tmp_path)
+    for n in range(2):
+        _send(crawler, wd_signals.url_discovered, url=f"http://x/{n}", via="feed")
+    failure = Failure(RuntimeError("disk full"))
+    _send(crawler, signals.item_error, item={"url": "http://x/0"}, response=None,
+          spider=spider, failure=failure)
+    response = SimpleNamespace(meta={"wiredesk_url": "http://x/1"}, status=200)
+    _send(crawler, signals.spider_error, failure=failure, response=response, spider=spider)
+    ext.spider_closed(spider, "finished")
+    crawl = json.loads((tmp_path / "crawl.json").read_text())
+    assert crawl["counts"]["quarantined"] == {"pipeline_error": 1, "spider_error": 1}
+    assert crawl["status"] == "ok"
+
+
 def test_outcome_without_discovery_fails_the_run(tmp_path, caplog):
     crawler, ext, spider = _opened(tmp_path)
     _send(crawler, wd_signals.url_discovered, url="http://x/1", via="feed")
