@@ -77,7 +77,9 @@ def _child_env() -> dict[str, str]:
     return env
 
 
-def run_process(argv: list[str], *, source: str, timeout: float | None = None) -> list[str]:
+def run_process(
+    argv: list[str], *, source: str, timeout: float | None = None, cwd: Path | None = None
+) -> list[str]:
     """Run the child, forwarding its output as it comes; return the last log lines.
 
     Output is forwarded in chunks, not lines, so the child's live progress
@@ -94,7 +96,9 @@ def run_process(argv: list[str], *, source: str, timeout: float | None = None) -
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         env=env,
-        cwd=str(PROJECT_ROOT),
+        # The run directory, not the checkout: an installed package may live in
+        # a read-only site-packages; settings come from SCRAPY_SETTINGS_MODULE.
+        cwd=str(cwd or PROJECT_ROOT),
         start_new_session=True,
     )
 
@@ -176,7 +180,7 @@ def crawl(
     argv = crawl_command(source_id, day, run_dir, run_id, sources_file=sources_file,
                          mode=mode, settings=settings)
     logger.info("crawling %s for %s (run %s, mode %s)", spec.id, day, run_id, mode)
-    tail = run_process(argv, source=spec.id, timeout=timeout)
+    tail = run_process(argv, source=spec.id, timeout=timeout, cwd=run_dir)
     crawl_json = run_dir / "crawl.json"
     if not crawl_json.is_file():
         raise CrawlError(
