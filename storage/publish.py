@@ -163,7 +163,7 @@ class RunPublisher:
     ) -> None:
         """Validate every staged record; valid ones go to the spool and the dedup index."""
         with gzip.open(spool, "wt", encoding="utf-8", compresslevel=1) as out:
-            for item in staged.items():
+            for line, item in staged.item_lines():
                 result.staged += 1
                 problem = _problem(item, self.source)
                 if problem is not None:
@@ -172,7 +172,8 @@ class RunPublisher:
                     continue
                 index.add(result.valid, item)
                 result.valid += 1
-                _write_line(out, item)
+                out.write(line)
+                out.write("\n")
 
     # -- pass 2: versions, parts ---------------------------------------------
 

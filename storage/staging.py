@@ -75,20 +75,30 @@ class StagedRun:
     run_id: str
     crawl: dict[str, Any]
 
-    def _rows(self, name: str) -> Iterator[Any]:
+    def _lines(self, name: str) -> Iterator[tuple[str, Any]]:
+        """``(line, decoded row)`` pairs of one staged JSON Lines file, streamed."""
         key = layout.staging_key(self.source, self.date, self.run_id, name)
         try:
             stream = self.store.open_reader(key)
         except ObjectNotFound:
             return
         with stream, gzip.GzipFile(fileobj=stream, mode="rb") as raw:
-            for number, line in enumerate(io.TextIOWrapper(raw, encoding="utf-8"), 1):
-                if line.strip():
-                    yield _decode(line, key, number)
+            text = io.TextIOWrapper(raw, encoding="utf-8")
+            for number, line in enumerate(text, 1):
+                line = line.strip()
+                if line:
+                    yield line, _decode(line, key, number)
+
+    def _rows(self, name: str) -> Iterator[Any]:
+        return (row for _line, row in self._lines(name))
 
     def items(self) -> Iterator[Any]:
         """Parsed records (or :class:`BadLine` for a line that is not JSON)."""
         return self._rows("items.jsonl.gz")
+
+    def item_lines(self) -> Iterator[tuple[str, Any]]:
+        """Like :meth:`items`, with each record's original JSON text (saves re-encoding)."""
+        return self._lines("items.jsonl.gz")
 
     def quarantine(self) -> Iterator[Any]:
         return self._rows("quarantine.jsonl.gz")
