@@ -103,7 +103,7 @@ def text_of(element: HtmlElement | None) -> str:
     return squash("".join(parts))
 
 
-def _collect(element: HtmlElement, parts: list[str]) -> None:
+def _collect(element: HtmlElement, parts: list[str], cell_separator: str = " | ") -> None:
     # Iterative walk: a recursive one would hit Python's recursion limit on deep trees.
     stack: list[tuple[HtmlElement, bool]] = [(element, False)]
     while stack:
@@ -121,7 +121,7 @@ def _collect(element: HtmlElement, parts: list[str]) -> None:
         if node.tag == "br" or node.tag in BLOCK_TAGS:
             parts.append("\n")
         elif node.tag in CELL_TAGS and node.getprevious() is not None:
-            parts.append(" | ")
+            parts.append(cell_separator)
         if node.text:
             parts.append(node.text)
         stack.append((node, True))
@@ -129,13 +129,14 @@ def _collect(element: HtmlElement, parts: list[str]) -> None:
             stack.append((child, False))
 
 
-def lines_of(element: HtmlElement) -> list[str]:
+def lines_of(element: HtmlElement, *, cell_separator: str = " | ") -> list[str]:
     """Text of an element split at ``<br>`` and block elements: one entry per line.
 
-    Table rows become one line each, cells joined with " | ".
+    Table rows become one line each, cells joined with ``cell_separator``
+    (" | " unless a site prints its tables another way).
     """
     parts: list[str] = []
-    _collect(element, parts)
+    _collect(element, parts, cell_separator)
     return [squash(line) for line in "".join(parts).split("\n") if squash(line)]
 
 

@@ -31,6 +31,11 @@ Page facts this parser relies on (2023 design, both editions):
 - Price tables (``KOSPI 200 Closing Price List``) are one ``<p>`` of
   ``<br>``-separated rows: each row becomes one body paragraph, its text as
   printed (cells are separated by single spaces on the page).
+- Real ``<table>`` markup (exchange rates) sits in the story inside a
+  ``div.comp-box`` frame like the photos: the table is kept, the frame's
+  other content dropped, and each row (header row included) becomes one
+  body paragraph in document order, its cells joined by single spaces as on
+  the price pages, so both kinds of table read alike.
 """
 
 from __future__ import annotations
@@ -89,6 +94,8 @@ class YonhapEnParser:
         "div.keyword-zone01, div.share-zone, .sns-share, button, ins, iframe, "
         "p.txt-copyright, div.writer-zone01, div.ad-box, div[class*=banner]"
     )
+    # Boxes that frame photos and data tables alike: their tables are story text.
+    _table_frames = CSSSelector("div.comp-box, figure")
     _figures = CSSSelector("figure, div.photo-group")
     _figure_img = CSSSelector("img")
     _figure_caption = CSSSelector(".txt-desc, figcaption p, figcaption")
@@ -106,7 +113,7 @@ class YonhapEnParser:
         story = self._story_element(root)
         if story is None:
             raise ParseError("no_article_body", "no Yonhap story block (article.story-news)")
-        raw_lines = lines_of(self._without_junk(story))
+        raw_lines = lines_of(self._without_junk(story), cell_separator=" ")
         _notes, lines = wire.split_editorial_notes(raw_lines)
         title = self.title(root)
         flag, _ = wire.split_update_flag(title)
@@ -135,8 +142,13 @@ class YonhapEnParser:
 
     def _without_junk(self, story: HtmlElement) -> HtmlElement:
         story = _copy(story)
+        frames = set(self._table_frames(story))
         for element in self._junk(story):
-            if element is not story:
+            if element is story:
+                continue
+            if element in frames:
+                _keep_only_tables(element)
+            else:
                 element.drop_tree()
         return story
 
@@ -339,6 +351,18 @@ class YonhapKoParser(YonhapEnParser):
             if names:
                 return names
         return []
+
+
+def _keep_only_tables(frame: HtmlElement) -> None:
+    """Put the frame's outermost tables where the frame was and drop the rest of it.
+
+    A data table (exchange rates, results) is part of the story; the frame's
+    other content (photos, captions, buttons) is not.
+    """
+    for table in frame.xpath(".//table[not(ancestor::table)]"):
+        table.tail = None
+        frame.addprevious(table)
+    frame.drop_tree()
 
 
 def _copy(element: HtmlElement) -> HtmlElement:
