@@ -13,12 +13,11 @@ are checked by :func:`storage.layout.check_key` on every call.
 from __future__ import annotations
 
 import abc
-import io
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, BinaryIO
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from storage.errors import InvalidKey
 
@@ -85,8 +84,6 @@ def _open_file_store(url: str, **options: Any) -> ObjectStore:
     parts = urlsplit(url)
     if parts.netloc not in ("", "localhost"):
         raise InvalidKey(f"file URL must be file:///absolute/path, got {url!r}")
-    from urllib.parse import unquote
-
     path = unquote(parts.path)
     if not path.startswith("/"):
         raise InvalidKey(f"file URL must hold an absolute path, got {url!r}")
@@ -153,9 +150,3 @@ def open_store(
         **options,
     )
 
-
-def read_all(stream: BinaryIO) -> bytes:
-    buffer = io.BytesIO()
-    while chunk := stream.read(1 << 20):
-        buffer.write(chunk)
-    return buffer.getvalue()

@@ -111,8 +111,14 @@ class S3Store(ObjectStore):
             if unknown:
                 raise ValueError(f"unknown credential fields {sorted(unknown)}")
             session_kwargs = {k: v for k, v in credentials.items() if v}
+            missing = {"aws_access_key_id", "aws_secret_access_key"} - set(session_kwargs)
+            if missing:
+                raise StorageAuthError(f"incomplete credentials: {sorted(missing)} missing")
         session = boto3.session.Session(region_name=self.region, **session_kwargs)
-        found = session.get_credentials()
+        try:
+            found = session.get_credentials()
+        except botocore.exceptions.BotoCoreError as exc:  # e.g. a broken profile file
+            raise StorageAuthError(f"cannot load credentials: {type(exc).__name__}") from None
         self._masked_key_id = mask_key_id(found.access_key if found else None)
         config = Config(
             retries={"mode": "standard", "max_attempts": max_attempts},
