@@ -28,6 +28,7 @@ import json
 import logging
 import tempfile
 from collections import Counter
+from contextlib import closing
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,11 @@ DEFAULT_PART_MAX_BYTES = 64 * 1024 * 1024
 #: ...or this many records, whichever comes first.
 DEFAULT_PART_MAX_RECORDS = 50_000
 SCHEMA_INVALID = "schema_invalid"
+
+# Local work files of one publish (in a temporary directory).
+_SPOOL = "items.jsonl.gz"
+_QUARANTINE = "quarantine.jsonl.gz"
+_STATE = "state.jsonl.gz"
 
 
 def publish_run(
@@ -104,36 +110,28 @@ class RunPublisher:
             # finish the steps after the commit point and return what is published.
             return self._finish_committed(previous)
         staged = read_staged(self.store, self.source, self.day, self.run_id)
+        crawl_counts = self._crawl_counts(staged)
         with tempfile.TemporaryDirectory(prefix="wiredesk-publish-") as tmp:
             work = Path(tmp)
-            index = DedupIndex(work / "dedup.sqlite")
-            try:
+            result = _Outcome()
+            with closing(DedupIndex(work / "dedup.sqlite")) as index:
                 index.load_published(self.store, self.source, self.day)
-                result = _Outcome()
-                spool = work / "items.jsonl.gz"
-                quarantine = work / "quarantine.jsonl.gz"
-                with gzip.open(quarantine, "wt", encoding="utf-8", compresslevel=1) as rejects:
-                    for row in staged.quarantine():
-                        _write_line(rejects, row)
-                        result.crawl_quarantine_rows += 1
-                    self._screen(staged, index, spool, rejects, result)
+                self._screen(staged, index, work, result)
+                self._check_staged(crawl_counts, result)
                 index.decide()
-                state = work / "state.jsonl.gz"
-                parts = self._write_parts(spool, index, state, result)
-            finally:
-                index.close()
-            manifest = self._build_manifest(staged, parts, result)
-            manifest["quarantine"] = self._write_quarantine(quarantine, result)
+                parts = self._write_parts(work, index, result)
+            manifest = self._build_manifest(staged, crawl_counts, parts, result)
+            manifest["quarantine"] = self._write_quarantine(work, result)
             self._check_counts(manifest["counts"])
-            self._write_manifest(manifest)
+            self._write_manifest(manifest)  # the commit point
             self._delete_superseded(manifest)
-            self.store.put_file(layout.state_key(self.source, self.day), state)
+            self.store.put_file(layout.state_key(self.source, self.day), work / _STATE)
         discard_staging(self.store, self.source, self.day, self.run_id)
         logger.info(
             "published %s/%s run %s to %s: %d record(s) in %d part(s), %d duplicate, "
             "%d schema-invalid",
             self.source, self.day, self.run_id, self.store.describe(), manifest["records"],
-            len(parts), manifest["counts"]["duplicate"], result.schema_invalid,
+            len(parts), result.duplicate, result.schema_invalid,
         )
         return manifest
 
@@ -159,10 +157,18 @@ class RunPublisher:
     # -- pass 1: validate, spool, index --------------------------------------
 
     def _screen(
-        self, staged: StagedRun, index: DedupIndex, spool: Path, rejects: Any, result: _Outcome
+        self, staged: StagedRun, index: DedupIndex, work: Path, result: _Outcome
     ) -> None:
-        """Validate every staged record; valid ones go to the spool and the dedup index."""
-        with gzip.open(spool, "wt", encoding="utf-8", compresslevel=1) as out:
+        """Pass 1: the crawl's quarantine rows, then every staged record validated.
+
+        Valid records go to the local spool and the dedup index; invalid ones
+        become quarantine rows with stage ``schema``.
+        """
+        with gzip.open(work / _QUARANTINE, "wt", encoding="utf-8", compresslevel=1) as rejects, \
+                gzip.open(work / _SPOOL, "wt", encoding="utf-8", compresslevel=1) as out:
+            for row in staged.quarantine():
+                _write_line(rejects, row)
+                result.crawl_quarantine_rows += 1
             for line, item in staged.item_lines():
                 result.staged += 1
                 problem = _problem(item, self.source)
@@ -178,12 +184,16 @@ class RunPublisher:
     # -- pass 2: versions, parts ---------------------------------------------
 
     def _write_parts(
-        self, spool: Path, index: DedupIndex, state: Path, result: _Outcome
+        self, work: Path, index: DedupIndex, result: _Outcome
     ) -> list[dict[str, Any]]:
+        """Pass 2: spooled records with their versions into parts; duplicates dropped.
+
+        Also writes the day's dedup shard locally; it is uploaded after the manifest.
+        """
         parts: list[dict[str, Any]] = []
         writer: _PartWriter | None = None
-        with gzip.open(spool, "rt", encoding="utf-8") as records, gzip.open(
-            state, "wt", encoding="utf-8", compresslevel=1
+        with gzip.open(work / _SPOOL, "rt", encoding="utf-8") as records, gzip.open(
+            work / _STATE, "wt", encoding="utf-8", compresslevel=1
         ) as state_out:
             for line, (_seq, version) in zip(records, index.decisions(), strict=True):
                 if version == DUPLICATE:
@@ -211,25 +221,44 @@ class RunPublisher:
 
     # -- quarantine, manifest, cleanup ---------------------------------------
 
-    def _write_quarantine(self, local: Path, result: _Outcome) -> list[str]:
+    def _write_quarantine(self, work: Path, result: _Outcome) -> list[str]:
         if result.crawl_quarantine_rows + result.schema_invalid == 0:
             return []
         key = layout.quarantine_key(self.source, self.day, self.run_id)
-        self.store.put_file(key, local)
+        self.store.put_file(key, work / _QUARANTINE)
         return [key]
 
-    def _build_manifest(
-        self, staged: StagedRun, parts: list[dict[str, Any]], result: _Outcome
-    ) -> dict[str, Any]:
-        crawl_counts = staged.crawl.get("counts")
-        if not isinstance(crawl_counts, dict):
-            raise PublishError(f"crawl.json of run {self.run_id} has no counts")
-        parsed = int(crawl_counts.get("parsed", 0))
-        if parsed != result.staged:
+    def _crawl_counts(self, staged: StagedRun) -> dict[str, Any]:
+        """The crawl's counts, refused before anything is written if they do not add up."""
+        counts = staged.crawl.get("counts")
+        if not isinstance(counts, dict) or not isinstance(counts.get("parsed"), int):
+            raise PublishError(f"crawl.json of run {self.run_id} has no usable counts")
+        accounted = counts["parsed"] + sum(
+            sum(counts.get(name, {}).values()) for name in ("filtered", "fetch_failed",
+                                                             "quarantined")
+        )
+        if accounted != counts.get("discovered"):
             raise PublishError(
-                f"accounting error in run {self.run_id}: crawl.json says {parsed} parsed, "
-                f"but {result.staged} record(s) are staged"
+                f"accounting error in crawl run {self.run_id} of {self.source}/{self.day}: "
+                f"discovered {counts.get('discovered')} != {accounted} accounted for "
+                f"(filtered + fetch_failed + quarantined + parsed)"
             )
+        return counts
+
+    def _check_staged(self, crawl_counts: dict[str, Any], result: _Outcome) -> None:
+        if crawl_counts["parsed"] != result.staged:
+            raise PublishError(
+                f"accounting error in run {self.run_id}: crawl.json says "
+                f"{crawl_counts['parsed']} parsed, but {result.staged} record(s) are staged"
+            )
+
+    def _build_manifest(
+        self,
+        staged: StagedRun,
+        crawl_counts: dict[str, Any],
+        parts: list[dict[str, Any]],
+        result: _Outcome,
+    ) -> dict[str, Any]:
         quarantined = Counter({k: int(v) for k, v in crawl_counts.get("quarantined", {}).items()})
         if result.schema_invalid:
             quarantined[SCHEMA_INVALID] += result.schema_invalid

@@ -203,6 +203,19 @@ def test_counts_that_do_not_add_up_fail_loudly(store, tmp_path) -> None:
     with pytest.raises(PublishError, match="accounting error"):
         storage.publish_run(store, SOURCE, DAY, "r1")
     assert storage.read_manifest(store, SOURCE, DAY) is None
+    assert part_keys(store) == []  # refused before anything was written
+
+
+def test_staged_records_must_match_the_parsed_count(store, tmp_path) -> None:
+    local = write_run_dir(tmp_path / "run", [make_record(1)])
+    crawl = json.loads((local / "crawl.json").read_text())
+    crawl["counts"]["parsed"] += 1  # the crawl claims a record that was never staged
+    crawl["counts"]["discovered"] += 1
+    (local / "crawl.json").write_text(json.dumps(crawl))
+    storage.upload_staging(store, SOURCE, DAY, "r1", local)
+    with pytest.raises(PublishError, match="says 2 parsed, but 1 record"):
+        storage.publish_run(store, SOURCE, DAY, "r1")
+    assert storage.read_manifest(store, SOURCE, DAY) is None
 
 
 def test_nothing_staged_is_a_clear_error(store) -> None:
