@@ -15,10 +15,13 @@ not by the site's words:
    then removes end marks, e-mail and copyright lines.
 4. **Section.** A breadcrumb line ("Home > A > B", "Home / A / B", "A » B").
 
-A line is navigation when it is short and made of menu words, a breadcrumb,
-or holds a token repeated back to back ("FocusFocus", "latestnewslatestnews":
-the text of an icon link and its label run together).  Prose is a line of six
-or more words, or one ending in sentence punctuation.
+A line is navigation when it is short and made of menu words (English and
+Korean), a breadcrumb, short and all in lower case ("select languages"; a
+line in a script without case, such as a four-word Korean headline, is not
+judged by its case), or holds a token repeated back to back ("FocusFocus",
+"latestnewslatestnews": the text of an icon link and its label run
+together).  Prose is a line of six or more words, or one ending in sentence
+punctuation.  Korean credit lines ("홍길동 기자") are bylines, never titles.
 
 Datelines print month and day only: the year comes from ``reference_date``
 (never later than it), and the time is midnight in the agency's home time
@@ -63,6 +66,13 @@ MENU_WORDS = frozenset(
     previous prev back top page related headlines breaking today archive archives editions
     diplomacy defense north korea korea asia world us u.s. europe africa americas middle east
     local city region regions and & the of in for to on a
+    """.split()
+    # Korean portals' menus (Hangul has no case, so only the words can tell a menu)
+    + """
+    홈 메뉴 전체메뉴 검색 로그인 로그아웃 회원가입 마이페이지 구독 구독하기 알림 설정 닫기 열기 더보기
+    전체 기사 전체기사 최신기사 최신 뉴스 속보 많이 본 랭킹 이슈 오피니언 사설 칼럼 포토 사진 영상
+    비디오 그래픽 정치 북한 경제 산업 사회 전국 지역 세계 국제 문화 연예 스포츠 생활 건강 과학 it
+    날씨 공유 공유하기 인쇄 글자크기 스크랩 댓글 제보 채널 앱 다운로드 english 연합뉴스 tv
     """.split()
 )
 _REPEATED_TOKEN = re.compile(r"\b(\w{3,})\1", re.IGNORECASE)
@@ -127,7 +137,19 @@ def is_navigation(line: str) -> bool:
         return True
     if len(words) <= 6 and all(w in MENU_WORDS for w in words):
         return True
-    return len(words) <= 4 and not _PROSE_END.search(line) and line.lower() == line
+    return len(words) <= 4 and not _PROSE_END.search(line) and _lower_case_label(line)
+
+
+def _lower_case_label(line: str) -> bool:
+    """All in lower case, like "select languages": menu labels, never headlines.
+
+    Only letters that have a case count, and they must be most of the line:
+    Hangul, kana and Han have no case, so a short Korean headline ("울산
+    화학공장 화재 진화") says nothing by its case and is not a menu for it.
+    """
+    letters = [c for c in line if c.isalpha()]
+    cased = [c for c in letters if c.lower() != c.upper()]
+    return bool(cased) and len(cased) * 2 > len(letters) and line.lower() == line
 
 
 def is_prose(line: str) -> bool:

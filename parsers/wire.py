@@ -309,6 +309,13 @@ def dateline_date(text: str, reference_date: date | None) -> date | None:
 
 _BYLINE_PREFIX = re.compile(r"^\s*(?:by|written by|reporting by|von|por|par|di)\s*:?\s+", re.I)
 _KO_REPORTER = re.compile(r"([가-힣]{2,4})\s*(?:기자|특파원|통신원|선임기자|객원기자)")
+# Korean credit line: "홍길동 기자", "홍길동·김철수 기자", "워싱턴=홍길동 특파원"
+_KO_BYLINE_LINE = re.compile(
+    r"^\s*(?:[가-힣]{1,10}\s*=\s*)?(?:[가-힣]{2,4}\s*(?:[·,]\s*|\s))*[가-힣]{2,4}\s*"
+    r"(?:선임기자|객원기자|기자|특파원|통신원)\s*$"
+)
+# A desk before the names ("정치부 홍길동 기자") is no author.
+_KO_DESK = re.compile(r"^[가-힣]{2,3}(?:부|팀)$")
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|/|\|)\s*", re.I)
 _NAME_OK = re.compile(r"^[^\W\d_][\w.'’\-]*(?:\s+[^\W\d_][\w.'’\-]*){0,4}$")
 
@@ -330,6 +337,13 @@ def parse_byline(text: str) -> list[str]:
     text = " ".join(text.split())[:300]  # a byline is short; bound the regex work
     if not text:
         return []
+    credit = _EMAIL.sub("", text).strip()
+    if _KO_BYLINE_LINE.match(credit):
+        # "홍길동·김철수 기자": every name before the title, not only the last one
+        names = credit.split("=")[-1]
+        names = re.sub(r"\s*(?:선임기자|객원기자|기자|특파원|통신원)\s*$", "", names)
+        people = [n for n in re.split(r"[·,\s]+", names) if n and not _KO_DESK.match(n)]
+        return list(dict.fromkeys(people))
     korean = _KO_REPORTER.findall(text)
     if korean:
         return list(dict.fromkeys(korean))
@@ -360,8 +374,10 @@ _BYLINE_LINE = re.compile(
 
 
 def is_byline(paragraph: str) -> bool:
-    """A paragraph that is only a "By A and B" byline."""
-    return bool(_BYLINE_LINE.match(paragraph)) and len(paragraph) < 120
+    """A paragraph that is only a byline: "By A and B", or Korean "홍길동 기자"."""
+    if len(paragraph) >= 120:
+        return False
+    return bool(_BYLINE_LINE.match(paragraph) or _KO_BYLINE_LINE.match(paragraph))
 
 
 # --------------------------------------------------------------------------

@@ -148,3 +148,34 @@ def test_dump_without_dateline_is_found_by_its_prose() -> None:
     assert record["section"] == []
     assert len(record["body"]) == 4  # the subhead "Longer hours" stays in the story
     assert record["body"][-1].endswith("evening shifts.")
+
+
+@pytest.mark.parametrize(
+    ("title", "words"),
+    [("울산 화학공장 화재 진화", 4), ("여야 청문회 개최 합의(종합)", 4), ("고려청자 첫 공개", 3)],
+)
+def test_short_korean_headline_is_not_navigation(title: str, words: int) -> None:
+    """Hangul has no case: a short Korean headline is not an all-lower-case menu label."""
+    assert len(title.split()) == words
+    text = (
+        "연합뉴스\n전체메뉴\n검색\n정치 북한 경제 사회 세계 문화 스포츠\n홈 > 사회 > 전국\n"
+        f"{title}\n송고시간 2025-03-11 12:55\n정기영 이하은 기자\n기사 공유\n글자크기\n"
+        "(울산=연합뉴스) 정기영 이하은 기자 = 11일 오전 울산 남구의 한 화학공장에서 불이 나 "
+        "3시간 만에 꺼졌다.\n"
+        "소방당국은 인력 80여 명과 장비 30여 대를 동원해 낮 12시 35분께 불을 완전히 껐다.\n"
+        "jky@yna.co.kr\n많이 본 뉴스\n"
+    )
+    assert is_navigation(title) is False
+    record = parse_page(text, flat_text=True, reference_date="2025-03-11")
+    assert record["title"] == title
+    assert record["authors"] == ["정기영", "이하은"]
+    assert record["section"] == ["사회", "전국"]
+    assert record["published_at"] == "2025-03-11T12:55:00+09:00"
+    assert len(record["body"]) == 2 and record["body"][0].startswith("(울산=연합뉴스)")
+
+
+@pytest.mark.parametrize(
+    "line", ["정치 경제 사회 문화", "많이 본 뉴스", "기사 공유", "select languages"]
+)
+def test_menu_lines_stay_navigation_in_either_script(line: str) -> None:
+    assert is_navigation(line)
