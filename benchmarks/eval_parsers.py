@@ -15,8 +15,12 @@ Metrics:
   a page ours refuses with ``ParseError`` counts as an empty prediction.
 * ``fundus-dev`` title accuracy: exact match after Unicode NFC, dropping
   invisible characters (soft hyphen, zero-width space/joiners), mapping
-  typographic quotes to ASCII ones (``’`` -> ``'``, ``“`` -> ``"``) and
-  collapsing whitespace runs to one space; case and wording must match.
+  typographic quotes to ASCII ones (``’`` -> ``'``, ``“`` -> ``"``), typographic
+  dashes and the minus sign to ``-`` (pages print the same headline with either,
+  as with quotes) and collapsing whitespace runs
+  (NBSP and ideographic spaces included) to one space; case and wording must
+  match, no substring credit.  HTML entities are NOT unescaped: an entity left
+  in an extracted title is a defect the score must show.
 * date accuracy: the same calendar day as ``publishing_date``. Each side's day
   is taken in its OWN stated offset (the local day the publisher printed);
   trafilatura returns a bare date, which is taken as is. Converting to UTC
@@ -132,10 +136,13 @@ def trafilatura_meta(page: Page) -> Extraction:
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"))
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"'})
+_DASHES = str.maketrans(dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2212"), "-"))
 
 
 def norm_text(value: str | None) -> str:
-    text = unicodedata.normalize("NFC", value or "").translate(_INVISIBLE).translate(_QUOTES)
+    """A title as compared: typographic variants unified, wording and case kept."""
+    text = unicodedata.normalize("NFC", value or "")
+    text = text.translate(_INVISIBLE).translate(_QUOTES).translate(_DASHES)
     return " ".join(text.split())
 
 

@@ -395,12 +395,59 @@ def _reduce_title(value: str, others: list[str]) -> str:
     return value
 
 
+#: What may precede a headline inside a decorated one: a site-title separator
+#: or a kicker's colon ("Kicker: Headline").
+_PREFIX_SEPARATORS = (*TITLE_SEPARATORS, ": ")
+
+
+def _decorates(value: str, core: str) -> bool:
+    """True when ``value`` is ``core`` plus separator-bounded additions on either side.
+
+    ``"Kicker: Headline | Section"`` decorates ``"Headline"``; ``"Headlines
+    of today"`` does not decorate ``"Headline"`` (no separator at the seam).
+    """
+    whole, part = _comparable(value), _comparable(core)
+    if not part or whole == part:
+        return False
+    start = whole.find(part)
+    if start < 0:
+        return False
+    prefix, suffix = whole[:start], whole[start + len(part) :]
+    return (not prefix or prefix.endswith(_PREFIX_SEPARATORS)) and (
+        not suffix or suffix.startswith(TITLE_SEPARATORS)
+    )
+
+
+#: Sources whose headline may stand as the core of a decorated one.  The
+#: ``<h1>`` is not among them: pages commonly print the kicker in its own
+#: element above the ``<h1>``, so a kicker-less ``<h1>`` is no evidence that
+#: the kicker in the other fields is decoration rather than headline.
+_CORE_SOURCES = ("jsonld", "og", "twitter", "document", "meta", "jsonld_name")
+
+
+def _undecorate(key: str, value: str, sources: dict[str, str]) -> str:
+    """Reduce a decorated title to the plain headline another source states.
+
+    SEO ``<title>``/og titles often wrap the headline in a kicker and a
+    section ("Kicker: Headline | City News"); when the publisher's own
+    headline field gives just the inner part, the extras are decoration and
+    the decorated copies should vote for the headline, not against it.
+    """
+    reduced = _reduce_title(value, list(sources.values()))
+    if reduced != value:
+        return reduced
+    for other_key in _CORE_SOURCES:
+        other = sources.get(other_key)
+        if other_key != key and other and _decorates(value, other):
+            return other
+    return value
+
+
 def choose_title(sources: dict[str, str]) -> str | None:
     """The headline most sources agree on, weighted by :data:`TITLE_WEIGHTS`."""
     if not sources:
         return None
-    values = list(sources.values())
-    reduced = {key: _reduce_title(value, values) for key, value in sources.items()}
+    reduced = {key: _undecorate(key, value, sources) for key, value in sources.items()}
     votes: dict[str, float] = {}
     for key, value in reduced.items():
         votes[_comparable(value)] = votes.get(_comparable(value), 0.0) + TITLE_WEIGHTS.get(key, 0.5)

@@ -15,7 +15,7 @@ from benchmarks.corpus import aeb_pages
 from benchmarks.metric import body_score
 from parsers.base import ParseError
 from parsers.generic import GenericParser
-from parsers.metadata import clean_author_names, parse_datetime, strip_site_name
+from parsers.metadata import choose_title, clean_author_names, parse_datetime, strip_site_name
 
 STORY = [
     "The council of Lower Brindle voted on Tuesday to reopen the old ferry landing, "
@@ -150,6 +150,29 @@ def test_displayed_headline_wins_over_section_suffixed_copy(parser):
         url="https://brindlecourier.example/a",
     )
     assert article.title == "Ferry landing to reopen"
+
+
+def test_kicker_and_section_decoration_folds_into_the_stated_headline():
+    decorated = "Harbour Works: Ferry landing to reopen in spring | Brindle News"
+    sources = {
+        "jsonld": "Ferry landing to reopen in spring",
+        "og": decorated,
+        "twitter": decorated,
+        "document": decorated,
+        "h1": "Ferry landing to reopen in spring",
+    }
+    assert choose_title(sources) == "Ferry landing to reopen in spring"
+
+
+def test_kickerless_h1_alone_does_not_strip_the_kicker():
+    full = "Harbour Works: Ferry landing to reopen"
+    sources = {"jsonld": full, "og": full, "h1": "Ferry landing to reopen"}
+    assert choose_title(sources) == full
+
+
+def test_a_title_merely_containing_another_is_not_a_decoration():
+    sources = {"jsonld": "Ferry landing", "og": "Ferry landings reopen", "document": "Ferry landings reopen"}
+    assert choose_title(sources) == "Ferry landings reopen"
 
 
 @pytest.mark.parametrize(
