@@ -52,6 +52,14 @@ def test_twenty_megabyte_page_is_too_large_and_refused_fast() -> None:
     assert time.monotonic() - started < 1.0
 
 
+def test_max_bytes_sets_the_limit() -> None:
+    page = (PAGES / "yonhap_en_lead.html").read_bytes()
+    assert parse_page(page, url=EN_URL, max_bytes=len(page))["title"]
+    with pytest.raises(ParseError) as info:
+        parse_page(page, url=EN_URL, max_bytes=len(page) - 1)
+    assert info.value.reason == "too_large"
+
+
 @pytest.mark.parametrize("url", [EN_URL, OTHER_URL])
 def test_five_thousand_deep_nesting(url: str) -> None:
     page = "<html><body>" + "<div>" * 5000 + "<p>deep text</p>" + "</div>" * 5000 + "</body></html>"
