@@ -11,8 +11,10 @@ not by the site's words:
 2. **Title.** The nearest title-shaped line above the anchor: 3-30 words, not
    navigation, not a byline or a time stamp.
 3. **Body.** Lines from the anchor on while they are prose; the first
-   navigation-shaped line after the story ends it.  :func:`parsers.wire.clean_paragraphs`
-   then removes end marks, e-mail and copyright lines.
+   navigation-shaped line, box heading ("Most Viewed", "많이 본 뉴스": a
+   list of other headlines follows, and headlines can look like prose) or
+   copyright notice after the story ends it.  :func:`parsers.wire.clean_paragraphs`
+   then removes end marks, e-mail lines and the like.
 4. **Section.** A breadcrumb line ("Home > A > B", "Home / A / B", "A » B").
 
 A line is navigation when it is short and made of menu words (English and
@@ -259,6 +261,8 @@ class TextParser:
         index = anchor
         while index < len(lines):
             line = lines[index]
+            if wire.is_heading(line) or wire.is_copyright(line):
+                break  # "Most Viewed", "Copyright ...": the page's boxes follow, not the story
             if is_prose(line) or wire.is_boilerplate(line):
                 story.append(line)
             elif index + 1 < len(lines) and is_prose(lines[index + 1]) and not is_navigation(line):

@@ -29,7 +29,7 @@ Stable API (the generic parser imports it; keep signatures):
 ``match_dateline(text) -> DatelineMatch | None``
     The dateline with its printed month/day and, for Korean copy, the
     reporter ("홍길동 기자").
-``is_byline``, ``is_caption``, ``is_boilerplate``, ``is_agency``
+``is_byline``, ``is_caption``, ``is_heading``, ``is_copyright``, ``is_boilerplate``, ``is_agency``
     The single-paragraph predicates ``clean_paragraphs`` is built from.
 
 No third-party extractor knows these conventions (trafilatura keeps
@@ -54,6 +54,8 @@ __all__ = [
     "is_boilerplate",
     "is_byline",
     "is_caption",
+    "is_copyright",
+    "is_heading",
     "match_dateline",
     "month_number",
     "parse_byline",
@@ -474,6 +476,20 @@ def _is_label(paragraph: str) -> bool:
     return len(words) > 1 and all(w in _SHARE_LABELS for w in words)
 
 
+def is_heading(paragraph: str) -> bool:
+    """A box heading ("Most Viewed", "Related Articles", "많이 본 뉴스").
+
+    In flattened text what follows such a heading is the box's list of
+    links, not more of the story.
+    """
+    return paragraph.strip().strip(":|·•-").strip().lower() in _HEADINGS
+
+
+def is_copyright(paragraph: str) -> bool:
+    """A copyright or reprint notice: "Copyright 2025 ...", "저작권자(c) 연합뉴스 ..."."""
+    return bool(_COPYRIGHT.search(paragraph)) and len(paragraph.split()) <= 30
+
+
 def is_caption(paragraph: str) -> bool:
     """A photo caption or credit line (ends with "(Yonhap)", "(AP Photo/...)")."""
     if match_dateline(paragraph):
@@ -488,7 +504,7 @@ def is_boilerplate(paragraph: str) -> bool:
         not text
         or _is_label(text)
         or _HASHTAGS.match(text)
-        or (_COPYRIGHT.search(text) and len(text.split()) <= 30)
+        or is_copyright(text)
         or _is_email_line(text)
         or is_caption(text)
         or _END_MARK.fullmatch(text)

@@ -179,3 +179,26 @@ def test_short_korean_headline_is_not_navigation(title: str, words: int) -> None
 )
 def test_menu_lines_stay_navigation_in_either_script(line: str) -> None:
     assert is_navigation(line)
+
+
+@pytest.mark.parametrize(
+    ("closing", "after"),
+    [
+        ("Most Viewed", "Ferry operator cuts night routes as fuel costs climb sharply"),
+        ("많이 본 뉴스", "일본서 돌아온 고려청자, 국립중앙박물관서 다음 주 첫 공개"),
+        ("Copyright 2025 The Brindle Courier. All rights reserved.",
+         "Council approves a new budget for the city's parks and libraries"),
+    ],
+)
+def test_box_heading_or_copyright_ends_the_story(closing: str, after: str) -> None:
+    """Headlines listed under "Most Viewed" are prose-shaped but not the story."""
+    text = (
+        "Home\nMenu\nPort strike ends after talks\n"
+        "HAMBURG, March 3 (dpa) - Dock workers in the northern port returned to work on "
+        "Monday after unions and employers agreed on a new wage deal.\n"
+        "The agreement raises pay by 9 percent over two years, both sides said.\n"
+        f"{closing}\n{after}\nSecond listed headline about a completely different story\n"
+    )
+    record = parse_page(text, flat_text=True, reference_date="2025-03-04")
+    assert len(record["body"]) == 2
+    assert record["body"][-1].endswith("both sides said.")
