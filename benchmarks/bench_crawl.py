@@ -10,9 +10,12 @@ stories dated 2025-03-12) in child processes, one after the other, in one run:
   pages listed in the synthetic sitemap and throws them away.
 
 Throughput is pages fetched per wall-clock second of the child process
-(start-up included for both).  Memory is the child's RSS high-water mark
-(``getrusage(RUSAGE_CHILDREN)``), for 500 vs 5,000 articles, measured before the
-bare runs so their numbers cannot leak in.
+(start-up included for both).  The two are run alternately ``REPEAT`` times
+(env ``WIREDESK_BENCH_REPEAT``, default 2) and the best rate of each is kept,
+so a burst of load from elsewhere on the machine does not decide the ratio.
+Memory is the crawl process's RSS high-water mark as Scrapy's ``MemoryUsage``
+extension records it (``memusage/max``, sampled every 0.5 s), for 500 vs
+5,000 articles.
 
 Politeness is switched off for the benchmark through settings overrides (the
 local site is ours): ``DOWNLOAD_DELAY=0``, ``AUTOTHROTTLE_ENABLED=False``,
@@ -26,7 +29,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -45,7 +47,10 @@ OVERRIDES = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": CONCURRENCY,
     "LOG_LEVEL": "WARNING",
     "WIREDESK_PROGRESS_INTERVAL": 0,
+    "MEMUSAGE_ENABLED": True,
+    "MEMUSAGE_CHECK_INTERVAL_SECONDS": 0.5,
 }
+REPEAT = int(os.environ.get("WIREDESK_BENCH_REPEAT", "2"))
 
 
 class BareSpider(scrapy.Spider):
@@ -69,14 +74,11 @@ class BareSpider(scrapy.Spider):
         return None
 
 
-def _child_peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-
-
 def run_full(articles: int, work: Path) -> dict:
     from crawlers import runner
     from wiredesk.wiresite.server import WireSite
 
+    work.mkdir(parents=True, exist_ok=True)
     with WireSite(synthetic_articles=articles) as site:
         sources = work / f"sources-{articles}.yaml"
         sources.write_text(f"yonhap_en:\n  base_url: {site.base_url}\n", encoding="utf-8")
@@ -89,8 +91,9 @@ def run_full(articles: int, work: Path) -> dict:
         elapsed = time.perf_counter() - started
     crawl = json.loads((work / f"store-{articles}" / result["staging"] / "crawl.json").read_text())
     pages = crawl["stats"].get("downloader/response_count", 0)
+    peak = crawl["stats"].get("memusage/max", 0) / (1024 * 1024)
     return {"pages": pages, "seconds": elapsed, "parsed": result["counts"]["parsed"],
-            "peak_rss_mb": _child_peak_rss_mb()}
+            "peak_rss_mb": peak, "rate": pages / elapsed}
 
 
 def run_bare(articles: int) -> dict:
@@ -101,34 +104,40 @@ def run_bare(articles: int) -> dict:
                 "-a", f"sitemap={site.base_url}/sitemap-synthetic.xml",
                 "-s", "REMOTE_CONTROL_ENABLED=False", "-s", "TELNETCONSOLE_ENABLED=False"]
         for key, value in OVERRIDES.items():
-            if not key.startswith("WIREDESK_"):
+            if not key.startswith(("WIREDESK_", "MEMUSAGE_")):
                 argv += ["-s", f"{key}={value}"]
         env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
         started = time.perf_counter()
         subprocess.run(argv, check=True, env=env, cwd=tempfile.gettempdir())
         elapsed = time.perf_counter() - started
         pages = sum(1 for _, path, _ in site.requests if path.startswith("/view/"))
-    return {"pages": pages, "seconds": elapsed}
+    return {"pages": pages, "seconds": elapsed, "rate": pages / elapsed}
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="wiredesk-bench-crawl-") as tmp:
         work = Path(tmp)
-        small = run_full(500, work)
-        large = run_full(5000, work)
-        bare = run_bare(5000)
-    full_rate = large["pages"] / large["seconds"]
-    bare_rate = bare["pages"] / bare["seconds"]
-    print(f"{'crawl (5000 synthetic articles)':34} {'pages':>7} {'seconds':>8} {'pages/s':>8}")
+        small = run_full(500, work / "small")
+        fulls, bares = [], []
+        for attempt in range(REPEAT):
+            bares.append(run_bare(5000))
+            fulls.append(run_full(5000, work / f"large-{attempt}"))
+    large = max(fulls, key=lambda r: r["rate"])
+    bare = max(bares, key=lambda r: r["rate"])
+    peak_large = max(r["peak_rss_mb"] for r in fulls)
+    print(f"{'crawl (5000 synthetic articles)':34} {'pages':>7} {'seconds':>8} {'pages/s':>8}"
+          f"   (best of {REPEAT})")
     print(f"{'full: fetch+parse+WARC+stage':34} {large['pages']:>7} {large['seconds']:>8.1f} "
-          f"{full_rate:>8.1f}")
+          f"{large['rate']:>8.1f}")
     print(f"{'bare Scrapy: download only':34} {bare['pages']:>7} {bare['seconds']:>8.1f} "
-          f"{bare_rate:>8.1f}")
-    print(f"throughput ratio full/bare: {full_rate / bare_rate:.2f} (target >= 0.5)")
-    print(f"parsed: {large['parsed']} of 5000+ synthetic pages")
-    print(f"peak child RSS: {small['peak_rss_mb']:.0f} MB for 500 articles, "
-          f"{large['peak_rss_mb']:.0f} MB for 5000 -> ratio "
-          f"{large['peak_rss_mb'] / small['peak_rss_mb']:.2f} (target <= 1.5)")
+          f"{bare['rate']:>8.1f}")
+    print(f"throughput ratio full/bare: {large['rate'] / bare['rate']:.2f} (target >= 0.5)")
+    print("all rates: full " + ", ".join(f"{r['rate']:.1f}" for r in fulls)
+          + "; bare " + ", ".join(f"{r['rate']:.1f}" for r in bares))
+    print(f"parsed: {large['parsed']} pages (5000 synthetic + the day's stored stories)")
+    print(f"peak crawl-process RSS: {small['peak_rss_mb']:.0f} MB for 500 articles, "
+          f"{peak_large:.0f} MB for 5000 -> ratio "
+          f"{peak_large / small['peak_rss_mb']:.2f} (target <= 1.5)")
 
 
 if __name__ == "__main__":

@@ -177,6 +177,7 @@ class WireSpider(Spider):
                 yield self._doc_request(url, self.parse_sitemap, "sitemap")
 
     def parse_listing(self, response: Response) -> Iterator[Request]:
+        """One listing page: discover the day's stories, then decide on the next page."""
         try:
             entries = discovery.parse_listing(
                 response.body, response.url, self.source.tz, encoding=_header_charset(response)
@@ -184,49 +185,44 @@ class WireSpider(Spider):
         except DiscoveryError as exc:
             self._discovery_error(response.url, exc)
             return
-        start, end = self.interval
-        stories: list[Entry] = []
+        index, page = response.meta["listing"], response.meta["page"]
+        # Only stories not seen on an earlier page count: a site that serves
+        # page 1 again past the end then ends the walk like an empty page.
+        seen = self._listing_seen.setdefault(index, set())
+        stories = [e for e in self._listing_stories(entries) if e.url not in seen]
+        seen.update(e.url for e in stories)
+        yield from self._discover_entries(stories, via="listing")
+        start = self.interval[0]
+        if not stories or all(e.published is not None and e.published < start for e in stories):
+            return  # walked back past the start of the day
+        listing = self.source.listings[index]
+        if page < listing.first_page + listing.max_pages - 1:
+            yield self._doc_request(listing.page_url(page + 1), self.parse_listing, "listing",
+                                    meta={"listing": index, "page": page + 1})
+        else:
+            self.crawler.stats.inc_value("wiredesk/discovery/listing_max_pages_reached")
+            self.logger.warning("listing %s: stopped at max_pages=%d",
+                                listing.url, listing.max_pages)
+
+    def _listing_stories(self, entries: Iterable[Entry]) -> Iterator[Entry]:
+        """The links of a listing page that are stories, canonical and dated.
+
+        Navigation links (offsite, or matching no allow rule) are not
+        candidates, so they are not "discovered" at all.  A story without a
+        date in its block is dated by its URL (``url_date_pattern``) if it can be.
+        """
+        rules = self.source.url_filters
         for entry in entries:
             url = canonicalize(entry.url, strip_params=self.source.strip_params,
                                allowed_domains=self.source.allowed_domains)
-            # On a listing page only links that look like stories are
-            # candidates; navigation links are not "discovered".
             if not host_allowed(url, self.source.allowed_domains):
                 continue
-            if self.source.url_filters.allow and self.source.url_filters.reject_reason(
-                url
-            ) == "not_article":
+            if rules.allow and rules.reject_reason(url) == "not_article":
                 continue
             published = entry.published or discovery.date_from_url(
                 url, self.source.url_date_pattern, self.source.tz
             )
-            stories.append(Entry(url, published))
-        # A page with nothing new (sites that serve page 1 again past the end)
-        # ends the walk like an empty page does.
-        seen = self._listing_seen.setdefault(response.meta["listing"], set())
-        stories = [e for e in stories if e.url not in seen]
-        seen.update(e.url for e in stories)
-        wanted = [e for e in stories if e.published is None or start <= e.published < end]
-        # A story dated only by day (midnight) from its URL counts for the whole day.
-        yield from self._discover_entries(wanted, via="listing")
-        older_only = stories and all(
-            e.published is not None and e.published < start for e in stories
-        )
-        listing = self.source.listings[response.meta["listing"]]
-        page = response.meta["page"]
-        last_page = listing.first_page + listing.max_pages - 1
-        if stories and not older_only and page < last_page:
-            yield self._doc_request(
-                listing.page_url(page + 1),
-                self.parse_listing,
-                "listing",
-                meta={"listing": response.meta["listing"], "page": page + 1},
-            )
-        elif stories and not older_only:
-            self.crawler.stats.inc_value("wiredesk/discovery/listing_max_pages_reached")
-            self.logger.warning(
-                "listing %s: stopped at max_pages=%d", listing.url, listing.max_pages
-            )
+            yield Entry(url, published)
 
     def document_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
