@@ -80,9 +80,10 @@ MENU_WORDS = frozenset(
 _REPEATED_TOKEN = re.compile(r"\b(\w{3,})\1", re.IGNORECASE)
 _BREADCRUMB = re.compile(r"\s+(?:>|»|›|/|\|)\s+")
 _STRONG_CRUMB = re.compile(r"\s+(?:>|»|›)\s+")
+# "2025-03-11 12:55", "2025.03.11. 오후 12:55" (Korean portals: 오전 a.m., 오후 p.m.)
 _TIMESTAMP = re.compile(
-    r"(?P<y>\d{4})[-./](?P<m>\d{1,2})[-./](?P<d>\d{1,2})[ T,]+(?P<H>\d{1,2}):(?P<M>\d{2})"
-    r"(?::\d{2})?\s*(?P<z>KST|JST|GMT|UTC|Z|[+-]\d{2}:?\d{2})?"
+    r"(?P<y>\d{4})[-./](?P<m>\d{1,2})[-./](?P<d>\d{1,2})\.?[ T,]+(?:(?P<half>오전|오후)\s*)?"
+    r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::\d{2})?\s*(?P<z>KST|JST|GMT|UTC|Z|[+-]\d{2}:?\d{2})?"
 )
 # "Updated 3:12 PM UTC, March 11, 2025", "March 10, 2025 9:41 AM GMT+1"
 _WORD_DATE = re.compile(
@@ -339,7 +340,7 @@ class TextParser:
 
 
 def _updated_line(line: str) -> bool:
-    return line.lower().startswith(("updated", "last updated", "update:"))
+    return line.lower().startswith(("updated", "last updated", "update:", "수정", "업데이트"))
 
 
 def _line_datetime(line: str, default_zone: tzinfo) -> datetime | None:
@@ -385,10 +386,15 @@ def _stamp_datetime(stamp: re.Match[str], default_zone: tzinfo) -> datetime | No
     name = stamp.group("z")
     offset = name if name and name[0] in "+-" else None
     zone = _zone(None if offset else name, offset, default_zone)
+    hour = int(stamp.group("H"))
+    if stamp.group("half") == "오후" and hour < 12:
+        hour += 12
+    elif stamp.group("half") == "오전" and hour == 12:
+        hour = 0
     try:
         return datetime(
             int(stamp.group("y")), int(stamp.group("m")), int(stamp.group("d")),
-            int(stamp.group("H")), int(stamp.group("M")), tzinfo=zone,
+            hour, int(stamp.group("M")), tzinfo=zone,
         )
     except ValueError:
         return None

@@ -202,3 +202,17 @@ def test_box_heading_or_copyright_ends_the_story(closing: str, after: str) -> No
     record = parse_page(text, flat_text=True, reference_date="2025-03-04")
     assert len(record["body"]) == 2
     assert record["body"][-1].endswith("both sides said.")
+
+
+def test_korean_portal_time_stamps() -> None:
+    """"오후 1:05" is 13:05 KST; a "수정" (edited) line is the update time."""
+    text = (
+        "홈 > 사회 > 전국\n울산 화학공장 화재 진화\n입력 2025.03.11. 오전 11:40\n"
+        "수정 2025.03.11. 오후 1:05\n"
+        "(울산=연합뉴스) 정기영 기자 = 11일 오전 울산 남구의 한 화학공장에서 불이 나 "
+        "3시간 만에 꺼졌다.\n"
+        "소방당국은 인력 80여 명과 장비 30여 대를 동원해 낮 12시 35분께 불을 완전히 껐다.\n"
+    )
+    record = parse_page(text, flat_text=True, reference_date="2025-03-11")
+    assert record["published_at"] == "2025-03-11T11:40:00+09:00"
+    assert record["updated_at"] == "2025-03-11T13:05:00+09:00"
