@@ -6,14 +6,21 @@ Order of writes (each step only after the previous one succeeded)::
                     overwriting the parts the current manifest lists)
     2. quarantine   quarantine/source=S/date=D/<run>.jsonl.gz
     3. manifest     articles/v1/source=S/date=D/_manifest.json   ← the commit point
+                    (D's old dedup shard is deleted just before it)
     4. cleanup      parts and quarantine files of earlier runs of D
     5. dedup state  state/source=S/published/date=D.jsonl.gz
     6. staging      staging/source=S/date=D/run=R/ deleted
 
 A run killed before 3 leaves the previous manifest, which still lists its own
 parts, so readers see the previous complete partition; the next run deletes
-the orphans in its step 4. A run killed after 3 is already visible and complete.
-S3 has no rename, so the manifest PUT is what makes a partition change at once.
+the orphans in its step 4. A run killed after 3 is already visible and complete;
+retrying the same run id finishes steps 4-6. S3 has no rename, so the manifest
+PUT is what makes a partition change at once.
+
+A dedup shard is therefore either the current manifest's or missing, never a
+superseded run's; every publish first rebuilds missing shards of other days from
+their manifests' parts, so a crash between 3 and 5 cannot let a later day
+republish those stories.
 
 Records stream through a local spool and a SQLite dedup index, so memory
 stays flat however large the day is.
@@ -37,7 +44,7 @@ from storage import layout
 from storage.base import ObjectStore
 from storage.dedup import DUPLICATE, DedupIndex, state_row
 from storage.errors import PublishError, RecordInvalid
-from storage.read import read_manifest, read_part
+from storage.read import manifest_keys, read_manifest, read_part
 from storage.schema import validate_record
 from storage.staging import BadLine, StagedRun, discard_staging, read_staged
 
@@ -111,6 +118,7 @@ class RunPublisher:
             return self._finish_committed(previous)
         staged = read_staged(self.store, self.source, self.day, self.run_id)
         crawl_counts = self._crawl_counts(staged)
+        self._repair_missing_shards()
         with tempfile.TemporaryDirectory(prefix="wiredesk-publish-") as tmp:
             work = Path(tmp)
             result = _Outcome()
@@ -123,6 +131,7 @@ class RunPublisher:
             manifest = self._build_manifest(staged, crawl_counts, parts, result)
             manifest["quarantine"] = self._write_quarantine(work, result)
             self._check_counts(manifest["counts"])
+            self.store.delete_keys([layout.state_key(self.source, self.day)])
             self._write_manifest(manifest)  # the commit point
             self._delete_superseded(manifest)
             self.store.put_file(layout.state_key(self.source, self.day), work / _STATE)
@@ -142,17 +151,33 @@ class RunPublisher:
         have come before it was written.
         """
         self._delete_superseded(manifest)
-        with tempfile.TemporaryDirectory(prefix="wiredesk-publish-") as tmp:
-            state = Path(tmp) / "state.jsonl.gz"
-            with gzip.open(state, "wt", encoding="utf-8", compresslevel=1) as out:
-                for part in manifest["parts"]:
-                    for record in read_part(self.store, part):
-                        _write_line(out, state_row(record))
-            self.store.put_file(layout.state_key(self.source, self.day), state)
+        self._rebuild_shard(self.day, manifest)
         discard_staging(self.store, self.source, self.day, self.run_id)
         logger.info("run %s of %s/%s was already published; finished its cleanup",
                     self.run_id, self.source, self.day)
         return manifest
+
+    def _rebuild_shard(self, day: str, manifest: dict[str, Any]) -> None:
+        """Write day's dedup shard from what its manifest published."""
+        with tempfile.TemporaryDirectory(prefix="wiredesk-publish-") as tmp:
+            state = Path(tmp) / _STATE
+            with gzip.open(state, "wt", encoding="utf-8", compresslevel=1) as out:
+                for part in manifest["parts"]:
+                    for record in read_part(self.store, part):
+                        _write_line(out, state_row(record))
+            self.store.put_file(layout.state_key(self.source, day), state)
+
+    def _repair_missing_shards(self) -> None:
+        """Rebuild the shards of other days that have a manifest but no shard."""
+        shards = set(self.store.list_keys(layout.state_prefix(self.source)))
+        for key in manifest_keys(self.store, self.source):
+            if key.date == self.day or layout.state_key(self.source, key.date) in shards:
+                continue
+            manifest = read_manifest(self.store, self.source, key.date)
+            if manifest is not None:
+                logger.warning("rebuilding the missing dedup shard of %s/%s", self.source,
+                               key.date)
+                self._rebuild_shard(key.date, manifest)
 
     # -- pass 1: validate, spool, index --------------------------------------
 

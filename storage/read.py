@@ -20,7 +20,10 @@ from storage import layout
 from storage.base import ObjectStore, open_store
 from storage.errors import ObjectNotFound, StorageError
 
-__all__ = ["PartitionInfo", "list_partitions", "read_articles", "read_manifest", "read_part"]
+__all__ = [
+    "PartitionInfo", "list_partitions", "manifest_keys", "read_articles", "read_manifest",
+    "read_part",
+]
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,10 @@ def read_manifest(store: ObjectStore, source: str, day: date | str) -> dict[str,
         return None
 
 
-def _manifest_keys(store: ObjectStore, source: str | None) -> Iterator[layout.PartitionKey]:
+def manifest_keys(
+    store: ObjectStore, source: str | None = None
+) -> Iterator[layout.PartitionKey]:
+    """The partitions that have a manifest, from one listing (not sorted)."""
     for key in store.list_keys(layout.source_prefix(source)):
         parsed = layout.parse_partition_key(key)
         if parsed and parsed.name == layout.MANIFEST_NAME:
@@ -57,7 +63,7 @@ def list_partitions(
     """Every complete partition (one with a manifest), sorted by source and date."""
     store = _store(url, store_options)
     found = []
-    for key in _manifest_keys(store, source):
+    for key in manifest_keys(store, source):
         manifest = read_manifest(store, key.source, key.date)
         if manifest is None:  # deleted between listing and reading
             continue
@@ -110,7 +116,7 @@ def read_articles(
     store = _store(url, store_options)
     first = layout.validate_date(start) if start is not None else None
     last = layout.validate_date(end) if end is not None else None
-    keys = sorted(_manifest_keys(store, source), key=lambda k: (k.source, k.date))
+    keys = sorted(manifest_keys(store, source), key=lambda k: (k.source, k.date))
     for key in keys:
         if (first and key.date < first) or (last and key.date > last):
             continue

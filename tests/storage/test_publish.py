@@ -89,7 +89,7 @@ def test_crash_after_manifest_is_finished_by_a_retry(store, tmp_path, monkeypatc
         publish(store, tmp_path, "r2", records)
     assert storage.read_manifest(store, SOURCE, DAY)["run_id"] == "r2"  # committed
     assert list(storage.read_articles(store)) == records  # readers see exactly one copy
-    store.delete_keys([layout.state_key(SOURCE, DAY)])  # as if killed before the shard too
+    assert not store.exists(layout.state_key(SOURCE, DAY))  # r1's shard went before r2's manifest
 
     monkeypatch.undo()
     manifest = storage.publish_run(store, SOURCE, DAY, "r2")  # the task's retry
@@ -98,6 +98,23 @@ def test_crash_after_manifest_is_finished_by_a_retry(store, tmp_path, monkeypatc
     assert list(store.list_keys("staging/")) == []
     later = publish(store, tmp_path, "r3", records, day="2026-11-21")
     assert later["counts"]["duplicate"] == 4  # the rebuilt shard is used for dedup
+
+
+def test_missing_shard_of_another_day_is_rebuilt(store, tmp_path, monkeypatch) -> None:
+    records = [make_record(i) for i in range(3)]
+
+    def killed(self: RunPublisher, manifest: dict[str, Any]) -> None:
+        raise KeyboardInterrupt("worker killed between the manifest and the dedup shard")
+
+    monkeypatch.setattr(RunPublisher, "_delete_superseded", killed)
+    with pytest.raises(KeyboardInterrupt):
+        publish(store, tmp_path, "r1", records)
+    monkeypatch.undo()
+    assert not store.exists(layout.state_key(SOURCE, DAY))  # and D is never retried...
+
+    later = publish(store, tmp_path, "r2", records, day="2026-11-21")
+    assert later["counts"]["duplicate"] == 3  # ...yet the next day does not republish them
+    assert store.exists(layout.state_key(SOURCE, DAY))
 
 
 def test_crash_before_manifest_keeps_previous_partition(store, tmp_path, monkeypatch) -> None:
