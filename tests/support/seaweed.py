@@ -78,6 +78,7 @@ class SeaweedServer:
         *,
         access_key: str = ACCESS_KEY,
         secret_key: str = CANARY_SECRET,
+        buckets: tuple[str, ...] = (),
         weed: str | None = None,
     ) -> None:
         self.weed = weed or find_weed()
@@ -87,6 +88,7 @@ class SeaweedServer:
         self.data_dir = Path(data_dir or tempfile.mkdtemp(prefix="wiredesk-seaweed-"))
         self.access_key = access_key
         self.secret_key = secret_key
+        self.buckets = buckets  # created by weed at start-up (its -bucket flag)
         self.master_port, self.volume_port, self.filer_port, self.s3_port, self.admin_port = (
             free_ports(5)
         )
@@ -138,6 +140,8 @@ class SeaweedServer:
             f"-admin.port={self.admin_port}", "-admin.ui=false", "-webdav=false",
             "-s3.port.iceberg=0", "-s3.port.lance=0",
         ]
+        if self.buckets:
+            command.append(f"-bucket={','.join(self.buckets)}")
         self._log = open(self.data_dir / "weed.log", "ab")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             command, cwd=self.data_dir, env=env, stdout=self._log, stderr=subprocess.STDOUT,
