@@ -1,0 +1,121 @@
+"""The wire spider's discovery, without a network: documents in, requests and outcomes out."""
+
+from __future__ import annotations
+
+from scrapy import Request
+from scrapy.http import HtmlResponse, XmlResponse
+from scrapy.utils.test import get_crawler
+
+from crawlers import signals as wd_signals
+from crawlers.spiders.wire import WireSpider
+
+BASE = "https://en.yna.co.kr"
+
+
+def _spider(mode="incremental", day="2025-03-10"):
+    crawler = get_crawler(WireSpider)
+    spider = WireSpider(source="yonhap_en", date=day, mode=mode, run_dir="/nonexistent")
+    spider._set_crawler(crawler)  # from_crawler would set politeness on frozen test settings
+    crawler.spider = spider
+    events = []
+    crawler.signals.connect(lambda **kw: events.append(("discovered", kw["url"])),
+                            signal=wd_signals.url_discovered, weak=False)
+    crawler.signals.connect(lambda **kw: events.append((kw["outcome"], kw["url"], kw["reason"])),
+                            signal=wd_signals.url_outcome, weak=False)
+    crawler.signals.connect(lambda **kw: events.append(("error", kw["url"], kw["reason"])),
+                            signal=wd_signals.discovery_error, weak=False)
+    return spider, events
+
+
+def _item(link, date="Mon, 10 Mar 2025 09:00:00 +0900"):
+    return f"<item><link>{link}</link><pubDate>{date}</pubDate></item>"
+
+
+def test_feed_entries_are_canonicalised_deduplicated_and_filtered():
+    spider, events = _spider()
+    body = "<rss><channel>" + "".join([
+        _item(f"{BASE}/view/AEN20250310000200315?utm_source=rss"),
+        _item("https://m-en.yna.co.kr/view/AEN20250310000200315#top"),  # same story
+        _item(f"{BASE}/view/PYH20250310000200315"),  # photo: deny rule
+        _item("https://elsewhere.example/view/AEN20250310000300315"),  # offsite
+        _item(f"{BASE}/view/AEN20250309000200315", "Sun, 09 Mar 2025 09:00:00 +0900"),
+    ]) + "</channel></rss>"
+    response = XmlResponse(f"{BASE}/RSS/news.xml", body=body.encode())
+    requests = list(spider.parse_feed(response))
+    assert [r.url for r in requests] == [f"{BASE}/view/AEN20250310000200315"]
+    assert requests[0].dont_filter and requests[0].meta["wiredesk_dated"]
+    assert events == [
+        ("discovered", f"{BASE}/view/AEN20250310000200315"),
+        ("discovered", f"{BASE}/view/PYH20250310000200315"),
+        ("filtered", f"{BASE}/view/PYH20250310000200315", "photo"),
+        ("discovered", "https://elsewhere.example/view/AEN20250310000300315"),
+        ("filtered", "https://elsewhere.example/view/AEN20250310000300315", "offsite"),
+    ]
+    stats = spider.crawler.stats
+    assert stats.get_value("wiredesk/discovery/duplicate_urls") == 1
+    assert stats.get_value("wiredesk/discovery/feed_entries_other_days") == 1
+
+
+def test_malformed_feed_is_an_explained_discovery_error():
+    spider, events = _spider()
+    response = XmlResponse(f"{BASE}/RSS/news.xml", body=b"<rss><channel><item>")
+    assert list(spider.parse_feed(response)) == []
+    assert events == [("error", f"{BASE}/RSS/news.xml", "malformed_xml")]
+
+
+def test_sitemap_index_follows_only_current_children():
+    spider, _ = _spider()
+    body = f"""<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+    <sitemap><loc>{BASE}/sitemap/news/2025-03-09.xml</loc><lastmod>2025-03-09T18:00:00+09:00</lastmod></sitemap>
+    <sitemap><loc>{BASE}/sitemap/news/2025-03-10.xml.gz</loc><lastmod>2025-03-10T18:00:00+09:00</lastmod></sitemap>
+    <sitemap><loc>https://elsewhere.example/sitemap.xml</loc></sitemap>
+    </sitemapindex>""".encode()
+    requests = list(spider.parse_sitemap(XmlResponse(f"{BASE}/sitemap/index.xml", body=body)))
+    assert [r.url for r in requests] == [f"{BASE}/sitemap/news/2025-03-10.xml.gz"]
+
+
+def _listing(*stories):
+    items = "".join(
+        f'<li><a href="/view/{sid}">t</a><span class="date">{when}</span></li>'
+        for sid, when in stories
+    )
+    return f'<html><body><a href="/national/index">nav</a><ul>{items}</ul></body></html>'.encode()
+
+
+def test_listing_walk_goes_back_to_the_start_of_the_day_and_stops():
+    spider, events = _spider(mode="backfill")
+    page1 = HtmlResponse(f"{BASE}/news", body=_listing(
+        ("AEN20250311000100315", "2025-03-11 08:00"), ("AEN20250310000900315", "2025-03-10 21:00"),
+    ), request=Request(f"{BASE}/news", meta={"listing": 0, "page": 1}))
+    out = list(spider.parse_listing(page1))
+    assert [r.url for r in out] == [f"{BASE}/view/AEN20250310000900315", f"{BASE}/news/2"]
+    page2 = HtmlResponse(f"{BASE}/news/2", body=_listing(
+        ("AEN20250310000100315", "2025-03-10 00:30"), ("AEN20250309000900315", "2025-03-09 22:00"),
+    ), request=Request(f"{BASE}/news/2", meta={"listing": 0, "page": 2}))
+    assert [r.url for r in spider.parse_listing(page2)] == [
+        f"{BASE}/view/AEN20250310000100315", f"{BASE}/news/3",
+    ]
+    page3 = HtmlResponse(f"{BASE}/news/3", body=_listing(
+        ("AEN20250309000100315", "2025-03-09 10:00"),
+    ), request=Request(f"{BASE}/news/3", meta={"listing": 0, "page": 3}))
+    assert list(spider.parse_listing(page3)) == []  # only older stories: the walk ends
+    assert not any(e[0] == "discovered" and "national" in e[1] for e in events)
+
+
+def test_source_politeness_applies_at_spider_priority_and_cmdline_wins(tmp_path):
+    from scrapy.crawler import Crawler
+    from scrapy.settings import Settings
+
+    import crawlers.settings as project
+
+    sources = tmp_path / "s.yaml"
+    sources.write_text("apnews:\n  politeness: {contact: news@example.net}\n", encoding="utf-8")
+    settings = Settings()
+    settings.setmodule(project, priority="project")
+    settings.set("DOWNLOAD_DELAY", 0.1, priority="cmdline")
+    crawler = Crawler(WireSpider, settings)
+    crawler._create_spider(source="apnews", date="2025-03-10", sources_file=str(sources))
+    assert crawler.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 1  # from the spec
+    assert crawler.settings.getfloat("DOWNLOAD_DELAY") == 0.1  # -s beats the spec's 2.0
+    assert crawler.settings.getbool("ROBOTSTXT_OBEY")
+    assert "contact: news@example.net" in crawler.settings.get("USER_AGENT")
