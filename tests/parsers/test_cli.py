@@ -60,3 +60,23 @@ def test_console_script_end_to_end(tmp_path: Path) -> None:
                           timeout=60, cwd=REPO)
     assert done.returncode == 2
     assert "error: not_html:" in done.stderr
+
+
+def test_fetched_at_dates_a_dump_without_a_year(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dump = tmp_path / "story.txt"
+    dump.write_text(
+        "Home\nYear-end rally lifts stocks\nSEOUL, Dec. 30 (Yonhap) -- Stocks rose on the "
+        "last trading day of the year, dealers said.\n"
+    )
+    assert main(["parse", str(dump), "--fetched-at", "2011-01-02T03:00:00Z"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["published_at"] == "2010-12-30T00:00:00+09:00"  # the year before the fetch
+
+
+def test_fetched_at_must_be_a_time(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["parse", str(PAGES / "ap_style_dump.txt"), "--fetched-at", "yesterday"])
+    assert info.value.code == 2
+    assert "not an ISO 8601 time" in capsys.readouterr().err

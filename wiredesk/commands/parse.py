@@ -12,7 +12,7 @@ import argparse
 import gzip
 import json
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 EXIT_PARSE_ERROR = 2
@@ -31,7 +31,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="crawl day YYYY-MM-DD; completes datelines that print no year",
     )
+    parser.add_argument(
+        "--fetched-at",
+        type=_timestamp,
+        default=None,
+        help="when the page was fetched (ISO 8601, e.g. 2025-03-12T07:00:00Z); picks the site "
+        "parser version valid that day and is the default reference date",
+    )
     parser.set_defaults(func=run)
+
+
+def _timestamp(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {value!r}") from exc
 
 
 def _read(path: Path, limit: int) -> bytes:
@@ -59,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
             url=args.url,
             source=args.source,
             reference_date=args.reference_date,
+            fetched_at=args.fetched_at,
             flat_text=flat,
         )
     except ParseError as exc:
