@@ -23,12 +23,16 @@ PAGES = sorted(p for edition in ("en", "ko") for p in (SITE / edition / "view").
 AP_PAGES = sorted((SITE / "ap" / "article").glob("*.html"))
 TABLE_STORY = SITE / "en" / "view" / "AEN20250311006000320.html"
 
-# Nothing of the page around the story may reach the body.
+# Nothing of the page around the story may reach the body: no marker anywhere ...
 JUNK = (
-    "(END)", "(MORE)", "@yna.co.kr", "Latest News", "Most Viewed", "Most Liked", "Copyright",
-    "저작권자", "Related Articles", "Keywords", "Weather", "SHARE", "Facebook", "ABCDEFG",
-    "많이 본 뉴스", "송고시간", "{{",
+    "(END)", "(MORE)", "@yna.co.kr", "Most Viewed", "Most Liked", "Copyright", "저작권자",
+    "ABCDEFG", "송고시간", "okjebo", "{{",
 )
+# ... and no box heading or button label as a paragraph of its own.
+LABELS = {
+    "latest news", "most viewed", "most liked", "related articles", "keywords", "weather",
+    "share", "facebook", "twitter", "많이 본 뉴스", "최신 뉴스", "공유", "top",
+}
 
 
 def _filled(page: Path, edition: str) -> bytes:
@@ -66,6 +70,7 @@ def test_every_article_parses_with_the_site_parser(records: dict[Path, dict]) ->
         for junk in JUNK:
             assert junk not in body, (page.name, junk)
         assert not any(p.startswith("#") for p in record["body"]), page.name
+        assert not LABELS & {p.strip().lower() for p in record["body"]}, page.name
         for image in record["images"]:
             assert image["url"].startswith(HOSTS[edition]), page.name
             assert image["caption"] is None or image["caption"] not in body
