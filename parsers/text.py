@@ -68,6 +68,8 @@ MENU_WORDS = frozenset(
     previous prev back top page related headlines breaking today archive archives editions
     diplomacy defense north korea korea asia world us u.s. europe africa americas middle east
     local city region regions and & the of in for to on a
+    this article articles story font size text send friend bookmark comment comments copy link
+    url listen save reprint reprints permissions larger smaller
     """.split()
     # Korean portals' menus (Hangul has no case, so only the words can tell a menu)
     + """

@@ -216,3 +216,19 @@ def test_korean_portal_time_stamps() -> None:
     record = parse_page(text, flat_text=True, reference_date="2025-03-11")
     assert record["published_at"] == "2025-03-11T11:40:00+09:00"
     assert record["updated_at"] == "2025-03-11T13:05:00+09:00"
+
+
+def test_article_tool_lines_between_title_and_story_are_not_the_title() -> None:
+    text = (
+        "select languages\nHome > National > Politics/Diplomacy\n2011/01/04 10:59 KST\n"
+        "Gov't to unveil plan for new missile defense system\n"
+        "Print this article\nE-mail this article\nFont size\n"
+        "SEOUL, Jan. 4 (Yonhap) -- The government will unveil a plan next month to build a new "
+        "missile defense system, officials said Tuesday.\n"
+        "The plan is expected to cost about 1 trillion won, an official said.\n(END)\n"
+        "Related Articles\nS. Korea, U.S. to hold talks on missile guidelines next month\n"
+    )
+    record = parse_page(text, flat_text=True, reference_date="2011-01-05")
+    assert record["title"] == "Gov't to unveil plan for new missile defense system"
+    assert record["published_at"] == "2011-01-04T10:59:00+09:00"
+    assert len(record["body"]) == 2
