@@ -238,7 +238,7 @@ class TextParser:
             dateline=match.dateline if match else None,
             published_at=self.published_at(lines, anchor, match, reference_date),
             updated_at=self.updated_at(lines, anchor, match),
-            section=self.section(header),
+            section=self.section(header + between),  # a breadcrumb may sit under the title
             canonical_url=url,
         )
 

@@ -232,3 +232,15 @@ def test_article_tool_lines_between_title_and_story_are_not_the_title() -> None:
     assert record["title"] == "Gov't to unveil plan for new missile defense system"
     assert record["published_at"] == "2011-01-04T10:59:00+09:00"
     assert len(record["body"]) == 2
+
+
+def test_breadcrumb_under_the_title_names_the_section() -> None:
+    text = (
+        "Yonhap News Agency\nGov't to unveil plan for new missile defense system\n"
+        "Home > National > Defense\n2011/01/04 10:59 KST\n"
+        "SEOUL, Jan. 4 (Yonhap) -- The government will unveil a plan next month to build a new "
+        "missile defense system, officials said Tuesday.\n"
+    )
+    record = parse_page(text, flat_text=True, reference_date="2011-01-05")
+    assert record["title"] == "Gov't to unveil plan for new missile defense system"
+    assert record["section"] == ["National", "Defense"]
