@@ -131,3 +131,20 @@ def test_missing_story_block_is_no_article_body() -> None:
     with pytest.raises(ParseError) as info:
         parse_page(html[:start] + html[end:], url=EN_URL)
     assert info.value.reason == "no_article_body"
+
+
+def test_table_rows_read_like_price_rows_in_either_edition() -> None:
+    """A table is story text wherever it sits: bare in the story or in a photo-style frame."""
+    html = (PAGES / "yonhap_ko_story.html").read_bytes().decode("cp949")
+    framed = (
+        '<div class="comp-box tbl-group"><table><tr><th>구분</th><th>관람객</th></tr>'
+        "<tr><td>3월</td><td>1,200명</td></tr></table>"
+        '<p class="txt-desc">박물관 관람객 [완도군 제공]</p></div>'
+    )
+    bare = "<table><tbody><tr><td>4월</td><td>900명</td></tr></tbody></table>"
+    second = "<p>2층 건물에는"
+    html = html.replace(second, framed + bare + second, 1)
+    record = parse_page(html, url=KO_URL)
+    assert record["body"][1:4] == ["구분 관람객", "3월 1,200명", "4월 900명"]
+    assert record["body"][4].startswith("2층 건물에는")
+    assert not any("완도군 제공" in p for p in record["body"])  # the frame's caption is not kept
