@@ -27,8 +27,8 @@ _EXTRA_OPTIONS = {
 
 def storage_options_from_connection(conn_id: str | None = None) -> dict[str, Any]:
     """Map an Airflow connection to :func:`storage.open_store` keyword arguments."""
-    from airflow.sdk.exceptions import AirflowNotFoundException
     from airflow.sdk import BaseHook
+    from airflow.sdk.exceptions import AirflowNotFoundException
 
     conn_id = conn_id or os.environ.get("WIREDESK_S3_CONN_ID", "wiredesk_s3")
     try:

@@ -8,39 +8,65 @@ can retry or place them independently:
 ``publish_step`` dedup, validation and the atomic partition write.
 
 Both return small JSON-able dicts, which Airflow keeps as XCom and shows to
-operators.
+operators, and both log one summary line (``crawl yonhap_en 2025-03-12:
+discovered=24 parsed=21 ...``) that is the first thing to read in a task log.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
-from collections.abc import Mapping
-from datetime import date, datetime
+import re
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime, timedelta
 from typing import Any
 
 log = logging.getLogger(__name__)
+
+#: Discovery errors kept in the crawl task's XCom.
+MAX_XCOM_ERRORS = 10
+#: Order in which counts are shown: how a discovered URL ends, then the totals.
+COUNT_KEYS = ("discovered", "fetched", "published", "parsed", "duplicate", "filtered", "fetch_failed", "quarantined")
 
 
 class RunError(RuntimeError):
     """A run that must fail its task, with a message an operator can act on."""
 
 
-def resolve_day(param: str | None, interval_start: datetime | None, timezone: str) -> date:
-    """The partition day: an explicit ``YYYY-MM-DD`` wins, else the interval start in the source's zone.
+def resolve_day(
+    param: str | None,
+    interval_start: datetime | None,
+    timezone: str,
+    run_after: datetime | None = None,
+) -> date:
+    """The partition day: ``params.date``, else the data interval, else the day before ``run_after``.
 
     Using the source's own time zone keeps a Seoul wire service's day aligned
     with the dates printed on its stories, whatever zone the scheduler runs in.
+    A run triggered without a logical date (Airflow 3's default for manual
+    runs) has no data interval; it takes the last complete day before it was
+    triggered, which is what the schedule would have crawled at that moment.
     """
     if param:
         try:
-            return date.fromisoformat(str(param))
+            day = date.fromisoformat(str(param))
         except ValueError as exc:
             raise RunError(f"params.date must be YYYY-MM-DD, got {param!r}") from exc
-    if interval_start is None:
-        raise RunError("no date given and no data interval to take one from")
+        log.info("day %s: from params.date", day)
+        return day
     import pendulum
 
-    return pendulum.instance(interval_start).in_timezone(timezone).date()
+    if interval_start is not None:
+        day = pendulum.instance(interval_start).in_timezone(timezone).date()
+        log.info("day %s: the data interval starting %s, in %s", day, interval_start, timezone)
+        return day
+    if run_after is not None:
+        day = pendulum.instance(run_after).in_timezone(timezone).date() - timedelta(days=1)
+        log.info("day %s: no params.date and no data interval; the day before %s in %s",
+                 day, run_after, timezone)
+        return day
+    raise RunError("no params.date, no data interval and no trigger time to take the day from")
 
 
 def crawl_step(
@@ -52,6 +78,7 @@ def crawl_step(
     mode: str = "incremental",
     run_id: str | None = None,
     min_discovered: int = 1,
+    log_child_output: bool = False,
     **storage_options: Any,
 ) -> dict[str, Any]:
     """Crawl ``source_id`` for ``day`` and stage the result; fail loudly when nothing was found.
@@ -59,27 +86,77 @@ def crawl_step(
     A wire service that yields no URL at all for a day almost always means a
     broken feed or a blocked crawler, not a quiet news day; failing the task
     makes that visible in the Airflow grid instead of publishing an empty day.
+
+    ``log_child_output`` sends the crawl process's log through :mod:`logging`
+    at the level each line was written with. Airflow files everything a task
+    writes to stderr as an error, which would paint a healthy crawl's log red.
     """
     from crawlers import runner
     from wiredesk.settings import sources_file_from_env
 
-    result = runner.crawl(
-        source_id,
-        day,
-        storage_url,
-        run_id=run_id,
-        sources_file=sources_file or sources_file_from_env(),
-        mode=mode,
-        storage_options=storage_options or None,
-    )
+    output = _child_output_to_logging() if log_child_output else contextlib.nullcontext()
+    with output:
+        result = runner.crawl(
+            source_id,
+            day,
+            storage_url,
+            run_id=run_id,
+            sources_file=sources_file or sources_file_from_env(),
+            mode=mode,
+            storage_options=storage_options or None,
+        )
     counts = result.get("counts", {})
     log.info("crawl %s %s: %s", source_id, day, format_counts(counts))
-    if counts.get("discovered", 0) < min_discovered:
-        raise RunError(
-            f"{source_id} {day}: discovered {counts.get('discovered', 0)} URLs "
-            f"(minimum {min_discovered}); check the source's feeds and sitemaps, and robots.txt"
-        )
-    return result
+    for error in result.get("discovery_errors") or []:
+        log.warning("crawl %s %s: %s", source_id, day, _describe_discovery_error(error))
+    if _total(counts.get("discovered", 0)) < min_discovered:
+        raise RunError(nothing_discovered_message(source_id, day, result, min_discovered))
+    return compact_crawl_result(result)
+
+
+def nothing_discovered_message(
+    source_id: str, day: date | str, result: Mapping[str, Any], min_discovered: int = 1
+) -> str:
+    """Why a crawl that found (almost) nothing fails, and what to check, in a few short lines.
+
+    The first line names source, day and count so it reads on its own in the
+    grid's failure summary; the following lines carry the evidence and the
+    next steps.
+    """
+    discovered = _total(result.get("counts", {}).get("discovered", 0))
+    lines = [f"crawl {source_id} {day}: discovered {discovered} URLs (minimum {min_discovered}); nothing published."]
+    errors = result.get("discovery_errors") or []
+    if errors:
+        shown = [_describe_discovery_error(e) for e in errors[:5]]
+        more = f" (+{len(errors) - 5} more)" if len(errors) > 5 else ""
+        lines.append("Feeds/sitemaps that could not be read: " + "; ".join(shown) + more + ".")
+        lines.append("Check: is the site up and reachable from the worker, is base_url right "
+                     "(registry or $WIREDESK_SOURCES), does robots.txt still allow us?")
+    else:
+        lines.append("Every feed and sitemap was read but none listed a story for this day.")
+        lines.append("Check: is the day in the future, or older than the feeds reach "
+                     "(crawl it with mode=backfill)? Did the site change its feed or sitemap URLs?")
+    if result.get("raw"):
+        lines.append(f"Raw responses of this attempt: {result['raw']}.")
+    lines.append("Once fixed, clear the crawl task to re-run the day; a re-run replaces the day's partition.")
+    return "\n".join(lines)
+
+
+def _describe_discovery_error(error: Mapping[str, Any]) -> str:
+    return f"{error.get('url')} ({error.get('reason')})"
+
+
+def compact_crawl_result(result: Mapping[str, Any]) -> dict[str, Any]:
+    """The crawl result as XCom: what ``publish`` needs and an operator reads, nothing local.
+
+    The local run directory is meaningless on another worker, and a source
+    with many broken feeds would flood the XCom view: the first
+    :data:`MAX_XCOM_ERRORS` discovery errors are kept (all are in the log).
+    """
+    keep = ("source", "date", "run_id", "mode", "status", "counts", "staging", "raw")
+    compact = {key: result[key] for key in keep if key in result}
+    compact["discovery_errors"] = list(result.get("discovery_errors") or [])[:MAX_XCOM_ERRORS]
+    return compact
 
 
 def publish_step(crawled: Mapping[str, Any], *, storage_url: str, **storage_options: Any) -> dict:
@@ -90,7 +167,11 @@ def publish_step(crawled: Mapping[str, Any], *, storage_url: str, **storage_opti
     store = open_store(storage_url, **storage_options)
     day = date.fromisoformat(str(crawled["date"]))
     manifest = publish_run(store, crawled["source"], day, crawled["run_id"])
-    log.info("published %s %s: %s", crawled["source"], day, format_counts(manifest["counts"]))
+    log.info("publish %s %s: %s", crawled["source"], day, format_counts(manifest["counts"]))
+    log.info("publish %s %s: %s records in %s part(s) under %s (run %s); quarantine: %s",
+             crawled["source"], day, manifest.get("records"), len(manifest.get("parts", [])),
+             _partition_prefix(manifest), manifest.get("run_id"),
+             ", ".join(manifest.get("quarantine") or []) or "none")
     return manifest
 
 
@@ -115,9 +196,18 @@ def _total(value: Any) -> int:
 
 
 def format_counts(counts: Mapping[str, Any]) -> str:
-    """``discovered=24 published=20 duplicate=0 filtered=2 fetch_failed=1 quarantined=1``, with reasons."""
+    """``discovered=24 fetched=22 published=20 duplicate=0 filtered=2(video: 2) fetch_failed=0 ...``.
+
+    Counts kept per reason show the reasons in brackets, so the line alone
+    says why pages were dropped. ``fetched`` is derived (:func:`fetched_count`).
+    """
     parts = []
-    for key in ("discovered", "published", "parsed", "duplicate", "filtered", "fetch_failed", "quarantined"):
+    for key in COUNT_KEYS:
+        if key == "fetched":
+            fetched = fetched_count(counts)
+            if fetched is not None:
+                parts.append(f"fetched={fetched}")
+            continue
         if key not in counts:
             continue
         value = counts[key]
@@ -128,23 +218,143 @@ def format_counts(counts: Mapping[str, Any]) -> str:
     return " ".join(parts)
 
 
+def fetched_count(counts: Mapping[str, Any]) -> int | None:
+    """Pages that arrived: discovered URLs not filtered out and not failed to fetch.
+
+    Not stored in ``crawl.json`` (every discovered URL ends in exactly one
+    outcome there); derived here because "how many pages did we get" is the
+    first question an operator asks of a crawl.
+    """
+    if not all(key in counts for key in ("discovered", "filtered", "fetch_failed")):
+        return None
+    return _total(counts["discovered"]) - _total(counts["filtered"]) - _total(counts["fetch_failed"])
+
+
+def _partition_prefix(manifest: Mapping[str, Any]) -> str:
+    return f"articles/v1/source={manifest.get('source')}/date={manifest.get('date')}/"
+
+
+def _totals(counts: Mapping[str, Any]) -> dict[str, int]:
+    totals = {key: _total(counts[key]) for key in COUNT_KEYS if key in counts}
+    fetched = fetched_count(counts)
+    if fetched is not None:
+        totals = {"discovered": totals.pop("discovered"), "fetched": fetched, **totals}
+    return totals
+
+
 def summarize(manifest: Mapping[str, Any]) -> dict[str, Any]:
-    """The part of a manifest an operator wants in the task's XCom."""
+    """The publish task's XCom: one small dict an operator can read at a glance.
+
+    Counts come as totals (the reasons are in ``reasons`` and in the log);
+    locations are store keys, relative to the storage URL.
+    """
+    counts = manifest.get("counts", {})
+    reasons = {
+        key: dict(counts[key])
+        for key in ("filtered", "fetch_failed", "quarantined")
+        if isinstance(counts.get(key), Mapping) and counts[key]
+    }
     return {
         "source": manifest.get("source"),
         "date": manifest.get("date"),
         "run_id": manifest.get("run_id"),
+        "summary": format_counts(counts),
+        "counts": _totals(counts),
+        "reasons": reasons,
         "records": manifest.get("records"),
-        "parts": [part["key"] for part in manifest.get("parts", [])],
-        "counts": manifest.get("counts", {}),
+        "partition": _partition_prefix(manifest),
+        "parts": len(manifest.get("parts", [])),
+        "quarantine": list(manifest.get("quarantine") or []),
+        "raw": list(manifest.get("raw") or []),
     }
 
 
 def asset_extra(manifest: Mapping[str, Any]) -> dict[str, Any]:
     """What downstream DAGs scheduled on the source's Asset learn about the new partition."""
+    counts = manifest.get("counts", {})
     return {
+        "source": manifest.get("source"),
         "date": manifest.get("date"),
         "run_id": manifest.get("run_id"),
         "records": manifest.get("records"),
-        "published": _total(manifest.get("counts", {}).get("published", 0)),
+        "published": _total(counts.get("published", 0)),
+        "duplicate": _total(counts.get("duplicate", 0)),
+        "quarantined": _total(counts.get("quarantined", 0)),
+        "partition": _partition_prefix(manifest),
     }
+
+
+# -- the crawl process's output, as log records ---------------------------------------
+
+#: Scrapy's default log line: ``2025-03-12 10:00:00 [scrapy.core.engine] INFO: Spider opened``.
+_LOG_LINE = re.compile(
+    r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \[(?P<logger>[^\]]+)\] (?P<level>[A-Z]+): (?P<message>.*)$"
+)
+CHILD_LOGGER = "crawl"
+#: Scrapy's start-up listings (versions, enabled middlewares and add-ons):
+#: the same on every run, so they go to DEBUG instead of burying the log.
+QUIET_CHILD_LOGGERS = frozenset({"scrapy.utils.log", "scrapy.middleware", "scrapy.addons"})
+
+
+class ChildLogStream(io.TextIOBase):
+    """A text stream that turns the crawl process's log lines into :mod:`logging` records.
+
+    Each line keeps the level and logger it was written with (under the
+    ``crawl.`` prefix, so the Airflow log's source filter can tell the crawl
+    process apart); continuation lines (tracebacks, the stats dump) take the
+    level of the line they continue. Anything unrecognised is INFO.
+    """
+
+    def __init__(self, prefix: str = CHILD_LOGGER) -> None:
+        super().__init__()
+        self._prefix = prefix
+        self._pending = ""
+        self._level = logging.INFO
+        self._logger = logging.getLogger(prefix)
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
+    def write(self, text: str) -> int:
+        self._pending += text
+        *lines, self._pending = self._pending.split("\n")
+        for line in lines:
+            self._emit(line)
+        return len(text)
+
+    def flush(self) -> None:
+        """Lines are emitted as they complete; a partial line waits for its end or :meth:`close`."""
+
+    def close(self) -> None:
+        if self._pending:
+            self._emit(self._pending)
+            self._pending = ""
+        super().close()
+
+    def _emit(self, line: str) -> None:
+        line = line.rsplit("\r", 1)[-1].rstrip()  # a redrawn progress line keeps its last state
+        if not line:
+            return
+        match = _LOG_LINE.match(line)
+        if match:
+            level = logging.getLevelName(match["level"])
+            self._level = level if isinstance(level, int) else logging.INFO
+            if match["logger"] in QUIET_CHILD_LOGGERS:
+                self._level = min(self._level, logging.DEBUG)
+            self._logger = logging.getLogger(f"{self._prefix}.{match['logger']}")
+            line = match["message"]
+        self._logger.log(self._level, "%s", line)
+
+
+@contextlib.contextmanager
+def _child_output_to_logging() -> Iterator[ChildLogStream]:
+    """Send what the crawl runner forwards to ``sys.stderr`` through :class:`ChildLogStream`."""
+    stream = ChildLogStream()
+    try:
+        with contextlib.redirect_stderr(stream):
+            yield stream
+    finally:
+        stream.close()

@@ -19,13 +19,27 @@ from airflow.dag_processing.dagbag import DagBag
 bag = DagBag(dag_folder=sys.argv[1])
 elapsed = time.perf_counter() - t0
 heavy = sorted(m for m in ("scrapy", "twisted.internet.reactor", "trafilatura", "boto3") if m in sys.modules)
+import pendulum
+from airflow.serialization.decoders import decode_timetable
+from airflow.serialization.encoders import encode_timetable
+
+def covered(dag, run_after):
+    # What the scheduler's own timetable says a run triggered at run_after covers.
+    interval = decode_timetable(encode_timetable(dag.timetable)).infer_manual_data_interval(
+        run_after=pendulum.parse(run_after))
+    zone = str(dag.timetable.timezone)
+    return [interval.start.in_timezone(zone).isoformat(), interval.end.in_timezone(zone).isoformat()]
+
 dags = {
     dag_id: {
         "tasks": sorted(t.task_id for t in dag.tasks),
         "edges": sorted([t.task_id, d] for t in dag.tasks for d in t.downstream_task_ids),
-        "schedule": str(getattr(dag, "schedule", "")),
+        "timetable": [type(dag.timetable).__name__, dag.timetable.expression, str(dag.timetable.timezone)],
+        "covers": covered(dag, "2025-03-13T09:30:00+09:00"),
         "outlets": sorted(str(o.uri) for t in dag.tasks for o in getattr(t, "outlets", [])),
-        "doc": bool(dag.doc_md),
+        "doc": dag.doc_md or "",
+        "task_docs": {t.task_id: t.doc_md or "" for t in dag.tasks},
+        "display_name": dag.dag_display_name,
     }
     for dag_id, dag in bag.dags.items()
 }
@@ -54,8 +68,27 @@ def test_one_dag_per_registered_source_with_crawl_then_publish(dagbag):
     for dag in dagbag["dags"].values():
         assert dag["tasks"] == ["crawl", "publish"]
         assert dag["edges"] == [["crawl", "publish"]]
-        assert dag["doc"]
-        assert dag["schedule"] == "@daily"
+        assert dag["timetable"][:2] == ["CronDataIntervalTimetable", "0 0 * * *"]
+
+
+def test_a_run_covers_the_whole_previous_day_in_the_source_time_zone(dagbag):
+    # Triggered at 09:30 Seoul time on the 13th: the run is for the 12th, Seoul midnight to midnight.
+    yonhap = dagbag["dags"]["news_yonhap"]
+    assert yonhap["timetable"][2] == "Asia/Seoul"
+    assert yonhap["covers"] == ["2025-03-12T00:00:00+09:00", "2025-03-13T00:00:00+09:00"]
+
+
+def test_the_ui_tells_the_operator_how_to_read_rerun_and_backfill_a_day(dagbag):
+    yonhap = dagbag["dags"]["news_yonhap"]
+    assert yonhap["display_name"] == "news_yonhap · Yonhap News Agency (English)"
+    doc = yonhap["doc"]
+    assert "Asia/Seoul" in doc and "`yonhap_en`" in doc
+    assert "replaces" in doc and "airflow backfill create --dag-id news_yonhap" in doc
+    assert "discovered = filtered + duplicate + fetch_failed + quarantined + published" in doc
+    assert "quarantine/source=yonhap_en/date=D/" in doc and "raw/source=yonhap_en/date=D/" in doc
+    assert "s3://downstream-bucket/news" in doc
+    assert "discovered 0 URLs" in yonhap["task_docs"]["crawl"]
+    assert "re-publishes" in yonhap["task_docs"]["publish"]
 
 
 def test_publish_emits_the_source_asset_under_the_storage_url(dagbag):
