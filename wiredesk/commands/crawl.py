@@ -34,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from crawlers.runner import CrawlError
-    from wiredesk.run import crawl_step, format_counts, publish_step
+    from wiredesk.run import RunError, crawl_step, format_counts, publish_step
     from wiredesk.settings import sources_file_from_env, storage_url_from_env
 
     storage_url = args.storage or storage_url_from_env()
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
             mode=args.mode,
             run_id=args.run_id,
         )
-    except (CrawlError, KeyError, ValueError) as exc:
+    except (CrawlError, RunError, KeyError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(f"crawled        {crawled['source']} {crawled['date']} (run {crawled['run_id']})")
