@@ -69,9 +69,22 @@ class GenericParser:
     VALID_UNTIL: date | None = None
 
     def parse(
-        self, html: str, *, url: str | None = None, reference_date: date | None = None
+        self,
+        html: str,
+        *,
+        url: str | None = None,
+        reference_date: date | None = None,
+        tree: lxml_html.HtmlElement | None = None,
     ) -> ParsedArticle:
-        tree = _load_tree(html)
+        """Parse ``html``; ``tree``, when given, is that same page already parsed.
+
+        Passing the dispatcher's tree saves a second parse of the page (about a
+        twentieth of the parser's time).  The tree is modified only in that
+        ``<span>`` wrappers inside paragraphs are unwrapped (their text is
+        kept; trafilatura works on its own copy).
+        """
+        if tree is None:
+            tree = _load_tree(html)
         meta = extract_metadata(tree, url)
         authors = self.authors(tree, meta)  # before extraction unwraps inline markup
         body = self.body(tree, meta)
@@ -163,6 +176,11 @@ class GenericParser:
 # -- helpers -----------------------------------------------------------------
 
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+#: Comments and processing instructions dropped while parsing, as the
+#: dispatcher's parser does, so a page scores the same whether or not the
+#: dispatcher hands its tree over (and commented-out markup never reaches
+#: trafilatura: body F1 0.9753 -> 0.9760 on aeb-dev).
+_HTML_PARSER = lxml_html.HTMLParser(remove_comments=True, remove_pis=True)
 
 
 def _load_tree(html: str) -> lxml_html.HtmlElement:
@@ -170,7 +188,7 @@ def _load_tree(html: str) -> lxml_html.HtmlElement:
         raise ParseError("empty", "the page has no content")
     try:
         # lxml refuses str input that carries an XML encoding declaration
-        tree = lxml_html.document_fromstring(_XML_DECL_RE.sub("", html))
+        tree = lxml_html.document_fromstring(_XML_DECL_RE.sub("", html), parser=_HTML_PARSER)
     except (etree.ParserError, ValueError) as exc:
         raise ParseError("malformed", f"unreadable markup: {exc}") from exc
     return tree

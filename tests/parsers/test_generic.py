@@ -107,6 +107,19 @@ def test_jsonld_metadata_from_graph(parser):
     assert not any("All rights reserved" in p for p in article.body)
 
 
+def test_a_tree_parsed_by_the_caller_is_used_instead_of_parsing_again(parser):
+    from lxml import html as lxml_html
+
+    head = '<meta property="og:title" content="Ferry landing to reopen">'
+    text = page(head=head)
+    own = parser.parse(text, url="https://courier.example.org/a/1")
+    given = parser.parse(
+        "", url="https://courier.example.org/a/1", tree=lxml_html.document_fromstring(text)
+    )  # no markup to parse: only the tree can have supplied the story
+    assert given.title == own.title == "Ferry landing to reopen"
+    assert given.body == own.body
+
+
 def test_opengraph_fallback_without_jsonld(parser):
     head = (
         '<meta property="og:title" content="Ferry landing to reopen">'
