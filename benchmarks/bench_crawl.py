@@ -114,6 +114,31 @@ def run_bare(articles: int) -> dict:
     return {"pages": pages, "seconds": elapsed, "rate": pages / elapsed}
 
 
+def parse_cost_ms(samples: int = 50) -> float:
+    """Milliseconds ``parsers.parse_page`` takes per synthetic page, in this process.
+
+    Printed next to the rates: it bounds what one crawl process can reach.
+    """
+    import urllib.request
+
+    import parsers
+    from wiredesk.wiresite.synthetic import synthetic_id
+
+    with WireSite_(synthetic_articles=samples) as site:
+        pages = [urllib.request.urlopen(site.url(f"/view/{synthetic_id(1000 + i)}")).read()
+                 for i in range(samples)]
+    started = time.perf_counter()
+    for body in pages:
+        parsers.parse_page(body, "https://en.yna.co.kr/view/x", "yonhap_en", DAY)
+    return (time.perf_counter() - started) / samples * 1000
+
+
+def WireSite_(**kwargs):  # noqa: N802 - imported late: the bare child imports this module
+    from wiredesk.wiresite.server import WireSite
+
+    return WireSite(**kwargs)
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="wiredesk-bench-crawl-") as tmp:
         work = Path(tmp)
@@ -135,6 +160,9 @@ def main() -> None:
     print("all rates: full " + ", ".join(f"{r['rate']:.1f}" for r in fulls)
           + "; bare " + ", ".join(f"{r['rate']:.1f}" for r in bares))
     print(f"parsed: {large['parsed']} pages (5000 synthetic + the day's stored stories)")
+    cost = parse_cost_ms()
+    print(f"parse_page alone: {cost:.1f} ms/page, i.e. at most {1000 / cost:.0f} pages/s on one "
+          "core before any fetching; the full crawl spends most of its CPU there")
     print(f"peak crawl-process RSS: {small['peak_rss_mb']:.0f} MB for 500 articles, "
           f"{peak_large:.0f} MB for 5000 -> ratio "
           f"{peak_large / small['peak_rss_mb']:.2f} (target <= 1.5)")
