@@ -122,21 +122,16 @@ def parse_cost_ms(samples: int = 50) -> float:
     import urllib.request
 
     import parsers
+    from wiredesk.wiresite.server import WireSite
     from wiredesk.wiresite.synthetic import synthetic_id
 
-    with WireSite_(synthetic_articles=samples) as site:
+    with WireSite(synthetic_articles=samples) as site:
         pages = [urllib.request.urlopen(site.url(f"/view/{synthetic_id(1000 + i)}")).read()
                  for i in range(samples)]
     started = time.perf_counter()
     for body in pages:
         parsers.parse_page(body, "https://en.yna.co.kr/view/x", "yonhap_en", DAY)
     return (time.perf_counter() - started) / samples * 1000
-
-
-def WireSite_(**kwargs):  # noqa: N802 - imported late: the bare child imports this module
-    from wiredesk.wiresite.server import WireSite
-
-    return WireSite(**kwargs)
 
 
 def main() -> None:
