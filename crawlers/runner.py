@@ -146,6 +146,26 @@ def _stderr_is_tty() -> bool:
         return False
 
 
+def _run_and_check(
+    argv: list[str], source: str, run_dir: Path, timeout: float | None
+) -> dict[str, Any]:
+    """Run the crawl process; return its ``crawl.json`` if the run passed its checks."""
+    tail = run_process(argv, source=source, timeout=timeout, cwd=run_dir)
+    crawl_json = run_dir / "crawl.json"
+    if not crawl_json.is_file():
+        raise CrawlError(
+            f"crawl of {source!r} exited without writing crawl.json; last log lines:\n"
+            + "\n".join(tail), source=source, returncode=0, tail=tail,
+        )
+    summary = json.loads(crawl_json.read_text(encoding="utf-8"))
+    if summary.get("status") != "ok":
+        raise CrawlError(
+            f"crawl of {source!r} finished but failed its checks: {summary.get('errors')}",
+            source=source, returncode=0, tail=tail,
+        )
+    return summary
+
+
 def crawl(
     source_id: str,
     day: date,
@@ -180,27 +200,18 @@ def crawl(
     argv = crawl_command(source_id, day, run_dir, run_id, sources_file=sources_file,
                          mode=mode, settings=settings)
     logger.info("crawling %s for %s (run %s, mode %s)", spec.id, day, run_id, mode)
-    tail = run_process(argv, source=spec.id, timeout=timeout, cwd=run_dir)
-    crawl_json = run_dir / "crawl.json"
-    if not crawl_json.is_file():
-        raise CrawlError(
-            f"crawl of {spec.id!r} exited without writing crawl.json; last log lines:\n"
-            + "\n".join(tail), source=spec.id, returncode=0, tail=tail,
-        )
-    summary = json.loads(crawl_json.read_text(encoding="utf-8"))
-    if summary.get("status") != "ok":
-        raise CrawlError(
-            f"crawl of {spec.id!r} finished but failed its checks: {summary.get('errors')}",
-            source=spec.id, returncode=0, tail=tail,
-        )
+    try:
+        summary = _run_and_check(argv, spec.id, run_dir, timeout)
+        from storage import open_store
+        from storage.staging import upload_staging
 
-    from storage import open_store
-    from storage.staging import upload_staging
-
-    store = open_store(storage_url, **(storage_options or {}))
-    uploaded = upload_staging(store, spec.id, day, run_id, run_dir)
-    if not keep_run_dir and work_dir is None:
-        shutil.rmtree(base, ignore_errors=True)
+        store = open_store(storage_url, **(storage_options or {}))
+        uploaded = upload_staging(store, spec.id, day, run_id, run_dir)
+    finally:
+        # A temporary run dir is removed also when the crawl failed: the
+        # error message carries the log tail, and workers must not fill up.
+        if not keep_run_dir and work_dir is None:
+            shutil.rmtree(base, ignore_errors=True)
     return {
         "run_id": run_id,
         "source": spec.id,

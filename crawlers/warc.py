@@ -36,7 +36,7 @@ class WarcArchive:
         self.path = Path(path)
         self.key = key
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file: IO[bytes] = open(self.path, "wb")  # noqa: SIM115 - closed in close()
+        self._file: IO[bytes] = open(self.path, "wb")  # closed in close()
         self._writer = WARCWriter(self._file, gzip=True, warc_version="WARC/1.1")
         self.records = 0
         info = self._writer.create_warcinfo_record(
