@@ -45,10 +45,34 @@ class DiscoveryError(Exception):
 
 @dataclass(frozen=True)
 class Entry:
-    """One discovered link; ``published`` is None when the document gave no date."""
+    """One discovered link and its date, if the document gave one.
+
+    ``exact`` says the date is the publication time (RSS ``pubDate``, Atom
+    ``published``, ``news:publication_date``, a listing's time stamp); a
+    modification date (``lastmod``, Atom ``updated``) is only an upper bound.
+    """
 
     url: str
     published: datetime | None = None
+    exact: bool = True
+
+    def belongs_to(self, day: date, tz: ZoneInfo) -> bool:
+        """Whether the story may have been published in ``[D, D+1)``.
+
+        Undated: maybe.  Exact: inside the interval.  Modified-at: not
+        modified before the interval (a story changed on D+1 may still be
+        from D; the parsed ``published_at`` decides).
+        """
+        if self.published is None:
+            return True
+        if self.exact:
+            return in_interval(self.published, day, tz)
+        return self.published >= interval_bounds(day, tz)[0]
+
+    @property
+    def needs_date_check(self) -> bool:
+        """True when only the parsed page can say whether the story is from D."""
+        return self.published is None or not self.exact
 
 
 @dataclass(frozen=True)
@@ -160,14 +184,18 @@ def parse_feed(body: bytes, tz: ZoneInfo | None = None) -> list[Entry]:
         name = _local(elem.tag)
         if name == "item":
             link = _child_text(elem, "link") or _guid_link(elem)
-            when = _child_text(elem, "pubdate", "date", "published", "updated")
+            when = _child_text(elem, "pubdate", "date", "published", "issued")
+            exact = when is not None
+            when = when or _child_text(elem, "updated", "modified")
         elif name == "entry":
             link = _atom_link(elem)
-            when = _child_text(elem, "published", "updated", "issued", "modified")
+            when = _child_text(elem, "published", "issued")
+            exact = when is not None
+            when = when or _child_text(elem, "updated", "modified")
         else:
             continue
         if link:
-            entries.append(Entry(link.strip(), parse_date(when, tz)))
+            entries.append(Entry(link.strip(), parse_date(when, tz), exact))
     return entries
 
 
@@ -194,7 +222,8 @@ def _atom_link(entry: etree._Element) -> str | None:
 def parse_sitemap(body: bytes, tz: ZoneInfo | None = None) -> SitemapDoc:
     """A sitemap index (child sitemaps with ``lastmod``) or a (news) urlset.
 
-    For articles the date is ``news:publication_date``, else ``lastmod``.
+    For articles the date is ``news:publication_date``, else ``lastmod``
+    (then marked inexact: a modification date).
     """
     root = _xml_root(body)
     kind = _local(root.tag)
@@ -210,8 +239,9 @@ def parse_sitemap(body: bytes, tz: ZoneInfo | None = None) -> SitemapDoc:
             if _local(node.tag) == "publication_date" and node.text:
                 when = node.text
                 break
+        exact = when is not None
         when = when or _child_text(elem, "lastmod")
-        entries.append(Entry(loc, parse_date(when, tz)))
+        entries.append(Entry(loc, parse_date(when, tz), exact))
     return SitemapDoc(is_index=kind == "sitemapindex", entries=entries)
 
 
@@ -306,7 +336,5 @@ def date_from_url(url: str, pattern: str | None, tz: ZoneInfo) -> datetime | Non
 
 
 def iter_in_interval(entries: list[Entry], day: date, tz: ZoneInfo) -> Iterator[Entry]:
-    """Entries dated inside ``[D, D+1)`` plus undated ones (the parsed date decides)."""
-    for entry in entries:
-        if entry.published is None or in_interval(entry.published, day, tz):
-            yield entry
+    """The entries that may belong to ``[D, D+1)`` (see :meth:`Entry.belongs_to`)."""
+    return (entry for entry in entries if entry.belongs_to(day, tz))

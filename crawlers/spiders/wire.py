@@ -245,18 +245,16 @@ class WireSpider(Spider):
     def _discover_entries(self, entries: Iterable[Entry], via: str) -> Iterator[Request]:
         kept = 0
         for entry in entries:
-            if entry.published is not None and not discovery.in_interval(
-                entry.published, self.day, self.source.tz
-            ):
+            if not entry.belongs_to(self.day, self.source.tz):
                 self.crawler.stats.inc_value(f"wiredesk/discovery/{via}_entries_other_days")
                 continue
             kept += 1
-            request = self._discover(entry.url, via=via, dated=entry.published is not None)
+            request = self._discover(entry.url, via=via, check_date=entry.needs_date_check)
             if request is not None:
                 yield request
         self.crawler.stats.inc_value(f"wiredesk/discovery/{via}_entries_in_interval", kept)
 
-    def _discover(self, raw_url: str, *, via: str, dated: bool) -> Request | None:
+    def _discover(self, raw_url: str, *, via: str, check_date: bool) -> Request | None:
         url = canonicalize(raw_url, strip_params=self.source.strip_params,
                            allowed_domains=self.source.allowed_domains)
         if url in self._seen:
@@ -276,7 +274,7 @@ class WireSpider(Spider):
             callback=self.parse_article,
             errback=self.article_failed,
             dont_filter=True,  # deduplicated above, by canonical URL
-            meta={"wiredesk_url": url, "wiredesk_dated": dated},
+            meta={"wiredesk_url": url, "wiredesk_check_date": check_date},
         )
 
     def parse_article(self, response: Response) -> dict[str, Any]:
@@ -288,7 +286,7 @@ class WireSpider(Spider):
             "encoding": _header_charset(response),
             "fetched_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
             "raw": response.meta.get("wiredesk_raw"),
-            "check_interval": not response.meta.get("wiredesk_dated", False),
+            "check_interval": response.meta.get("wiredesk_check_date", True),
         }
 
     def article_failed(self, failure: Failure) -> None:

@@ -68,13 +68,16 @@ def test_atom_prefers_the_alternate_link():
     (entry,) = parse_feed(ATOM)
     assert entry.url == "https://x.org/story-1"
     assert in_interval(entry.published, date(2025, 3, 10), SEOUL)
+    assert not entry.exact and entry.needs_date_check  # <updated> is not a publication date
 
 
 def test_news_sitemap_reads_nested_publication_date():
     doc = parse_sitemap(NEWS_SITEMAP, SEOUL)
     assert not doc.is_index
     assert doc.entries[0].published == datetime(2025, 3, 10, 9, 0, tzinfo=SEOUL)
+    assert doc.entries[0].exact and not doc.entries[0].needs_date_check
     assert doc.entries[1].published == datetime(2025, 3, 10, tzinfo=SEOUL)  # lastmod fallback
+    assert not doc.entries[1].exact
 
 
 def test_gzipped_sitemap_index():

@@ -43,7 +43,8 @@ def test_feed_entries_are_canonicalised_deduplicated_and_filtered():
     response = XmlResponse(f"{BASE}/RSS/news.xml", body=body.encode())
     requests = list(spider.parse_feed(response))
     assert [r.url for r in requests] == [f"{BASE}/view/AEN20250310000200315"]
-    assert requests[0].dont_filter and requests[0].meta["wiredesk_dated"]
+    assert requests[0].dont_filter
+    assert requests[0].meta["wiredesk_check_date"] is False  # pubDate is a publication date
     assert events == [
         ("discovered", f"{BASE}/view/AEN20250310000200315"),
         ("discovered", f"{BASE}/view/PYH20250310000200315"),
@@ -54,6 +55,18 @@ def test_feed_entries_are_canonicalised_deduplicated_and_filtered():
     stats = spider.crawler.stats
     assert stats.get_value("wiredesk/discovery/duplicate_urls") == 1
     assert stats.get_value("wiredesk/discovery/feed_entries_other_days") == 1
+
+
+def test_lastmod_only_entries_are_kept_from_the_day_on_and_checked_after_parsing():
+    spider, _ = _spider()
+    body = f"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+    <url><loc>{BASE}/view/AEN20250310000400315</loc><lastmod>2025-03-11T09:00:00+09:00</lastmod></url>
+    <url><loc>{BASE}/view/AEN20250309000400315</loc><lastmod>2025-03-09T23:00:00+09:00</lastmod></url>
+    </urlset>""".encode()
+    requests = list(spider.parse_sitemap(XmlResponse(f"{BASE}/sitemap/news/x.xml", body=body)))
+    # modified on D+1: may still be D's story; modified before D: cannot be
+    assert [r.url for r in requests] == [f"{BASE}/view/AEN20250310000400315"]
+    assert requests[0].meta["wiredesk_check_date"] is True
 
 
 def test_malformed_feed_is_an_explained_discovery_error():
