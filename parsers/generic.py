@@ -79,14 +79,17 @@ class GenericParser:
         """Parse ``html``; ``tree``, when given, is that same page already parsed.
 
         Passing the dispatcher's tree saves a second parse of the page (about a
-        twentieth of the parser's time).  The tree is modified only in that
-        ``<span>`` wrappers inside paragraphs are unwrapped (their text is
-        kept; trafilatura works on its own copy).
+        twentieth of the parser's time).  The tree is modified: scripts other
+        than JSON-LD, styles, SVG, templates and ``<noscript>`` are removed
+        and ``<span>`` wrappers inside paragraphs unwrapped (their text is
+        kept; links are untouched; trafilatura works on its own copy).
         """
         if tree is None:
             tree = _load_tree(html)
         meta = extract_metadata(tree, url)
         authors = self.authors(tree, meta)  # before extraction unwraps inline markup
+        # htmldate reads scripts, which the body step removes: ask it first
+        published = meta.published_at or self.fallback_date(tree, url)
         body = self.body(tree, meta)
         title = self.title(tree, meta)
         if not body:
@@ -99,7 +102,6 @@ class GenericParser:
         body = _clean(_drop_boilerplate(body, title))
         if sum(len(p) for p in body) < MIN_BODY_CHARS // 2:
             raise ParseError("no_article_body", "only boilerplate left after cleaning")
-        published = meta.published_at or self.fallback_date(tree, url)
         return ParsedArticle(
             title=title,
             body=body,
@@ -201,11 +203,27 @@ def _trafilatura_paragraphs(tree: lxml_html.HtmlElement) -> tuple[list[str], boo
     in unusual markup; a second, recall-minded pass on those pages trades a
     little boilerplate for not refusing a real article.
     """
+    _prune_inert(tree)
     paragraphs = _extract(tree, TRAFILATURA_OPTIONS)
     if sum(len(p) for p in paragraphs) >= MIN_BODY_CHARS:
         return paragraphs, False
     retry = {**TRAFILATURA_OPTIONS, "favor_precision": False, "favor_recall": True}
     return _extract(tree, retry), True
+
+
+#: Elements that never hold story text and that trafilatura, readability and
+#: justext all discard anyway; dropping them first makes trafilatura's copies
+#: and XPath passes over the tree cheaper (about a tenth of its time on the
+#: development pages, with byte-identical output there).  JSON-LD scripts stay:
+#: trafilatura's recall fallback reads ``articleBody`` from them.
+_INERT_TAGS = ("style", "svg", "template", "noscript")
+
+
+def _prune_inert(tree: lxml_html.HtmlElement) -> None:
+    etree.strip_elements(tree, *_INERT_TAGS, with_tail=False)
+    for script in list(tree.iter("script")):
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            script.drop_tree()  # keeps the text that follows it
 
 
 def _extract(tree: lxml_html.HtmlElement, options: dict[str, Any]) -> list[str]:

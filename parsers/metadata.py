@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from lxml import etree
 from lxml import html as lxml_html
 
 #: schema.org types that describe a single story, most specific first.
@@ -581,7 +582,9 @@ _DOM_AUTHOR_XPATH = (
     "//*[@itemprop='author']//*[@itemprop='name']"
     " | //*[@itemprop='author' and not(.//*[@itemprop='name'])]"
     " | //a[@rel='author']"
-    " | //*[contains(concat(' ', normalize-space(@class), ' '), ' authorname ')"
+    # the cheap substring test first: the token tests only run on its few hits
+    " | //*[contains(@class, 'author') or contains(@class, 'byline')]"
+    "[contains(concat(' ', normalize-space(@class), ' '), ' authorname ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' author-name ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' byline__name ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' byline-name ')"
@@ -589,12 +592,13 @@ _DOM_AUTHOR_XPATH = (
     " or (contains(concat(' ', normalize-space(@class), ' '), ' author ')"
     " and not(ancestor::*[contains(@class, 'comment')]))]"
 )
+_DOM_AUTHORS = etree.XPath(_DOM_AUTHOR_XPATH)
 
 
 def dom_authors(tree: lxml_html.HtmlElement) -> list[str]:
     """Byline texts from the page markup (microdata, ``rel=author``, byline classes)."""
     names: list[str] = []
-    for element in tree.xpath(_DOM_AUTHOR_XPATH)[:6]:
+    for element in _DOM_AUTHORS(tree)[:6]:
         if element.tag == "meta":
             text = element.get("content") or ""
         else:
