@@ -3,7 +3,8 @@
 ``scrapy crawl wire -a source=yonhap_en -a date=2025-03-10 -a run_dir=DIR
 [-a mode=incremental|backfill|all] [-a sources_file=FILE] [-a run_id=R]``
 
-Modes: ``incremental`` reads the feeds and news sitemaps; ``backfill`` walks
+Modes: ``incremental`` reads the feeds (and every feed a "feed directory"
+page links) and the news sitemaps; ``backfill`` walks
 the section listings page by page back to the start of the day; ``all``
 does both.  Every discovered article URL is canonicalised, deduplicated,
 announced with :data:`crawlers.signals.url_discovered` and later given
