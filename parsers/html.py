@@ -7,6 +7,7 @@ and raises ``too_deep`` instead of returning a page with a hole in it.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -61,15 +62,15 @@ def looks_like_html(text: str) -> bool:
     )
 
 
-def _max_depth(root: HtmlElement) -> int:
-    depth = deepest = 0
-    for event, _ in lxml.etree.iterwalk(root, events=("start", "end")):
-        if event == "start":
-            depth += 1
-            deepest = max(deepest, depth)
-        else:
-            depth -= 1
-    return deepest
+# True when some element sits PARSER_DEPTH_LIMIT - 1 levels below the root
+# (the root counting as level 1).  One XPath of child steps is evaluated in C,
+# level by level; a Python walk over every element cost more than the rest of
+# a Yonhap parse on ordinary pages.
+_AT_DEPTH_LIMIT = lxml.etree.XPath("boolean(" + "/".join(["*"] * (PARSER_DEPTH_LIMIT - 2)) + ")")
+
+
+def _too_deep(root: HtmlElement) -> bool:
+    return bool(_AT_DEPTH_LIMIT(root))
 
 
 def parse_html(text: str) -> HtmlElement:
@@ -82,7 +83,7 @@ def parse_html(text: str) -> HtmlElement:
         raise ParseError("malformed", f"HTML could not be parsed: {exc}") from exc
     if root is None:
         raise ParseError("malformed", "HTML could not be parsed: empty document")
-    if _max_depth(root) >= PARSER_DEPTH_LIMIT - 1:
+    if _too_deep(root):
         raise ParseError(
             "too_deep", f"elements nested {PARSER_DEPTH_LIMIT}+ levels deep; the parser cut them"
         )
@@ -140,13 +141,37 @@ def lines_of(element: HtmlElement, *, cell_separator: str = " | ") -> list[str]:
     return [squash(line) for line in "".join(parts).split("\n") if squash(line)]
 
 
+_ALL_META = lxml.etree.XPath("//meta[@content]")
+
+
+@functools.lru_cache(maxsize=8)
+def _meta_index(root: HtmlElement) -> dict[tuple[str, str], str]:
+    """``(attribute, key) -> first non-empty content``, built in one pass per document.
+
+    Parsers ask for a dozen meta keys per page; one walk instead of one
+    ``//meta`` scan per key and attribute.  The small cache holds only the
+    last few trees, which are parsed one at a time.
+    """
+    index: dict[tuple[str, str], str] = {}
+    for element in _ALL_META(root):
+        content = element.get("content")
+        if not content or not content.strip():
+            continue
+        for attr in ("property", "name", "itemprop"):
+            key = element.get(attr)
+            if key is not None:
+                index.setdefault((attr, key), content)
+    return index
+
+
 def meta(root: HtmlElement, *keys: str) -> str | None:
     """First non-empty ``<meta>`` content among ``property``/``name``/``itemprop`` keys."""
+    index = _meta_index(root)
     for key in keys:
         for attr in ("property", "name", "itemprop"):
-            for value in root.xpath(f"//meta[@{attr}=$k]/@content", k=key):
-                if value and value.strip():
-                    return squash(value)
+            value = index.get((attr, key))
+            if value is not None:
+                return squash(value)
     return None
 
 
