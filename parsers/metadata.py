@@ -366,8 +366,11 @@ def strip_site_name(title: str, site_name: str | None, url: str | None) -> str:
 #: social-card copies of each other (two copies must not outvote the page);
 #: the first ``<h1>`` may be a kicker-less fragment or a logo, so it only
 #: breaks ties.  Chosen on fundus-dev (64/72 vs 61/72 for equal weights and
-#: 62/72 for "JSON-LD first"); the rest are pages whose expected title is a
-#: different field per publisher, which no single rule can satisfy.
+#: 62/72 for "JSON-LD first"; 65/72 with :func:`_undecorate`).  The rest are
+#: pages whose expected title is a different field per publisher: seven pages
+#: show the same split (JSON-LD = ``<title>`` against og = ``<h1>``) and expect
+#: the first on four and the second on three, so no field ranking can satisfy
+#: them all.
 TITLE_WEIGHTS = {
     "jsonld": 1.5,
     "document": 1.5,

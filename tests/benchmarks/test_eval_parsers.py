@@ -16,6 +16,14 @@ def test_title_normalisation_covers_whitespace_quotes_and_invisibles():
     assert not title_ok(Extraction(title=None), row)
 
 
+def test_typographic_dashes_match_but_entities_and_substrings_do_not():
+    row = {"title": "Vote - a close call"}
+    assert title_ok(Extraction(title="Vote \u2013 a close call"), row)
+    assert title_ok(Extraction(title="Vote \u2014 a close call"), row)
+    assert not title_ok(Extraction(title="Vote &ndash; a close call"), row)  # a defect
+    assert not title_ok(Extraction(title="Vote - a close call | Courier"), row)
+
+
 def test_date_is_the_local_day_each_side_states():
     row = {"publishing_date": "2024-05-03 23:30:00+02:00"}
     assert date_ok(Extraction(day=date(2024, 5, 3)), row)
