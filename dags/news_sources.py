@@ -25,8 +25,11 @@ from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, get_curren
 
 from wiredesk.settings import dag_id_for, storage_url_from_env
 
-#: Start of the schedule; catchup is off, earlier days go through backfills.
-START = pendulum.datetime(2025, 1, 1)
+#: First day of the schedule (midnight in each source's zone); catchup is off, earlier days go through backfills.
+START = (2025, 1, 1)
+
+#: ``crawlers.spiders.wire.MODES``, spelled out: importing it here would load Scrapy at parse time.
+CRAWL_MODES = ("incremental", "backfill", "all")
 
 DEFAULT_ARGS = {
     "owner": "wiredesk",
@@ -61,8 +64,10 @@ the day's partition in one step (manifest written last); readers never see
 half a day. *Clear* only `publish` to re-publish the already staged crawl.
 
 **Backfill days**: `airflow backfill create --dag-id {dag_id} --from-date A
---to-date B --reprocess-behavior completed` (dates are interval starts in
-{timezone}; see docs/operators.md).
+--to-date B --reprocess-behavior completed --max-active-runs 1`, with A and B
+written as midnight in {timezone} (e.g. `2025-03-10T00:00:00+09:00` for Seoul);
+days older than the feeds reach need `--dag-run-conf '{{"mode": "backfill"}}'`.
+See docs/operators.md.
 
 **Where things are** (under `{storage}`):
 `articles/v1/source={source}/date=D/` the published partition,
@@ -114,14 +119,19 @@ def build_dag(source_id: str, timezone: str, name: str | None = None):
         # once that day is over. (A bare "@daily" in Airflow 3 means a trigger
         # with an empty interval at midnight, i.e. the day that has just begun.)
         schedule=CronDataIntervalTimetable("0 0 * * *", timezone=timezone),
-        start_date=START.in_timezone(timezone),
+        start_date=pendulum.datetime(*START, tz=timezone),
         catchup=False,
         max_active_runs=1,
         default_args=DEFAULT_ARGS,
         tags=["wiredesk", "news", source_id],
-        params={"date": Param(None, type=["null", "string"], format="date",
-                              description="Day to crawl (YYYY-MM-DD). Empty: the run's data "
-                                          f"interval, else the day before the trigger, in {timezone}.")},
+        params={
+            "date": Param(None, type=["null", "string"], format="date",
+                          description="Day to crawl (YYYY-MM-DD). Empty: the run's data "
+                                      f"interval, else the day before the trigger, in {timezone}."),
+            "mode": Param("incremental", enum=list(CRAWL_MODES),
+                          description="incremental: feeds and sitemaps (recent days); backfill: "
+                                      "section listings back to the day (older days); all: both."),
+        },
         doc_md=DAG_DOC.format(name=name or source_id, source=source_id, timezone=timezone,
                               dag_id=dag_id, storage=storage_url),
     )
@@ -139,7 +149,7 @@ def build_dag(source_id: str, timezone: str, name: str | None = None):
                 run_after=getattr(dag_run, "run_after", None),
             )
             return run.crawl_step(source_id, day, storage_url=_storage_url(), log_child_output=True,
-                                  **_storage_options())
+                                  mode=context["params"].get("mode") or "incremental", **_storage_options())
 
         @task(outlets=[articles], doc_md=TASK_DOCS["publish"])
         def publish(crawled: dict) -> dict:

@@ -85,6 +85,46 @@ class LocalAirflow:
             "dags", "test", dag_id, day.isoformat(), "--conf", json.dumps(conf), check=False, capture=capture
         )
 
+    def ui_env(self, port: int = 8080) -> dict[str, str]:
+        """:meth:`env` plus what ``airflow standalone`` needs to serve the UI on this machine only.
+
+        The simple auth manager's "all admins" mode skips the login page; that
+        is acceptable only because the server binds 127.0.0.1.
+        """
+        env = self.env()
+        env.update(
+            {
+                "AIRFLOW__API__HOST": "127.0.0.1",
+                "AIRFLOW__API__PORT": str(port),
+                # Workers report to the API server's execution API on the same port.
+                "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
+                "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+                # `standalone` starts its components as `airflow ...` found on PATH.
+                "PATH": os.pathsep.join(
+                    p for p in (str(Path(airflow_bin()).parent), env.get("PATH", "")) if p and p != "."
+                ),
+            }
+        )
+        env.update(self.env_overrides)
+        return env
+
+    def standalone(self, port: int = 8080, *, log_file: Path | None = None) -> subprocess.Popen:
+        """Start ``airflow standalone`` (API server + UI, scheduler, DAG processor, triggerer).
+
+        Returns the process, started in its own session so that the caller can
+        stop the whole tree with :func:`stop_process`.
+        """
+        self.ensure_db()
+        output = open(log_file, "ab") if log_file else None  # noqa: SIM115 (kept open for the child)
+        try:
+            return subprocess.Popen(
+                [airflow_bin(), "standalone"], env=self.ui_env(port), start_new_session=True,
+                stdout=output, stderr=subprocess.STDOUT if output else None,
+            )
+        finally:
+            if output:
+                output.close()
+
     def run_state(self, dag_id: str) -> list[dict]:
         """The DAG's runs as Airflow recorded them (state per run), for checks after a test run."""
         result = self._run("dags", "list-runs", dag_id, "--output", "json", check=False)
@@ -97,3 +137,19 @@ class LocalAirflow:
                 except json.JSONDecodeError:
                     continue
         return []
+
+
+def stop_process(proc: subprocess.Popen, timeout: float = 30) -> None:
+    """Stop a process started by :meth:`LocalAirflow.standalone` and everything it started."""
+    import signal
+
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    except ProcessLookupError:
+        pass

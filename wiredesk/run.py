@@ -108,7 +108,8 @@ def crawl_step(
     counts = result.get("counts", {})
     log.info("crawl %s %s: %s", source_id, day, format_counts(counts))
     for error in result.get("discovery_errors") or []:
-        log.warning("crawl %s %s: %s", source_id, day, _describe_discovery_error(error))
+        log.warning("crawl %s %s: could not read %s: %s", source_id, day,
+                    _describe_discovery_error(error), error.get("message", ""))
     if _total(counts.get("discovered", 0)) < min_discovered:
         raise RunError(nothing_discovered_message(source_id, day, result, min_discovered))
     return compact_crawl_result(result)
@@ -135,7 +136,7 @@ def nothing_discovered_message(
     else:
         lines.append("Every feed and sitemap was read but none listed a story for this day.")
         lines.append("Check: is the day in the future, or older than the feeds reach "
-                     "(crawl it with mode=backfill)? Did the site change its feed or sitemap URLs?")
+                     "(re-run with params mode=backfill)? Did the site change its feed or sitemap URLs?")
     if result.get("raw"):
         lines.append(f"Raw responses of this attempt: {result['raw']}.")
     lines.append("Once fixed, clear the crawl task to re-run the day; a re-run replaces the day's partition.")

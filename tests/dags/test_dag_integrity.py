@@ -40,6 +40,8 @@ dags = {
         "doc": dag.doc_md or "",
         "task_docs": {t.task_id: t.doc_md or "" for t in dag.tasks},
         "display_name": dag.dag_display_name,
+        "params": {k: dag.params.get_param(k).resolve() for k in dag.params},
+        "modes": list(dag.params.get_param("mode").schema.get("enum", [])),
     }
     for dag_id, dag in bag.dags.items()
 }
@@ -99,3 +101,11 @@ def test_publish_emits_the_source_asset_under_the_storage_url(dagbag):
 def test_parsing_dag_files_does_not_import_the_crawl_stack(dagbag):
     # The scheduler parses DAG files often; Scrapy, Twisted, trafilatura and boto3 load inside tasks only.
     assert dagbag["heavy"] == []
+
+
+def test_trigger_form_offers_date_and_every_crawl_mode(dagbag):
+    from crawlers.spiders.wire import MODES
+
+    yonhap = dagbag["dags"]["news_yonhap"]
+    assert yonhap["params"] == {"date": None, "mode": "incremental"}
+    assert yonhap["modes"] == list(MODES)

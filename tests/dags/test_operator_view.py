@@ -152,7 +152,8 @@ def test_crawl_step_fails_with_the_message_and_logs_the_summary_first(monkeypatc
     messages = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "wiredesk.run"]
     assert messages[0] == ("INFO", "crawl yonhap_ko 2025-03-12: discovered=0 fetched=0 parsed=0 "
                                    "filtered=0 fetch_failed=0 quarantined=0")
-    assert ("WARNING", "crawl yonhap_ko 2025-03-12: http://127.0.0.1:9/rss/news.xml (connection_refused)") in messages
+    assert ("WARNING", "crawl yonhap_ko 2025-03-12: could not read http://127.0.0.1:9/rss/news.xml "
+                       "(connection_refused): m") in messages
 
 
 # -- the crawl process's output ----------------------------------------------------------

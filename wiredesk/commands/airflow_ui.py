@@ -1,0 +1,77 @@
+"""``wiredesk airflow-ui``: the Airflow UI on this machine, over this project's DAGs.
+
+Runs ``airflow standalone`` in a project-local home (SQLite, our ``dags/``)
+bound to 127.0.0.1, with the bundled wire site standing in for the real
+sites unless ``--real-sites`` is given, so that an operator can trigger,
+clear and backfill ``news_*`` DAGs and read their logs exactly as in
+production. Stops everything it started on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import time
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("airflow-ui", help="serve the Airflow UI locally over the news DAGs")
+    add_arguments(parser)
+    parser.set_defaults(func=run)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--port", type=int, default=8080, help="UI port on 127.0.0.1 (default 8080)")
+    parser.add_argument("--workdir", type=Path, default=Path("var/ui"), help="Airflow home, logs, sources")
+    parser.add_argument("--storage", default=None, help="storage URL (default: file://<workdir>/store)")
+    parser.add_argument("--real-sites", action="store_true",
+                        help="crawl the real sites instead of the bundled wire site")
+
+
+def run(args: argparse.Namespace) -> int:
+    import contextlib
+
+    from wiredesk.local_airflow import LocalAirflow, stop_process
+    from wiredesk.localsite import local_sources_file
+    from wiredesk.wiresite.server import WireSite
+
+    workdir = args.workdir.resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    storage_url = args.storage or (workdir / "store").as_uri()
+    overrides = {"WIREDESK_STORAGE_URL": storage_url}
+    with contextlib.ExitStack() as stack:
+        if not args.real_sites:
+            site = stack.enter_context(WireSite())
+            overrides["WIREDESK_SOURCES"] = str(local_sources_file(site.base_urls, workdir / "sources.yaml"))
+            print(f"wire site      {', '.join(f'{k} {v}' for k, v in sorted(site.base_urls.items()))}")
+        airflow = LocalAirflow(home=workdir / "airflow", env_overrides=overrides)
+        log_file = workdir / "airflow-standalone.log"
+        proc = airflow.standalone(args.port, log_file=log_file)
+        stack.callback(stop_process, proc)
+        print(f"airflow        http://127.0.0.1:{args.port}/  (no login: local only; log {log_file})")
+        print(f"storage        {storage_url}")
+        print("try           a DAG's Trigger button with date 2025-03-12; Ctrl-C stops everything")
+        # SIGTERM (a service manager, `kill`) stops as cleanly as Ctrl-C.
+        signal.signal(signal.SIGTERM, _raise_interrupt)
+        try:
+            while proc.poll() is None:
+                time.sleep(1)
+        except KeyboardInterrupt:
+            print("stopping ...")
+            return 0
+        print(f"error: airflow standalone exited with {proc.returncode}; see {log_file}")
+        return 1
+    return 0
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+if __name__ == "__main__":  # until the subcommand is listed in wiredesk.cli.COMMANDS
+    import sys
+
+    _parser = argparse.ArgumentParser(prog="python -m wiredesk.commands.airflow_ui", description=__doc__)
+    add_arguments(_parser)
+    sys.exit(run(_parser.parse_args()))
