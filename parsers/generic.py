@@ -67,6 +67,9 @@ class GenericParser:
     name = "generic"
     version = "1.0"
     VALID_UNTIL: date | None = None
+    #: ``parse`` takes ``tree=`` (the page already parsed); callers check this
+    #: flag rather than the type, so stand-ins without it keep working.
+    accepts_tree = True
 
     def parse(
         self,

@@ -118,6 +118,7 @@ def test_a_tree_parsed_by_the_caller_is_used_instead_of_parsing_again(parser):
     )  # no markup to parse: only the tree can have supplied the story
     assert given.title == own.title == "Ferry landing to reopen"
     assert given.body == own.body
+    assert parser.accepts_tree  # what the dispatcher checks before passing its tree
 
 
 def test_opengraph_fallback_without_jsonld(parser):
