@@ -19,6 +19,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--date", type=date.fromisoformat, required=True, help="YYYY-MM-DD")
     parser.add_argument("--storage", default=None, help="storage URL (default: $WIREDESK_STORAGE_URL)")
     parser.add_argument("--sources", default=None, help="YAML file adding/overriding sources")
+    parser.add_argument("--mode", choices=("incremental", "backfill", "all"), default="incremental",
+                        help="discovery mode (the DAG's params.mode); backfill for days older than the feeds")
     parser.add_argument("--airflow-home", type=Path, default=Path("var/airflow"))
     parser.set_defaults(func=run)
 
@@ -35,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
         overrides["WIREDESK_SOURCES"] = str(Path(sources).resolve())
     airflow = LocalAirflow(home=args.airflow_home.resolve(), env_overrides=overrides)
     dag_id = dag_id_for(args.source)
-    result = airflow.dags_test(dag_id, args.date, capture=False)
+    result = airflow.dags_test(dag_id, args.date, {"mode": args.mode}, capture=False)
     if result.returncode != 0:
         print(f"error: DAG {dag_id} failed for {args.date} (exit {result.returncode})", file=sys.stderr)
         return 1
