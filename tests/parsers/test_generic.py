@@ -344,3 +344,20 @@ def test_byline_markup_used_when_metadata_names_only_the_site(parser):
     byline = '<p class="meta">Von <span class="authorname">Jana Brück</span> | 05.03.24</p>'
     article = parser.parse(page(head=head, body_top=byline), url="https://courier.example.com/f")
     assert article.authors == ["Jana Brück"]
+
+
+def test_inert_elements_go_before_extraction_but_their_tails_and_jsonld_stay():
+    from lxml import html as lxml_html
+
+    from parsers.generic import _prune_inert
+
+    tree = lxml_html.document_fromstring(
+        '<html><head><script type="application/ld+json">{"headline": "Ferry"}</script>'
+        "<style>p {color: red}</style></head><body><p>The ferry <script>track()</script>"
+        "returns <button>Share</button>in spring.</p><svg><text>icon</text></svg></body></html>"
+    )
+    _prune_inert(tree)
+    assert tree.findtext(".//p") is not None
+    assert tree.find(".//p").text_content() == "The ferry returns in spring."
+    assert [s.get("type") for s in tree.iter("script")] == ["application/ld+json"]
+    assert tree.find(".//style") is None and tree.find(".//svg") is None
