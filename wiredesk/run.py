@@ -95,16 +95,24 @@ def crawl_step(
     from wiredesk.settings import sources_file_from_env
 
     output = _child_output_to_logging() if log_child_output else contextlib.nullcontext()
-    with output:
-        result = runner.crawl(
-            source_id,
-            day,
-            storage_url,
-            run_id=run_id,
-            sources_file=sources_file or sources_file_from_env(),
-            mode=mode,
-            storage_options=storage_options or None,
-        )
+    try:
+        with output:
+            result = runner.crawl(
+                source_id,
+                day,
+                storage_url,
+                run_id=run_id,
+                sources_file=sources_file or sources_file_from_env(),
+                mode=mode,
+                storage_options=storage_options or None,
+            )
+    except Exception as exc:
+        # The runner's errors name the source but not always the day; the
+        # operator reading the task log should not have to work it out.
+        context = f"crawl {source_id} {day} (mode {mode}) failed: nothing published by this attempt"
+        log.error("%s: %s", context, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        exc.add_note(context + "; clear the task to re-run the day once the cause is fixed.")
+        raise
     counts = result.get("counts", {})
     log.info("crawl %s %s: %s", source_id, day, format_counts(counts))
     for error in result.get("discovery_errors") or []:
@@ -165,9 +173,16 @@ def publish_step(crawled: Mapping[str, Any], *, storage_url: str, **storage_opti
     from storage import open_store
     from storage.publish import publish_run
 
-    store = open_store(storage_url, **storage_options)
     day = date.fromisoformat(str(crawled["date"]))
-    manifest = publish_run(store, crawled["source"], day, crawled["run_id"])
+    try:
+        store = open_store(storage_url, **storage_options)
+        manifest = publish_run(store, crawled["source"], day, crawled["run_id"])
+    except Exception as exc:
+        context = (f"publish {crawled['source']} {day} (run {crawled['run_id']}) failed: "
+                   "readers still see one complete partition of the day, the old or the new")
+        log.error("%s: %s", context, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        exc.add_note(context + "; clear publish to retry, or crawl with downstream to stage a new run.")
+        raise
     log.info("publish %s %s: %s", crawled["source"], day, format_counts(manifest["counts"]))
     log.info("publish %s %s: %s records in %s part(s) under %s (run %s); quarantine: %s",
              crawled["source"], day, manifest.get("records"), len(manifest.get("parts", [])),

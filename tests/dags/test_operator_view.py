@@ -211,3 +211,34 @@ def test_crawl_step_routes_the_crawl_process_output_through_logging(monkeypatch,
         (r.name, r.levelno, r.getMessage()) for r in caplog.records
     ]
     assert sys.stderr is not None and not isinstance(sys.stderr, run.ChildLogStream)  # restored
+
+
+def test_a_crashed_crawl_is_logged_with_source_day_and_mode(monkeypatch, caplog):
+    from crawlers import runner
+
+    def crash(*args, **kwargs):
+        raise runner.CrawlError("crawl of 'yonhap_en' failed with exit code 1; last log lines:\nboom",
+                                source="yonhap_en", returncode=1, tail=["boom"])
+
+    monkeypatch.setattr(runner, "crawl", crash)
+    caplog.set_level(logging.ERROR, logger="wiredesk.run")
+    with pytest.raises(runner.CrawlError) as failure:  # the runner's error type, for callers that catch it
+        run.crawl_step("yonhap_en", DAY, storage_url="file:///nowhere", mode="backfill")
+    assert [r.getMessage() for r in caplog.records] == [
+        "crawl yonhap_en 2025-03-12 (mode backfill) failed: nothing published by this attempt: "
+        "crawl of 'yonhap_en' failed with exit code 1; last log lines:"
+    ]
+    assert "clear the task to re-run the day" in failure.value.__notes__[0]
+
+
+def test_a_failed_publish_names_source_day_and_run(tmp_path, caplog):
+    from storage.errors import PublishError
+
+    caplog.set_level(logging.ERROR, logger="wiredesk.run")
+    crawled = {"source": "yonhap_en", "date": "2025-03-12", "run_id": "r-missing"}
+    with pytest.raises(PublishError):  # nothing was staged under this run id: a real store, a real error
+        run.publish_step(crawled, storage_url=tmp_path.as_uri())
+    (message,) = [r.getMessage() for r in caplog.records]
+    assert message.startswith("publish yonhap_en 2025-03-12 (run r-missing) failed: "
+                              "readers still see one complete partition of the day, the old or the new: "
+                              "nothing staged for")
