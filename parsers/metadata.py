@@ -472,11 +472,21 @@ def _comparable(text: str) -> str:
 
 
 def _first_h1(tree: lxml_html.HtmlElement) -> str | None:
+    """The story's ``<h1>``: the first inside ``<article>``/``<main>``, else the first.
+
+    Page chrome often carries an ``<h1>`` of its own before the story (the
+    logo, "Log In", the section name); the one inside the article element is
+    the headline the reader sees above the text.
+    """
+    first = None
     for h1 in tree.iter("h1"):
         text = " ".join(_INVISIBLE_RE.sub("", h1.text_content()).split())
-        if text:
+        if not text:
+            continue
+        if any(a.tag in ("article", "main") for a in h1.iterancestors()):
             return text
-    return None
+        first = first or text
+    return first
 
 
 # -- assembly --------------------------------------------------------------

@@ -361,3 +361,17 @@ def test_inert_elements_go_before_extraction_but_their_tails_and_jsonld_stay():
     assert tree.find(".//p").text_content() == "The ferry returns in spring."
     assert [s.get("type") for s in tree.iter("script")] == ["application/ld+json"]
     assert tree.find(".//style") is None and tree.find(".//svg") is None
+
+
+def test_the_h1_inside_the_article_beats_a_chrome_h1(parser):
+    head = (
+        jsonld({"@type": "NewsArticle", "headline": "Ferry landing to reopen"})
+        + "<title>Ferry landing to reopen next spring</title>"
+    )
+    html = page(head=head, body_top="<h1>Ferry landing to reopen next spring</h1>").replace(
+        "<body>", "<body><h1>Log In</h1>"
+    )
+    # JSON-LD (1.5) vs <title> + the article's <h1> (1.5 + 0.5): the story's
+    # h1 breaks the tie; the "Log In" heading of the page chrome must not
+    article = parser.parse(html, url="https://brindlecourier.example/a")
+    assert article.title == "Ferry landing to reopen next spring"
