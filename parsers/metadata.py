@@ -402,13 +402,16 @@ def _reduce_title(value: str, others: list[str]) -> str:
 #: What may precede a headline inside a decorated one: a site-title separator
 #: or a kicker's colon ("Kicker: Headline").
 _PREFIX_SEPARATORS = (*TITLE_SEPARATORS, ": ")
+#: A short bracketed tag after a headline: "Headline (Video)", "Headline [PHOTOS]".
+_MEDIA_TAG_RE = re.compile(r"^ [(\[][^()\[\]]{1,20}[)\]]$")
 
 
 def _decorates(value: str, core: str) -> bool:
     """True when ``value`` is ``core`` plus separator-bounded additions on either side.
 
-    ``"Kicker: Headline | Section"`` decorates ``"Headline"``; ``"Headlines
-    of today"`` does not decorate ``"Headline"`` (no separator at the seam).
+    ``"Kicker: Headline | Section"`` and ``"Headline (Video)"`` decorate
+    ``"Headline"``; ``"Headlines of today"`` does not (no separator at the
+    seam), nor does ``"Headline (and why it matters)"`` (too long for a tag).
     """
     whole, part = _comparable(value), _comparable(core)
     if not part or whole == part:
@@ -418,7 +421,7 @@ def _decorates(value: str, core: str) -> bool:
         return False
     prefix, suffix = whole[:start], whole[start + len(part) :]
     return (not prefix or prefix.endswith(_PREFIX_SEPARATORS)) and (
-        not suffix or suffix.startswith(TITLE_SEPARATORS)
+        not suffix or suffix.startswith(TITLE_SEPARATORS) or bool(_MEDIA_TAG_RE.match(suffix))
     )
 
 

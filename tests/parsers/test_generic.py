@@ -178,6 +178,15 @@ def test_kicker_and_section_decoration_folds_into_the_stated_headline():
     assert choose_title(sources) == "Ferry landing to reopen in spring"
 
 
+def test_a_media_tag_after_the_headline_is_decoration_when_a_field_agrees():
+    sources = {"jsonld": "Ferry landing reopens", "og": "Ferry landing reopens (Video)",
+               "document": "Ferry landing reopens (Video)"}
+    assert choose_title(sources) == "Ferry landing reopens"
+    longer = "Ferry landing reopens (and why the town wanted it)"
+    sources.update(og=longer, document=longer)  # a clause, not a media tag
+    assert choose_title(sources) == longer
+
+
 def test_kickerless_h1_alone_does_not_strip_the_kicker():
     full = "Harbour Works: Ferry landing to reopen"
     sources = {"jsonld": full, "og": full, "h1": "Ferry landing to reopen"}
