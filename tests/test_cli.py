@@ -1,0 +1,31 @@
+"""Every subcommand module loads and registers itself; ``wiredesk --help`` lists them all."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from wiredesk.cli import COMMANDS, build_parser, main
+
+
+def test_every_listed_command_registers():
+    parser = build_parser()
+    registered = set(parser._subparsers._group_actions[0].choices)
+    assert registered == {name.replace("_", "-") for name in COMMANDS}
+
+
+def test_console_script_help_lists_the_commands():
+    script = Path(sys.executable).with_name("wiredesk")
+    out = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=True).stdout
+    for name in ("demo", "crawl", "sources", "parse", "ls", "cat", "airflow-ui"):
+        assert f"    {name} " in out
+
+
+def test_unknown_command_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["no-such-command"])
+    assert exit_info.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
