@@ -2,15 +2,17 @@
 
 Each module prints its own table of absolute numbers and ratios; a module
 whose prerequisites are missing (e.g. no ``../shared/corpus``) says so and is
-skipped, so the command always finishes.
+skipped, so the command always finishes.  Each runs in a fresh interpreter:
+memory high-water marks (``ru_maxrss``) are inherited across ``fork``+``exec``,
+so a benchmark started from a process that already holds another benchmark's
+data would report that process's peak instead of its own.
 """
 
 from __future__ import annotations
 
-import importlib
+import subprocess
 import sys
 import time
-import traceback
 
 BENCHMARKS = (
     ("parsers", "benchmarks.bench_parsers"),
@@ -27,10 +29,9 @@ def main(argv: list[str] | None = None) -> int:
             continue
         print(f"\n=== {name} ({module_name}) ===", flush=True)
         started = time.perf_counter()
-        try:
-            importlib.import_module(module_name).main()
-        except Exception:  # one broken benchmark must not hide the others' numbers
-            traceback.print_exc()
+        # One broken benchmark must not hide the others' numbers.
+        done = subprocess.run([sys.executable, "-c", f"import {module_name} as m; m.main()"], check=False)
+        if done.returncode != 0:
             failed.append(name)
         print(f"--- {name}: {time.perf_counter() - started:.1f} s", flush=True)
     if failed:
