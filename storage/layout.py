@@ -135,7 +135,12 @@ def state_key(source: str, day: date | str) -> str:
 
 
 def staging_prefix(source: str, day: date | str, run_id: str) -> str:
-    return _day_dir("staging/", source, day) + f"run={validate_run_id(run_id)}/"
+    return staging_day_prefix(source, day) + f"run={validate_run_id(run_id)}/"
+
+
+def staging_day_prefix(source: str, day: date | str) -> str:
+    """Where every staged run of one source and day lives."""
+    return _day_dir("staging/", source, day)
 
 
 #: Files of a staged run, uploaded in this order: ``crawl.json`` last marks it complete.

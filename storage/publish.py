@@ -46,7 +46,7 @@ from storage.dedup import DUPLICATE, DedupIndex, state_row
 from storage.errors import PublishError, RecordInvalid
 from storage.read import manifest_keys, read_manifest, read_part
 from storage.schema import validate_record
-from storage.staging import BadLine, StagedRun, discard_staging, read_staged
+from storage.staging import BadLine, StagedRun, discard_day_staging, discard_staging, read_staged
 
 logger = logging.getLogger(__name__)
 
@@ -135,7 +135,7 @@ class RunPublisher:
             self._write_manifest(manifest)  # the commit point
             self._delete_superseded(manifest)
             self.store.put_file(layout.state_key(self.source, self.day), work / _STATE)
-        discard_staging(self.store, self.source, self.day, self.run_id)
+        discard_day_staging(self.store, self.source, self.day)
         logger.info(
             "published %s/%s run %s to %s: %d record(s) in %d part(s), %d duplicate, "
             "%d schema-invalid",

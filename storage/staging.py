@@ -149,3 +149,15 @@ def read_staged(store: ObjectStore, source: str, day: date | str, run_id: str) -
 def discard_staging(store: ObjectStore, source: str, day: date | str, run_id: str) -> None:
     """Delete a run's staging files (its raw WARC files stay in the archive)."""
     store.delete_keys(list(store.list_keys(layout.staging_prefix(source, day, run_id))))
+
+
+def discard_day_staging(store: ObjectStore, source: str, day: date | str) -> None:
+    """Delete every staged run of a day, once one of them is published.
+
+    Crawls whose task failed after staging (a retry, a run with nothing
+    found) would otherwise stay under ``staging/`` forever; once the day has a
+    newer published partition they can never be published, since one day is
+    crawled by one run at a time (the DAGs set ``max_active_runs=1``).
+    Their WARC files stay in the raw archive.
+    """
+    store.delete_keys(list(store.list_keys(layout.staging_day_prefix(source, day))))

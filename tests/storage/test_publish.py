@@ -253,3 +253,12 @@ def test_unsafe_names_never_reach_the_store(store, tmp_path, source, day, run_id
     with pytest.raises(storage.errors.InvalidKey):
         storage.publish_run(store, source, day, run_id)
     assert list(store.list_keys()) == []
+
+
+def test_publishing_a_day_clears_staged_runs_that_were_never_published(store, tmp_path) -> None:
+    # A crawl whose task failed after staging leaves its run behind; the day's next publish removes it.
+    stage(store, tmp_path, "abandoned", [make_record(1)])
+    stage(store, tmp_path, "other-day", [make_record(2)], day="2026-11-21")
+    publish(store, tmp_path, "r2", [make_record(1)])
+    assert list(store.list_keys(f"staging/source={SOURCE}/date={DAY}/")) == []
+    assert list(store.list_keys(f"staging/source={SOURCE}/date=2026-11-21/"))  # other days untouched
