@@ -122,6 +122,15 @@ def quarantine_prefix(source: str, day: date | str) -> str:
     return _day_dir("quarantine/", source, day)
 
 
+def ledger_prefix(source: str, day: date | str) -> str:
+    return _day_dir("ledger/", source, day)
+
+
+def ledger_key(source: str, day: date | str, run_id: str) -> str:
+    """One row per discovered URL of the published run, with its final outcome."""
+    return ledger_prefix(source, day) + f"{validate_run_id(run_id)}.jsonl.gz"
+
+
 def quarantine_key(source: str, day: date | str, run_id: str) -> str:
     return quarantine_prefix(source, day) + f"{validate_run_id(run_id)}.jsonl.gz"
 

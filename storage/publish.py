@@ -62,6 +62,7 @@ SCHEMA_INVALID = "schema_invalid"
 _SPOOL = "items.jsonl.gz"
 _QUARANTINE = "quarantine.jsonl.gz"
 _STATE = "state.jsonl.gz"
+_LEDGER = "ledger.jsonl.gz"
 
 
 def publish_run(
@@ -130,6 +131,8 @@ class RunPublisher:
                 parts = self._write_parts(work, index, result)
             manifest = self._build_manifest(staged, crawl_counts, parts, result)
             manifest["quarantine"] = self._write_quarantine(work, result)
+            manifest["ledger"] = layout.ledger_key(self.source, self.day, self.run_id)
+            self.store.put_file(manifest["ledger"], work / _LEDGER)
             self._check_counts(manifest["counts"])
             self.store.delete_keys([layout.state_key(self.source, self.day)])
             self._write_manifest(manifest)  # the commit point
@@ -190,16 +193,24 @@ class RunPublisher:
         become quarantine rows with stage ``schema``.
         """
         with gzip.open(work / _QUARANTINE, "wt", encoding="utf-8", compresslevel=1) as rejects, \
-                gzip.open(work / _SPOOL, "wt", encoding="utf-8", compresslevel=1) as out:
+                gzip.open(work / _SPOOL, "wt", encoding="utf-8", compresslevel=1) as out, \
+                gzip.open(work / _LEDGER, "wt", encoding="utf-8", compresslevel=1) as ledger:
             for row in staged.quarantine():
                 _write_line(rejects, row)
                 result.crawl_quarantine_rows += 1
+            for row in staged.ledger():
+                # "parsed" rows are settled below, one per record, as published or duplicate.
+                if isinstance(row, dict) and row.get("outcome") != "parsed":
+                    _write_line(ledger, row)
             for line, item in staged.item_lines():
                 result.staged += 1
                 problem = _problem(item, self.source)
                 if problem is not None:
                     result.schema_invalid += 1
-                    _write_line(rejects, _reject_row(item, problem))
+                    reject = _reject_row(item, problem)
+                    _write_line(rejects, reject)
+                    _write_line(ledger, {"url": reject.get("url"), "outcome": "quarantined",
+                                         "reason": SCHEMA_INVALID, "status": None})
                     continue
                 index.add(result.valid, item)
                 result.valid += 1
@@ -219,12 +230,13 @@ class RunPublisher:
         writer: _PartWriter | None = None
         with gzip.open(work / _SPOOL, "rt", encoding="utf-8") as records, gzip.open(
             work / _STATE, "wt", encoding="utf-8", compresslevel=1
-        ) as state_out:
+        ) as state_out, gzip.open(work / _LEDGER, "at", encoding="utf-8", compresslevel=1) as ledger:
             for line, (_seq, version) in zip(records, index.decisions(), strict=True):
+                record = json.loads(line)
+                _write_line(ledger, _ledger_row(record, version))
                 if version == DUPLICATE:
                     result.duplicate += 1
                     continue
-                record = json.loads(line)
                 record["version"] = version
                 data = _dumps(record).encode("utf-8") + b"\n"
                 if writer is not None and writer.full(len(data)):
@@ -335,16 +347,15 @@ class RunPublisher:
     def _delete_superseded(self, manifest: dict[str, Any]) -> None:
         """Delete parts and quarantine files of the day that the new manifest does not list."""
         keep = {part["key"] for part in manifest["parts"]} | set(manifest["quarantine"])
+        keep.add(manifest.get("ledger"))
         stale = [
             key
             for key in self.store.list_keys(layout.partition_prefix(self.source, self.day))
             if layout.is_part_key(key) and key not in keep
         ]
-        stale += [
-            key
-            for key in self.store.list_keys(layout.quarantine_prefix(self.source, self.day))
-            if key not in keep
-        ]
+        for prefix in (layout.quarantine_prefix(self.source, self.day),
+                       layout.ledger_prefix(self.source, self.day)):
+            stale += [key for key in self.store.list_keys(prefix) if key not in keep]
         if stale:
             self.store.delete_keys(stale)
             logger.info("deleted %d superseded object(s) of %s/%s", len(stale), self.source,
@@ -422,6 +433,19 @@ class _HashingWriter(io.RawIOBase):
         self.digest.update(data)
         self.bytes += len(data)
         return len(data)
+
+
+def _ledger_row(record: dict[str, Any], version: Any) -> dict[str, Any]:
+    """A parsed page's final outcome, keyed like the crawl's ledger rows (the fetched URL)."""
+    duplicate = version == DUPLICATE
+    return {
+        "url": record.get("fetched_url") or record.get("url"),
+        "outcome": "duplicate" if duplicate else "published",
+        "reason": None,
+        "status": None,
+        "id": record.get("id"),
+        "version": None if duplicate else version,
+    }
 
 
 def _problem(item: Any, source: str) -> RecordInvalid | None:

@@ -38,6 +38,28 @@ def _adds_up(counts):
     )
 
 
+def _ledger_adds_up(store_url, day):
+    """The archived ledger has one row per discovered URL, with the manifest's outcomes."""
+    import gzip
+    import json
+    from collections import Counter
+
+    from storage import open_store
+
+    store = open_store(store_url)
+    manifest = read_manifest(store, "yonhap_en", day)
+    rows = [json.loads(line) for line in gzip.decompress(store.get_bytes(manifest["ledger"])).splitlines()]
+    outcomes = Counter(row["outcome"] for row in rows)
+    counts = manifest["counts"]
+    assert len(rows) == counts["discovered"]
+    assert outcomes["published"] == counts["published"]
+    assert outcomes["duplicate"] == counts["duplicate"]
+    assert outcomes["filtered"] == sum(counts["filtered"].values())
+    assert outcomes["fetch_failed"] == sum(counts["fetch_failed"].values())
+    assert outcomes["quarantined"] == sum(counts["quarantined"].values())
+    return rows
+
+
 def test_updates_become_versions_and_reruns_publish_nothing_new(tmp_path, wiresite):
     store_url = (tmp_path / "store").as_uri()
     sources = local_sources_file(wiresite.base_urls, tmp_path / "sources.yaml")
@@ -48,6 +70,8 @@ def test_updates_become_versions_and_reruns_publish_nothing_new(tmp_path, wiresi
     assert story_day1 == [(1, None), (2, "LEAD")]
     assert _adds_up(first["counts"])
     assert first["counts"]["filtered"].get("robots_txt", 0) == 1  # the embargoed story
+    ledger = _ledger_adds_up(store_url, DAY1)
+    assert [r["url"].rsplit("/", 1)[-1] for r in ledger if r["outcome"] == "filtered"] == ["AEN20250311009900315"]
 
     second = _publish(DAY2, store_url, sources)
     day2 = _records(store_url, DAY2)
@@ -64,10 +88,13 @@ def test_updates_become_versions_and_reruns_publish_nothing_new(tmp_path, wiresi
     key = lambda r: (r["id"], r["version"], r["content_hash"])  # noqa: E731
     assert sorted(map(key, _records(store_url, DAY2))) == sorted(map(key, day2))
     assert again["counts"] == second["counts"]
+    _ledger_adds_up(store_url, DAY2)
+    from storage import open_store
+
+    ledgers = list(open_store(store_url).list_keys(f"ledger/source=yonhap_en/date={DAY2}/"))
+    assert ledgers == [f"ledger/source=yonhap_en/date={DAY2}/{again['run_id']}.jsonl.gz"]
 
     # ... and re-running day 1 afterwards does not disturb day 2's versions.
     _publish(DAY1, store_url, sources)
     assert sorted(map(key, _records(store_url, DAY1))) == sorted(map(key, day1))
-    from storage import open_store
-
     assert read_manifest(open_store(store_url), "yonhap_en", DAY2)["run_id"] == again["run_id"]
