@@ -25,6 +25,8 @@ def print_partition_summary(storage_url: str, source: str, day: date) -> int:
     print(f"where          {location}")
     print(f"manifest       {storage_url.rstrip('/')}/{manifest_key(source, day)}")
     print(f"counts         {format_counts(manifest['counts'])}")
+    if manifest.get("ledger"):
+        print(f"every URL      {storage_url.rstrip('/')}/{manifest['ledger']}")
     for record in sample:
         print(f"sample title   {record['title']}")
     if sample:
