@@ -11,6 +11,10 @@ byte offset returned for a response is enough to seek to it and read it back
 from __future__ import annotations
 
 import json
+import os
+import random
+import uuid
+import zlib
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
@@ -20,9 +24,42 @@ from urllib.parse import urlsplit
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+#: gzip level of each record: zlib's default.  warcio uses 9, which on news
+#: pages costs a quarter more CPU than 6 for 0.3 % smaller archives.
+GZIP_LEVEL = 6
+
 #: Hop-by-hop headers that no longer describe the stored body (the HTTP
 #: client already removed the chunking), so a WARC reader must not apply them.
 _DROP_HEADERS = {b"transfer-encoding"}
+
+
+class _Writer(WARCWriter):
+    """``WARCWriter`` with a cheaper gzip level and cheaper record ids.
+
+    Same records: one gzip member per record, ``urn:uuid`` ids of random
+    version-4 UUIDs; only drawn from a generator seeded once from the OS
+    instead of one ``os.urandom`` call per record (a syscall that, with the
+    parser threads holding the GIL, cost 0.2 ms each in a crawl).
+    """
+
+    def __init__(self, filebuf: IO[bytes], *, compresslevel: int, **kwargs: Any) -> None:
+        super().__init__(filebuf, gzip=True, **kwargs)
+        self._compresslevel = compresslevel
+        self._ids = random.Random(os.urandom(32))
+
+    def _make_warc_id(self) -> str:  # type: ignore[override]  # classmethod in warcio
+        return f"<urn:uuid:{uuid.UUID(int=self._ids.getrandbits(128), version=4)}>"
+
+    def _write_warc_record(self, out: IO[bytes], record: Any) -> None:
+        buffer = BytesIO()
+        self.gzip = False
+        try:
+            super()._write_warc_record(buffer, record)
+        finally:
+            self.gzip = True
+        compressor = zlib.compressobj(self._compresslevel, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        out.write(compressor.compress(buffer.getvalue()) + compressor.flush())
+        out.flush()
 
 
 class WarcArchive:
@@ -32,12 +69,14 @@ class WarcArchive:
     (``raw/source=S/date=D/R.warc.gz``); it is what records point at.
     """
 
-    def __init__(self, path: Path, key: str, *, software: str = "wiredesk") -> None:
+    def __init__(
+        self, path: Path, key: str, *, software: str = "wiredesk", compresslevel: int = GZIP_LEVEL
+    ) -> None:
         self.path = Path(path)
         self.key = key
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._file: IO[bytes] = open(self.path, "wb")  # closed in close()
-        self._writer = WARCWriter(self._file, gzip=True, warc_version="WARC/1.1")
+        self._writer = _Writer(self._file, compresslevel=compresslevel, warc_version="WARC/1.1")
         self.records = 0
         info = self._writer.create_warcinfo_record(
             self.path.name, {"software": software, "format": "WARC File Format 1.1"}
