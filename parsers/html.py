@@ -148,6 +148,27 @@ def lines_of(element: HtmlElement, *, cell_separator: str = " | ") -> list[str]:
     return [squash(line) for line in "".join(parts).split("\n") if squash(line)]
 
 
+# The whole-tree class test cssselect writes at the head of a branch.
+_CLASS_SCAN = re.compile(
+    r"(^|\| )descendant-or-self::\*\[@class and contains\(@class, ('[^']*')\) and "
+)
+
+
+def css_xpath(css: str) -> lxml.etree.XPath:
+    """``CSSSelector(css)`` compiled with a cheaper scan for leading class tests.
+
+    For ``.x ...`` cssselect tests every element with ``@class and
+    contains(@class, 'x') and ...``; libxml2 runs that predicate machinery
+    per element.  Walking the ``class`` attributes instead and stepping up to
+    their elements selects the same elements, in document order, with the
+    same remaining (exact class-token) test, at about half the cost.
+    """
+    path = CSSSelector(css).path
+    return lxml.etree.XPath(
+        _CLASS_SCAN.sub(r"\1(descendant-or-self::*/@class[contains(., \2)]/..)[", path)
+    )
+
+
 class ScopedSelector:
     """A CSS selector run only inside the few elements where a match can begin.
 
