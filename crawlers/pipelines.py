@@ -143,8 +143,14 @@ class RunFilesPipeline:
     def spider_opened(self) -> None:
         run_dir = Path(self.crawler.spider.run_dir)
         run_dir.mkdir(parents=True, exist_ok=True)
-        self._items = gzip.open(run_dir / "items.jsonl.gz", "wt", encoding="utf-8")
-        self._quarantine = gzip.open(run_dir / "quarantine.jsonl.gz", "wt", encoding="utf-8")
+        # Level 6 (zlib's default) rather than gzip.open's 9: on synthetic
+        # records 0.010 instead of 0.018 ms each, for files 6 % larger.
+        self._items = gzip.open(
+            run_dir / "items.jsonl.gz", "wt", encoding="utf-8", compresslevel=6
+        )
+        self._quarantine = gzip.open(
+            run_dir / "quarantine.jsonl.gz", "wt", encoding="utf-8", compresslevel=6
+        )
 
     def close_spider(self) -> None:
         for handle in (self._items, self._quarantine):
