@@ -150,22 +150,22 @@ def lines_of(element: HtmlElement, *, cell_separator: str = " | ") -> list[str]:
 
 # The whole-tree class test cssselect writes at the head of a branch.
 _CLASS_SCAN = re.compile(
-    r"(^|\| )descendant-or-self::\*\[@class and contains\(@class, ('[^']*')\) and "
+    r"(^|\| )descendant-or-self::(\*|[a-z][a-z0-9]*)\[@class and contains\(@class, ('[^']*')\) and "
 )
 
 
 def css_xpath(css: str) -> lxml.etree.XPath:
     """``CSSSelector(css)`` compiled with a cheaper scan for leading class tests.
 
-    For ``.x ...`` cssselect tests every element with ``@class and
-    contains(@class, 'x') and ...``; libxml2 runs that predicate machinery
-    per element.  Walking the ``class`` attributes instead and stepping up to
+    For ``.x ...`` (or ``div.x ...``) cssselect tests every element (every
+    div) with ``@class and contains(@class, 'x') and ...``; libxml2 runs
+    that predicate machinery per element.  Walking the ``class`` attributes instead and stepping up to
     their elements selects the same elements, in document order, with the
     same remaining (exact class-token) test, at about half the cost.
     """
     path = CSSSelector(css).path
     return lxml.etree.XPath(
-        _CLASS_SCAN.sub(r"\1(descendant-or-self::*/@class[contains(., \2)]/..)[", path)
+        _CLASS_SCAN.sub(r"\1(descendant-or-self::\2/@class[contains(., \3)]/..)[", path)
     )
 
 

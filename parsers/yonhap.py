@@ -100,7 +100,7 @@ class YonhapEnParser:
     # css_xpath: the CSS selector with a cheaper scan for leading class tests.
     _title = css_xpath("header.title-article01 h1, .title-article01 .tit, h1.tit, article h1")
     _any_h1 = CSSSelector("h1")
-    _story = CSSSelector("article.story-news, div.story-news, div.article-story, div.article-txt")
+    _story = css_xpath("article.story-news, div.story-news, div.article-story, div.article-txt")
     _junk = CSSSelector(
         "div.photo-group, figure, div.comp-box, div.related-group, aside, script, style, "
         "div.keyword-zone01, div.share-zone, .sns-share, button, ins, iframe, "
@@ -341,7 +341,7 @@ class YonhapKoParser(YonhapEnParser):
     _title = css_xpath(
         "header.title-article01 h1, .title-article01 .tit, h1.tit, .title-con01 h1, article h1"
     )
-    _story = CSSSelector(
+    _story = css_xpath(
         "article.story-news, div.story-news, div.article-story, #articleWrap .article, "
         "div.article-txt"
     )
