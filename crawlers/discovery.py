@@ -137,8 +137,8 @@ def xml_body(body: bytes, max_bytes: int = MAX_XML_BYTES) -> bytes:
     return body
 
 
-def _xml_root(body: bytes) -> etree._Element:
-    body = xml_body(body)
+def _xml_root(body: bytes, max_bytes: int = MAX_XML_BYTES) -> etree._Element:
+    body = xml_body(body, max_bytes)
     if not body.strip():
         raise DiscoveryError("empty", "empty document")
     # Refuse entity declarations before libxml2 sees them: a bomb is only
@@ -173,9 +173,9 @@ def _child_text(elem: etree._Element, *names: str) -> str | None:
     return None
 
 
-def parse_feed(body: bytes, tz: ZoneInfo | None = None) -> list[Entry]:
+def parse_feed(body: bytes, tz: ZoneInfo | None = None, *, max_bytes: int = MAX_XML_BYTES) -> list[Entry]:
     """Entries of an RSS 2.0 / RSS 1.0 / Atom document, in document order."""
-    root = _xml_root(body)
+    root = _xml_root(body, max_bytes)
     kind = _local(root.tag)
     if kind not in ("rss", "rdf", "feed"):
         raise DiscoveryError("not_a_feed", f"root element <{kind}> is not rss/rdf/feed")
@@ -219,13 +219,13 @@ def _atom_link(entry: etree._Element) -> str | None:
     return fallback
 
 
-def parse_sitemap(body: bytes, tz: ZoneInfo | None = None) -> SitemapDoc:
+def parse_sitemap(body: bytes, tz: ZoneInfo | None = None, *, max_bytes: int = MAX_XML_BYTES) -> SitemapDoc:
     """A sitemap index (child sitemaps with ``lastmod``) or a (news) urlset.
 
     For articles the date is ``news:publication_date``, else ``lastmod``
     (then marked inexact: a modification date).
     """
-    root = _xml_root(body)
+    root = _xml_root(body, max_bytes)
     kind = _local(root.tag)
     if kind not in ("urlset", "sitemapindex"):
         raise DiscoveryError("not_a_sitemap", f"root element <{kind}> is not urlset/sitemapindex")

@@ -208,13 +208,13 @@ class ScopedSelector:
 _ALL_META = lxml.etree.XPath("//meta[@content]")
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=1)
 def _meta_index(root: HtmlElement) -> dict[tuple[str, str], str]:
     """``(attribute, key) -> first non-empty content``, built in one pass per document.
 
     Parsers ask for a dozen meta keys per page; one walk instead of one
-    ``//meta`` scan per key and attribute.  The small cache holds only the
-    last few trees, which are parsed one at a time.
+    ``//meta`` scan per key and attribute.  Pages are parsed one at a time,
+    so the cache holds only the current tree (never a pile of old pages).
     """
     index: dict[tuple[str, str], str] = {}
     for element in _ALL_META(root):

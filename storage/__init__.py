@@ -34,9 +34,10 @@ __all__ = [
     "validate_record",
 ]
 
-_REPO_ROOT = Path(__file__).resolve().parent.parent
-
-
 def default_storage_url() -> str:
-    """``$WIREDESK_STORAGE_URL``, else the embedded store ``file://<repo>/var/store``."""
-    return os.environ.get("WIREDESK_STORAGE_URL") or (_REPO_ROOT / "var" / "store").as_uri()
+    """``$WIREDESK_STORAGE_URL``, else the embedded store ``file://<cwd>/var/store``.
+
+    The working directory, not the package's location: an installed package
+    lives in site-packages, and every ``wiredesk`` command must agree on it.
+    """
+    return os.environ.get("WIREDESK_STORAGE_URL") or (Path.cwd() / "var" / "store").resolve().as_uri()

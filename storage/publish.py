@@ -46,7 +46,7 @@ from storage.dedup import DUPLICATE, DedupIndex, state_row
 from storage.errors import PublishError, RecordInvalid
 from storage.read import manifest_keys, read_manifest, read_part
 from storage.schema import validate_record
-from storage.staging import BadLine, StagedRun, discard_day_staging, discard_staging, read_staged
+from storage.staging import BadLine, StagedRun, discard_day_staging, read_staged
 
 logger = logging.getLogger(__name__)
 
@@ -155,7 +155,7 @@ class RunPublisher:
         """
         self._delete_superseded(manifest)
         self._rebuild_shard(self.day, manifest)
-        discard_staging(self.store, self.source, self.day, self.run_id)
+        discard_day_staging(self.store, self.source, self.day)
         logger.info("run %s of %s/%s was already published; finished its cleanup",
                     self.run_id, self.source, self.day)
         return manifest

@@ -29,3 +29,14 @@ def test_unknown_command_is_a_usage_error(capsys):
         main(["no-such-command"])
     assert exit_info.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_every_command_defaults_to_the_same_store(tmp_path, monkeypatch):
+    import storage
+    from wiredesk.settings import storage_url_from_env
+
+    monkeypatch.delenv("WIREDESK_STORAGE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert storage_url_from_env() == storage.default_storage_url() == (tmp_path / "var" / "store").as_uri()
+    monkeypatch.setenv("WIREDESK_STORAGE_URL", "s3://bucket/news")
+    assert storage_url_from_env() == storage.default_storage_url() == "s3://bucket/news"

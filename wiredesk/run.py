@@ -247,7 +247,9 @@ def fetched_count(counts: Mapping[str, Any]) -> int | None:
 
 
 def _partition_prefix(manifest: Mapping[str, Any]) -> str:
-    return f"articles/v1/source={manifest.get('source')}/date={manifest.get('date')}/"
+    from storage.layout import partition_prefix
+
+    return partition_prefix(manifest["source"], manifest["date"])
 
 
 def _totals(counts: Mapping[str, Any]) -> dict[str, int]:

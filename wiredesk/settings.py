@@ -22,12 +22,13 @@ def dag_id_for(source_id: str) -> str:
     return DAG_IDS.get(source_id, f"news_{source_id}")
 
 
-def default_storage_url() -> str:
-    return (Path.cwd() / "var" / "store").resolve().as_uri()
-
-
 def storage_url_from_env() -> str:
-    return os.environ.get("WIREDESK_STORAGE_URL") or default_storage_url()
+    """The same rule as :func:`storage.default_storage_url`, without importing ``storage``.
+
+    DAG files call this at parse time, where loading the storage package (its
+    schema validators) would slow every scheduler parse; a test keeps the two equal.
+    """
+    return os.environ.get("WIREDESK_STORAGE_URL") or (Path.cwd() / "var" / "store").resolve().as_uri()
 
 
 def sources_file_from_env() -> str | None:

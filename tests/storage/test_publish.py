@@ -77,6 +77,16 @@ def test_rerun_replaces_partition_without_leftovers(store, tmp_path) -> None:
     assert part_keys(store) == [p["key"] for p in second["parts"]]
 
 
+def test_rerun_replaces_quarantine_and_ledger_of_the_day(store, tmp_path) -> None:
+    rows = [quarantine_row("https://example.test/broken")]
+    publish(store, tmp_path, "r1", [make_record(1)], quarantine=rows)
+    second = publish(store, tmp_path, "r2", [make_record(1), make_record(2)], quarantine=rows)
+    assert list(store.list_keys(f"quarantine/source={SOURCE}/date={DAY}/")) == second["quarantine"]
+    assert list(store.list_keys(f"ledger/source={SOURCE}/date={DAY}/")) == [second["ledger"]]
+    ledger = [json.loads(line) for line in gzip.decompress(store.get_bytes(second["ledger"])).splitlines()]
+    assert sorted(row["outcome"] for row in ledger) == ["published", "published"]
+
+
 def test_crash_after_manifest_is_finished_by_a_retry(store, tmp_path, monkeypatch) -> None:
     records = [make_record(i) for i in range(4)]
     publish(store, tmp_path, "r1", records)
