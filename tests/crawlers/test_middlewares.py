@@ -58,6 +58,21 @@ def test_429_becomes_a_retry_request_then_gives_up():
     assert mw.crawler.stats.get_value("retry/count") == 1
 
 
+def test_429_retry_waits_what_retry_after_says(monkeypatch):
+    mw = _middleware(RETRY_TIMES=1)
+    waited = []
+
+    async def fake_sleep(seconds, request):
+        waited.append(seconds)
+
+    monkeypatch.setattr(mw, "_sleep", fake_sleep)
+    request = Request("https://en.yna.co.kr/view/A")
+    response = Response(request.url, status=429, headers={"Retry-After": "2"}, request=request)
+    retry = asyncio.run(mw.process_response(request, response))
+    assert isinstance(retry, Request)
+    assert waited == [2.0]  # the retry waited before it was issued
+
+
 def test_offsite_redirect_is_refused():
     crawler = get_crawler()
 

@@ -3,6 +3,7 @@ content types and the news sitemap every site publishes."""
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 from dataclasses import dataclass
@@ -38,7 +39,9 @@ class Page:
     body: bytes
 
 
+@functools.lru_cache(maxsize=1)
 def make_env() -> jinja2.Environment:
+    """One environment per process: every renderer shares its compiled templates."""
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
         autoescape=jinja2.select_autoescape(["html", "xml"]),
