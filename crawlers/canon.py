@@ -15,8 +15,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from courlan import clean_url
 from w3lib.url import canonicalize_url
 
-_TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "ga_")
-_TRACKING_NAMES = frozenset({"fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "ref_src"})
 _AMP_QUERY = {("amp", "1"), ("amp", "true"), ("amp", ""), ("outputtype", "amp")}
 _AMP_PATH = re.compile(r"(/amp)(?=/|$)|(\.amp)(?=\.html?$|$)")
 
@@ -41,7 +39,11 @@ def canonicalize(
     strip_params: Iterable[str] = (),
     allowed_domains: Iterable[str] = (),
 ) -> str:
-    """The canonical spelling of ``url`` (no fragment, no tracking, no AMP/mobile)."""
+    """The canonical spelling of ``url`` (no fragment, no tracking, no AMP/mobile).
+
+    ``strip_params`` names a source's own session or referrer parameters,
+    which no general tracker list can know.
+    """
     url = url.strip()
     if url.startswith("//"):
         url = "https:" + url
@@ -51,10 +53,7 @@ def canonicalize(
     query = [
         (k, v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if k.lower() not in drop
-        and k.lower() not in _TRACKING_NAMES
-        and not k.lower().startswith(_TRACKING_PREFIXES)
-        and (k.lower(), v.lower()) not in _AMP_QUERY
+        if k.lower() not in drop and (k.lower(), v.lower()) not in _AMP_QUERY
     ]
     host = (parts.hostname or "").lower()
     netloc = _demobile_host(host, allowed_domains)

@@ -80,14 +80,6 @@ class ParsePipeline:
             result = parse_one(*args)
         return self._finish(item, result)
 
-    def _parse(self, item: dict[str, Any]) -> dict[str, Any]:
-        """Parse in the calling thread (unit tests, debugging)."""
-        spider = self.crawler.spider
-        return self._finish(item, parse_one(
-            item["body"], item["url"], spider.source.parser_id, spider.day,
-            item.get("encoding"), item["fetched_at"],
-        ))
-
     def _finish(self, item: dict[str, Any], result: tuple[str, Any, str | None]) -> dict[str, Any]:
         kind, value, message = result
         if kind != "record":

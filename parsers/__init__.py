@@ -34,7 +34,7 @@ from parsers.base import (
     source_from_url,
 )
 from parsers.decode import DEFAULT_MAX_BYTES, decode_html
-from parsers.html import canonical_url, is_link_list, looks_like_html, parse_html
+from parsers.html import canonical_url, looks_like_html, parse_html
 from parsers.registry import (
     PARSERS,
     available_parsers,
@@ -129,20 +129,14 @@ def _parse(
     flat_text: bool,
 ) -> dict[str, Any]:
     text = decode_html(content, encoding=encoding, max_bytes=max_bytes)
-    tree = None
-    if not flat_text and looks_like_html(text):
-        parser = site_parser(source, url or canonical_url(text), fetched_at)
-        if parser is None:
-            # Site parsers build their tree with parse_html, which refuses a page
-            # whose nesting libxml2 would silently cut; check that for the
-            # generic parser too rather than let it return half a page.
-            tree = parse_html(text)
-            parser = generic_parser()
-    else:
+    if flat_text or not looks_like_html(text):
         parser = text_parser()
-    article = parser.parse(text, url=url, reference_date=reference)
-    if tree is not None and is_link_list(tree, article.body):
-        raise ParseError("no_article_body", "the page is a list of links (an index), not a story")
+        article = parser.parse(text, url=url, reference_date=reference)
+    elif (parser := site_parser(source, url or canonical_url(text), fetched_at)) is not None:
+        article = parser.parse(text, url=url, reference_date=reference)
+    else:
+        parser = generic_parser()
+        article = parser.parse(text, url=url, reference_date=reference, tree=parse_html(text))
     if not (article.site_article_id or article.canonical_url or url):
         # Without any URL every page would hash to the same id: key on the text instead.
         article.site_article_id = "text-" + content_hash(article.title, article.body)[:24]

@@ -102,6 +102,20 @@ def squash(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
+#: Soft hyphen, zero-width and direction marks, word joiner, BOM.
+INVISIBLE_RE = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")
+_PLAIN_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"'})
+
+
+def comparable(text: str) -> str:
+    """Text reduced for equality tests: no invisible characters, plain quotes, one space.
+
+    Publishers copy a headline between fields with soft hyphens, zero-width
+    spaces and curly quotes added or lost on the way.
+    """
+    return squash(INVISIBLE_RE.sub("", text).translate(_PLAIN_QUOTES))
+
+
 def text_of(element: HtmlElement | None) -> str:
     """Visible text of an element on one line, whitespace-collapsed, scripts excluded."""
     if element is None:
@@ -259,24 +273,29 @@ def absolute_url(src: str | None, base: str | None = None) -> str | None:
     return src
 
 
-def is_link_list(root: HtmlElement, paragraphs: list[str]) -> bool:
-    """True when most "paragraphs" are the texts of links: an index page, not a story.
+#: Link texts shorter than this are navigation ("Sports", "More"), not headlines.
+MIN_LINK_TEXT = 15
 
-    Generic extractors given a section front return its headline list as
-    the body; a story's paragraphs are not link texts.
+
+def link_texts(root: HtmlElement) -> set[str]:
+    """The whitespace-squashed texts of the page's links long enough to be headlines."""
+    texts = {squash(anchor.text_content()) for anchor in root.iter("a")}
+    return {text for text in texts if len(text) >= MIN_LINK_TEXT}
+
+
+def mostly_links(paragraphs: list[str], anchors: set[str]) -> bool:
+    """True when most of the text is link titles (plus dates): an index page, not a story.
+
+    Generic extractors given a section front return its headline list as the
+    body.  A story quotes a headline now and then; an index is nothing else,
+    so the test is the share of characters covered by link texts (60%).
     """
-    sample = [p for p in paragraphs[:100] if p.strip()]
-    if len(sample) < 3:
-        return False
-    anchors = {squash(a.text_content()) for a in root.iter("a")}
-    anchors = {a for a in anchors if len(a) >= 12}
-    if not anchors:
-        return False
-    linked = 0
-    for paragraph in sample:
-        if any(a in paragraph and len(a) * 2 >= len(paragraph) for a in anchors):
-            linked += 1
-    return linked * 10 >= len(sample) * 6
+    total = linked = 0
+    for paragraph in paragraphs:
+        text = squash(paragraph)
+        total += len(text)
+        linked += min(sum(len(anchor) for anchor in anchors if anchor in text), len(text))
+    return bool(total) and linked > 0.6 * total
 
 
 def drop(elements: Iterable[HtmlElement]) -> None:

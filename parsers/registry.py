@@ -15,15 +15,12 @@ archived pages re-parse with the parser that matches their markup.
 
 from __future__ import annotations
 
-import logging
 from datetime import date, datetime
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from parsers.base import ParsedArticle
 from parsers.yonhap import YonhapEnParser, YonhapKoParser
-
-log = logging.getLogger(__name__)
 
 
 class Parser(Protocol):
@@ -79,55 +76,9 @@ def site_parser(
 
 
 def generic_parser() -> Any:
-    """``parsers.generic.GenericParser`` when present, else the minimal fallback."""
-    try:
-        from parsers.generic import GenericParser
-    except ImportError as exc:
-        log.debug("parsers.generic unavailable (%s); using the fallback", exc)
-        return FallbackGenericParser()
+    from parsers.generic import GenericParser
+
     return GenericParser()
-
-
-class FallbackGenericParser:
-    """Minimal trafilatura-based parser, used only while ``parsers.generic`` is absent.
-
-    It keeps ``parse_page`` total for any site; the real generic parser adds
-    metadata (JSON-LD, OpenGraph, htmldate) on top of the same idea.
-    """
-
-    name = "fallback"
-    version = "0.1"
-    VALID_UNTIL = None
-
-    def parse(
-        self, html: str, *, url: str | None = None, reference_date: date | None = None
-    ) -> ParsedArticle:
-        import trafilatura
-
-        from parsers import wire
-        from parsers.base import ParseError
-
-        document = trafilatura.bare_extraction(html, url=url, with_metadata=True)
-        if document is None:
-            raise ParseError("no_article_body", "no main text found on the page")
-        data = document.as_dict() if hasattr(document, "as_dict") else dict(document)
-        lines = [line for line in (data.get("text") or "").split("\n") if line.strip()]
-        body = wire.clean_paragraphs(lines)
-        dateline = next(
-            (d for d, _ in (wire.extract_dateline(line) for line in body[:3]) if d), None
-        )
-        title = data.get("title") or ""
-        flag, _ = wire.split_update_flag(title)
-        return ParsedArticle(
-            title=title,
-            body=body,
-            language=data.get("language"),
-            update_flag=flag,
-            authors=wire.parse_byline(data.get("author") or ""),
-            dateline=dateline,
-            canonical_url=data.get("url") or url,
-            summary=None,
-        )
 
 
 def text_parser() -> Any:
@@ -140,5 +91,5 @@ def available_parsers() -> dict[str, list[str]]:
     """Source id -> versions, for ``wiredesk sources`` and documentation."""
     listing = {key: [c.version for c in versions] for key, versions in PARSERS.items()}
     listing["text"] = ["1.0"]
-    listing["generic"] = [getattr(generic_parser(), "version", "?")]
+    listing["generic"] = [generic_parser().version]
     return listing

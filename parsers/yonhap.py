@@ -51,6 +51,7 @@ from lxml.html import HtmlElement
 
 from parsers import wire
 from parsers.base import Dateline, Image, ParsedArticle, ParseError
+from parsers.dates import parse_datetime
 from parsers.html import (
     ScopedSelector,
     absolute_url,
@@ -76,16 +77,6 @@ def story_key(article_id: str) -> str:
         return article_id
     prefix, serial, _update, desk = match.groups()
     return f"{prefix}{serial}00{desk}"
-
-
-def _parse_iso(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=KST)
 
 
 class YonhapEnParser:
@@ -237,7 +228,7 @@ class YonhapEnParser:
         return None
 
     def published_at(self, root: HtmlElement) -> datetime | None:
-        stated = _parse_iso(meta(root, "article:published_time", "datePublished"))
+        stated = parse_datetime(meta(root, "article:published_time", "datePublished"), KST)
         if stated:
             return stated
         data = self._content_data_field(root, "DATETIME")
@@ -246,7 +237,7 @@ class YonhapEnParser:
         return self._displayed_time(root)
 
     def updated_at(self, root: HtmlElement) -> datetime | None:
-        return _parse_iso(meta(root, "article:modified_time", "dateModified"))
+        return parse_datetime(meta(root, "article:modified_time", "dateModified"), KST)
 
     def _displayed_time(self, root: HtmlElement) -> datetime | None:
         """The stamp under the headline: "14:53 April 19, 2023" (EN) or "2023-04-19 14:53" (KO)."""
@@ -354,7 +345,7 @@ class YonhapKoParser(YonhapEnParser):
     )
 
     def published_at(self, root: HtmlElement) -> datetime | None:
-        stated = _parse_iso(meta(root, "article:published_time", "datePublished"))
+        stated = parse_datetime(meta(root, "article:published_time", "datePublished"), KST)
         if stated:
             return stated
         stamp = root.xpath("string((//*[@data-published-time])[1]/@data-published-time)")

@@ -18,7 +18,7 @@ import gzip
 import io
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -70,11 +70,19 @@ class DedupIndex:
     def close(self) -> None:
         self._db.close()
 
-    def load_published(self, store: ObjectStore, source: str, day: date | str) -> int:
-        """Load every day's shard of ``source``; D's own is kept apart. Returns rows loaded."""
+    def load_published(
+        self, store: ObjectStore, source: str, day: date | str, shards: Iterable[str] | None = None
+    ) -> int:
+        """Load every day's shard of ``source``; D's own is kept apart. Returns rows loaded.
+
+        ``shards`` are the shard keys when the caller has listed them already
+        (one listing of a large bucket prefix costs more than the reading).
+        """
         own_key = layout.state_key(source, day)
         loaded = 0
-        for key in store.list_keys(layout.state_prefix(source)):
+        if shards is None:
+            shards = store.list_keys(layout.state_prefix(source))
+        for key in shards:
             if not key.endswith(".jsonl.gz"):
                 continue
             own = int(key == own_key)

@@ -119,20 +119,20 @@ class RunPublisher:
             return self._finish_committed(previous)
         staged = read_staged(self.store, self.source, self.day, self.run_id)
         crawl_counts = self._crawl_counts(staged)
-        self._repair_missing_shards()
+        shards = self._repair_missing_shards()
         with tempfile.TemporaryDirectory(prefix="wiredesk-publish-") as tmp:
             work = Path(tmp)
             result = _Outcome()
             with closing(DedupIndex(work / "dedup.sqlite")) as index:
-                index.load_published(self.store, self.source, self.day)
+                index.load_published(self.store, self.source, self.day, shards)
                 self._screen(staged, index, work, result)
                 self._check_staged(crawl_counts, result)
                 index.decide()
                 parts = self._write_parts(work, index, result)
-            manifest = self._build_manifest(staged, crawl_counts, parts, result)
-            manifest["quarantine"] = self._write_quarantine(work, result)
-            manifest["ledger"] = layout.ledger_key(self.source, self.day, self.run_id)
-            self.store.put_file(manifest["ledger"], work / _LEDGER)
+            quarantine = self._write_quarantine(work, result)
+            ledger = layout.ledger_key(self.source, self.day, self.run_id)
+            self.store.put_file(ledger, work / _LEDGER)
+            manifest = self._build_manifest(staged, crawl_counts, parts, result, quarantine, ledger)
             self._check_counts(manifest["counts"])
             self.store.delete_keys([layout.state_key(self.source, self.day)])
             self._write_manifest(manifest)  # the commit point
@@ -170,17 +170,24 @@ class RunPublisher:
                         _write_line(out, state_row(record))
             self.store.put_file(layout.state_key(self.source, day), state)
 
-    def _repair_missing_shards(self) -> None:
-        """Rebuild the shards of other days that have a manifest but no shard."""
-        shards = set(self.store.list_keys(layout.state_prefix(self.source)))
+    def _repair_missing_shards(self) -> list[str]:
+        """Rebuild the shards of other days that have a manifest but no shard.
+
+        Returns the keys of every shard of the source, the rebuilt ones included.
+        """
+        shards = list(self.store.list_keys(layout.state_prefix(self.source)))
+        present = set(shards)
         for key in manifest_keys(self.store, self.source):
-            if key.date == self.day or layout.state_key(self.source, key.date) in shards:
+            shard = layout.state_key(self.source, key.date)
+            if key.date == self.day or shard in present:
                 continue
             manifest = read_manifest(self.store, self.source, key.date)
             if manifest is not None:
                 logger.warning("rebuilding the missing dedup shard of %s/%s", self.source,
                                key.date)
                 self._rebuild_shard(key.date, manifest)
+                shards.append(shard)
+        return shards
 
     # -- pass 1: validate, spool, index --------------------------------------
 
@@ -295,6 +302,8 @@ class RunPublisher:
         crawl_counts: dict[str, Any],
         parts: list[dict[str, Any]],
         result: _Outcome,
+        quarantine: list[str],
+        ledger: str,
     ) -> dict[str, Any]:
         quarantined = Counter({k: int(v) for k, v in crawl_counts.get("quarantined", {}).items()})
         if result.schema_invalid:
@@ -319,7 +328,8 @@ class RunPublisher:
                 "quarantined": dict(quarantined),
                 "published": result.published,
             },
-            "quarantine": [],
+            "quarantine": quarantine,
+            "ledger": ledger,
             "raw": staged.raw_keys(),
             "complete": True,
         }

@@ -216,8 +216,7 @@ class WireSpider(Spider):
         """
         rules = self.source.url_filters
         for entry in entries:
-            url = canonicalize(entry.url, strip_params=self.source.strip_params,
-                               allowed_domains=self.source.allowed_domains)
+            url = self._canonical(entry.url)
             if not host_allowed(url, self.source.allowed_domains):
                 continue
             if rules.allow and rules.reject_reason(url) == "not_article":
@@ -257,9 +256,13 @@ class WireSpider(Spider):
                 yield request
         self.crawler.stats.inc_value(f"wiredesk/discovery/{via}_entries_in_interval", kept)
 
-    def _discover(self, raw_url: str, *, via: str, check_date: bool) -> Request | None:
-        url = canonicalize(raw_url, strip_params=self.source.strip_params,
-                           allowed_domains=self.source.allowed_domains)
+    def _canonical(self, url: str) -> str:
+        return canonicalize(url, strip_params=self.source.strip_params,
+                            allowed_domains=self.source.allowed_domains)
+
+    def _discover(self, url: str, *, via: str, check_date: bool) -> Request | None:
+        if via != "listing":  # listing links were canonicalised to match the allow rules
+            url = self._canonical(url)
         if url in self._seen:
             self.crawler.stats.inc_value("wiredesk/discovery/duplicate_urls")
             return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
@@ -22,6 +23,11 @@ def _pipeline(day: date) -> ParsePipeline:
     crawler = get_crawler(settings_dict={"WIREDESK_PARSE_IN_THREAD": False})
     crawler.spider = SimpleNamespace(source=get_source("yonhap_en"), day=day)
     return ParsePipeline.from_crawler(crawler)
+
+
+def _process(pipeline: ParsePipeline, item: dict) -> dict:
+    """The pipeline's own entry point; inline parsing needs no running reactor."""
+    return asyncio.run(pipeline.process_item(item))
 
 
 def _item(body: bytes, check_interval: bool = False) -> dict:
@@ -45,7 +51,7 @@ def page() -> bytes:
 
 
 def test_record_gets_fetch_fields_and_raw_pointer(page):
-    out = _pipeline(date(2025, 3, 10))._parse(_item(page))
+    out = _process(_pipeline(date(2025, 3, 10)), _item(page))
     record = out["record"]
     assert record["fetched_url"] == "http://127.0.0.1:1/view/AEN20250310000200315"
     assert record["fetched_at"] == "2025-03-10T12:00:00Z"
@@ -54,14 +60,14 @@ def test_record_gets_fetch_fields_and_raw_pointer(page):
 
 
 def test_undated_discovery_outside_the_day_is_filtered(page):
-    out = _pipeline(date(2025, 3, 11))._parse(_item(page, check_interval=True))
+    out = _process(_pipeline(date(2025, 3, 11)), _item(page, check_interval=True))
     assert out == {"url": _item(page)["url"], "filtered": "out_of_interval", "status": 200}
     # a page dated by its feed entry is trusted: no second check
-    assert "record" in _pipeline(date(2025, 3, 11))._parse(_item(page, check_interval=False))
+    assert "record" in _process(_pipeline(date(2025, 3, 11)), _item(page, check_interval=False))
 
 
 def test_refused_page_becomes_a_quarantine_row():
-    out = _pipeline(date(2025, 3, 10))._parse(_item(b"%PDF-1.7 binary"))
+    out = _process(_pipeline(date(2025, 3, 10)), _item(b"%PDF-1.7 binary"))
     row = out["quarantine"]
     assert row["stage"] == "parse" and row["reason"] in {"not_html", "empty", "no_article_body"}
     assert row["message"] and row["raw"] == RAW and row["status"] == 200

@@ -81,16 +81,6 @@ def test_fetched_at_as_iso_string_selects_a_version_and_dates_datelines() -> Non
     assert record["parser"] == {"name": "yonhap_en", "version": "1.0"}
 
 
-def test_fallback_generic_parser_when_the_generic_module_is_missing(monkeypatch) -> None:
-    import sys
-
-    monkeypatch.setitem(sys.modules, "parsers.generic", None)  # import now raises ImportError
-    record = parse_page(GENERIC_PAGE, url="https://www.brindlecourier.com/2025/03/03/harbour")
-    assert record["parser"]["name"] == "fallback"
-    assert record["dateline"] == {"city": "BRINDLE", "agency": "AP"}
-    assert any("breakwater" in p for p in record["body"])
-
-
 def test_without_url_the_pages_canonical_link_picks_the_site_parser() -> None:
     record = parse_page((PAGES / "yonhap_en_lead.html").read_bytes())
     assert record["parser"]["name"] == "yonhap_en"
