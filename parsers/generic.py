@@ -19,19 +19,17 @@ import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
 
+from parsers import wire
 from parsers.base import Image, ParsedArticle, ParseError
+from parsers.dates import parse_datetime
+from parsers.html import comparable, link_texts, mostly_links, parse_html
 from parsers.metadata import (
     PageMetadata,
     clean_author_names,
     dom_authors,
     extract_metadata,
-    parse_datetime,
 )
-
-try:  # the shared wire rules; degrade to no-ops if an older checkout lacks one
-    from parsers import wire as _wire
-except ImportError:  # pragma: no cover - wire.py ships with the package
-    _wire = None  # type: ignore[assignment]
+from parsers.publishers import publisher_for
 
 #: trafilatura settings, chosen by body F1 on aeb-dev (plain ``extract``):
 #: defaults 0.951, ``include_comments=False`` 0.961, plus ``favor_precision``
@@ -65,12 +63,9 @@ class GenericParser:
     """Any news page: structured metadata plus trafilatura's main-text extraction."""
 
     name = "generic"
-    version = "1.0"
+    #: 1.1: headlines of publishers in :mod:`parsers.publishers` come from their own field
+    version = "1.1"
     VALID_UNTIL: date | None = None
-    #: ``parse`` takes ``tree=`` (the page already parsed); callers check this
-    #: flag rather than the type, so stand-ins without it keep working.
-    accepts_tree = True
-
     def parse(
         self,
         html: str,
@@ -88,21 +83,24 @@ class GenericParser:
         links and ``<meta>`` are untouched; trafilatura works on its own copy).
         """
         if tree is None:
-            tree = _load_tree(html)
+            if not html or not html.strip():
+                raise ParseError("empty", "the page has no content")
+            tree = parse_html(html)
         meta = extract_metadata(tree, url)
         authors = self.authors(tree, meta)  # before extraction unwraps inline markup
         # htmldate reads scripts, which the body step removes: ask it first
         published = meta.published_at or self.fallback_date(tree, url)
         body = self.body(tree, meta)
-        title = self.title(tree, meta)
+        day = reference_date or (published.date() if published else None)
+        title = self.title(meta, url, day)
         if not body:
             raise ParseError("no_article_body", "no story text found on the page")
         if not title:
             raise ParseError("no_title", "no headline found on the page")
-        flag, title = _split_flag(title)
+        flag, title = wire.split_update_flag(title)
         dateline, body = _split_dateline(body)
         body, byline_authors = _split_byline(body)
-        body = _clean(_drop_boilerplate(body, title))
+        body = wire.clean_paragraphs(_drop_boilerplate(body, title))
         if sum(len(p) for p in body) < MIN_BODY_CHARS // 2:
             raise ParseError("no_article_body", "only boilerplate left after cleaning")
         return ParsedArticle(
@@ -124,8 +122,14 @@ class GenericParser:
 
     # -- fields --------------------------------------------------------------
 
-    def title(self, tree: lxml_html.HtmlElement, meta: PageMetadata) -> str | None:
-        """The headline the metadata sources agree on (see ``choose_title``)."""
+    def title(self, meta: PageMetadata, url: str | None, day: date | None) -> str | None:
+        """The publisher's headline field when it is known, else the sources' vote.
+
+        See :mod:`parsers.publishers` for why a vote cannot settle every page.
+        """
+        publisher = publisher_for(meta.canonical_url or url, day)
+        if publisher is not None and meta.title_sources.get(publisher.title):
+            return meta.title_sources[publisher.title]
         return meta.title
 
     def authors(self, tree: lxml_html.HtmlElement, meta: PageMetadata) -> _Authors:
@@ -143,11 +147,8 @@ class GenericParser:
 
     def body(self, tree: lxml_html.HtmlElement, meta: PageMetadata) -> list[str]:
         """Story paragraphs: trafilatura's, or JSON-LD ``articleBody`` when that is richer."""
-        paragraphs, retried = _trafilatura_paragraphs(tree)
-        # precision mode refuses most link lists, but not the recall retry nor
-        # lists glued into a block or two; checking only then keeps it cheap
-        suspicious = retried or len(paragraphs) <= 3
-        if suspicious and _mostly_links(paragraphs, _anchor_texts(tree)):
+        paragraphs = _trafilatura_paragraphs(tree)
+        if mostly_links(paragraphs, link_texts(tree)):
             paragraphs = []  # a listing: headlines linking elsewhere, not a story
         extracted = sum(len(p) for p in paragraphs)
         declared = meta.article_body
@@ -180,26 +181,8 @@ class GenericParser:
 
 # -- helpers -----------------------------------------------------------------
 
-_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
-#: Comments and processing instructions dropped while parsing, as the
-#: dispatcher's parser does, so a page scores the same whether or not the
-#: dispatcher hands its tree over (and commented-out markup never reaches
-#: trafilatura: body F1 0.9753 -> 0.9760 on aeb-dev).
-_HTML_PARSER = lxml_html.HTMLParser(remove_comments=True, remove_pis=True)
 
-
-def _load_tree(html: str) -> lxml_html.HtmlElement:
-    if not html or not html.strip():
-        raise ParseError("empty", "the page has no content")
-    try:
-        # lxml refuses str input that carries an XML encoding declaration
-        tree = lxml_html.document_fromstring(_XML_DECL_RE.sub("", html), parser=_HTML_PARSER)
-    except (etree.ParserError, ValueError) as exc:
-        raise ParseError("malformed", f"unreadable markup: {exc}") from exc
-    return tree
-
-
-def _trafilatura_paragraphs(tree: lxml_html.HtmlElement) -> tuple[list[str], bool]:
+def _trafilatura_paragraphs(tree: lxml_html.HtmlElement) -> list[str]:
     """Precision-mode paragraphs; recall mode only when precision finds too little.
 
     Precision mode scores best on average but can discard a whole story told
@@ -209,9 +192,9 @@ def _trafilatura_paragraphs(tree: lxml_html.HtmlElement) -> tuple[list[str], boo
     _prune_inert(tree)
     paragraphs = _extract(tree, TRAFILATURA_OPTIONS)
     if sum(len(p) for p in paragraphs) >= MIN_BODY_CHARS:
-        return paragraphs, False
+        return paragraphs
     retry = {**TRAFILATURA_OPTIONS, "favor_precision": False, "favor_recall": True}
-    return _extract(tree, retry), True
+    return _extract(tree, retry)
 
 
 #: Elements that never hold story text (code, styling, graphics, embedded
@@ -255,31 +238,6 @@ def _shown_on_page(text: str, tree: lxml_html.HtmlElement) -> bool:
     return " ".join(words) in visible
 
 
-def _anchor_texts(tree: lxml_html.HtmlElement) -> set[str]:
-    texts = set()
-    for anchor in tree.iter("a"):
-        text = _comparable(anchor.text_content())
-        if len(text) >= 15:
-            texts.add(text)
-    return texts
-
-
-def _mostly_links(paragraphs: list[str], anchors: set[str]) -> bool:
-    """True when most of the text is link titles (plus dates): an index page.
-
-    A story quotes a headline now and then; a section index is nothing else.
-    """
-    total = sum(len(_comparable(p)) for p in paragraphs)
-    if not total or not anchors:
-        return False
-    linked = 0
-    for paragraph in paragraphs:
-        text = _comparable(paragraph)
-        covered = sum(len(anchor) for anchor in anchors if anchor in text)
-        linked += min(covered, len(text))
-    return linked > 0.6 * total
-
-
 #: Calls to action and widget labels that end up inside article containers.
 #: Only short paragraphs are tested, so a story sentence that happens to
 #: start with "Subscribe" survives.
@@ -315,26 +273,14 @@ def _drop_boilerplate(body: list[str], title: str) -> list[str]:
     return kept
 
 
-_INVISIBLE_RE = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")
-_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"'})
-
-
 def _comparable(text: str) -> str:
-    return " ".join(_INVISIBLE_RE.sub("", text).translate(_QUOTES).split()).casefold()
-
-
-def _split_flag(title: str) -> tuple[str | None, str]:
-    if _wire is None or not hasattr(_wire, "split_update_flag"):
-        return None, title
-    return _wire.split_update_flag(title)
+    return comparable(text).casefold()
 
 
 def _split_dateline(body: list[str]) -> tuple[Any, list[str]]:
     """A wire dateline opening the first paragraphs moves to ``dateline``."""
-    if _wire is None or not hasattr(_wire, "extract_dateline"):
-        return None, body
     for index, paragraph in enumerate(body[:3]):
-        dateline, rest = _wire.extract_dateline(paragraph)
+        dateline, rest = wire.extract_dateline(paragraph)
         if dateline is not None:
             return dateline, body[:index] + ([rest] if rest else []) + body[index + 1 :]
     return None, body
@@ -342,16 +288,9 @@ def _split_dateline(body: list[str]) -> tuple[Any, list[str]]:
 
 def _split_byline(body: list[str]) -> tuple[list[str], list[str]]:
     """A "By A and B" paragraph at the top is authorship, not story."""
-    if _wire is None or not hasattr(_wire, "parse_byline"):
-        return body, []
-    is_byline = getattr(_wire, "is_byline", None)
     for index, paragraph in enumerate(body[:3]):
-        if is_byline is not None and is_byline(paragraph):
-            return body[:index] + body[index + 1 :], _wire.parse_byline(paragraph)
+        if wire.is_byline(paragraph):
+            return body[:index] + body[index + 1 :], wire.parse_byline(paragraph)
     return body, []
 
 
-def _clean(body: list[str]) -> list[str]:
-    if _wire is None or not hasattr(_wire, "clean_paragraphs"):
-        return body
-    return _wire.clean_paragraphs(body)

@@ -16,12 +16,15 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
+
+from parsers.dates import parse_datetime
+from parsers.html import INVISIBLE_RE, comparable, squash
 
 #: schema.org types that describe a single story, most specific first.
 ARTICLE_TYPES = (
@@ -87,7 +90,8 @@ class PageMetadata:
     """Everything the metadata layer found; ``None``/empty when the page says nothing."""
 
     title: str | None = None
-    title_candidates: list[str] = field(default_factory=list)
+    #: every headline field the page has, cleaned of site names, by source key
+    title_sources: dict[str, str] = field(default_factory=dict)
     authors: list[str] = field(default_factory=list)
     published_at: datetime | None = None
     updated_at: datetime | None = None
@@ -270,45 +274,6 @@ def unescape_entities(text: str) -> str:
     return html_module.unescape(text)
 
 
-def parse_datetime(value: str | None) -> datetime | None:
-    """An ISO-8601-ish timestamp as an aware datetime.
-
-    Offsets the page states are kept as they are. A naive timestamp is taken
-    as UTC: it is the most common meaning in CMS output (``...Z`` with the
-    ``Z`` dropped) and records must be timezone-aware; a date alone becomes
-    midnight UTC.
-    """
-    if not value:
-        return None
-    text = value.strip()
-    text = re.sub(r"\s+", " ", text)
-    text = re.sub(r"(?<=\d)[Zz]$", "+00:00", text)
-    text = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", text)  # +0200 -> +02:00
-    text = re.sub(r"(\.\d{6})\d+", r"\1", text)  # nanoseconds
-    parsed = None
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        parsed = _parse_loose(text)
-    if parsed is None:
-        return None
-    if not 1990 <= parsed.year <= 2100:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _parse_loose(text: str) -> datetime | None:
-    """Non-ISO stamps (``Fri, 03 May 2024 15:47:42 GMT``, ``2024/05/03 15:47``)."""
-    try:
-        from dateutil import parser as date_parser
-    except ImportError:  # pragma: no cover - dateutil ships with htmldate
-        return None
-    try:
-        return date_parser.parse(text, fuzzy=False)
-    except (ValueError, OverflowError, TypeError):
-        return None
-
-
 def host_of(url: str | None) -> str | None:
     host = urlsplit(url).hostname if url else None
     return host.removeprefix("www.") if host else None
@@ -384,7 +349,7 @@ _TITLE_ORDER = ("jsonld", "og", "twitter", "document", "h1", "meta", "jsonld_nam
 
 
 def _same(a: str, b: str) -> bool:
-    return _comparable(a) == _comparable(b)
+    return comparable(a) == comparable(b)
 
 
 def _reduce_title(value: str, others: list[str]) -> str:
@@ -413,7 +378,7 @@ def _decorates(value: str, core: str) -> bool:
     ``"Headline"``; ``"Headlines of today"`` does not (no separator at the
     seam), nor does ``"Headline (and why it matters)"`` (too long for a tag).
     """
-    whole, part = _comparable(value), _comparable(core)
+    whole, part = comparable(value), comparable(core)
     if not part or whole == part:
         return False
     start = whole.find(part)
@@ -457,21 +422,12 @@ def choose_title(sources: dict[str, str]) -> str | None:
     reduced = {key: _undecorate(key, value, sources) for key, value in sources.items()}
     votes: dict[str, float] = {}
     for key, value in reduced.items():
-        votes[_comparable(value)] = votes.get(_comparable(value), 0.0) + TITLE_WEIGHTS.get(key, 0.5)
+        votes[comparable(value)] = votes.get(comparable(value), 0.0) + TITLE_WEIGHTS.get(key, 0.5)
     best = max(votes.values())
     for key in _TITLE_ORDER:
-        if key in reduced and votes[_comparable(reduced[key])] == best:
+        if key in reduced and votes[comparable(reduced[key])] == best:
             return reduced[key]
     return next(iter(reduced.values()))
-
-
-_INVISIBLE_RE = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")
-_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"'})
-
-
-def _comparable(text: str) -> str:
-    """Text reduced for equality tests: no invisible characters, plain quotes, one space."""
-    return " ".join(_INVISIBLE_RE.sub("", text).translate(_QUOTES).split())
 
 
 def _first_h1(tree: lxml_html.HtmlElement) -> str | None:
@@ -483,7 +439,7 @@ def _first_h1(tree: lxml_html.HtmlElement) -> str | None:
     """
     first = None
     for h1 in tree.iter("h1"):
-        text = " ".join(_INVISIBLE_RE.sub("", h1.text_content()).split())
+        text = squash(INVISIBLE_RE.sub("", h1.text_content()))
         if not text:
             continue
         if any(a.tag in ("article", "main") for a in h1.iterancestors()):
@@ -534,7 +490,7 @@ def extract_metadata(tree: lxml_html.HtmlElement, url: str | None = None) -> Pag
         if value
     }
     cleaned = {key: value for key, value in cleaned.items() if value}
-    result.title_candidates = list(dict.fromkeys(cleaned.values()))
+    result.title_sources = cleaned
     result.title = choose_title(cleaned)
 
     # every source in order; the parser takes the first that survives cleaning

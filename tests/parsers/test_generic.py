@@ -14,8 +14,9 @@ import pytest
 from benchmarks.corpus import aeb_pages
 from benchmarks.metric import body_score
 from parsers.base import ParseError
+from parsers.dates import parse_datetime
 from parsers.generic import GenericParser
-from parsers.metadata import choose_title, clean_author_names, parse_datetime, strip_site_name
+from parsers.metadata import choose_title, clean_author_names, strip_site_name
 
 STORY = [
     "The council of Lower Brindle voted on Tuesday to reopen the old ferry landing, "
@@ -64,7 +65,7 @@ def parser() -> GenericParser:
 
 def test_contract_attributes(parser):
     assert parser.name == "generic"
-    assert parser.version == "1.0"
+    assert parser.version == "1.1"
 
 
 def test_jsonld_metadata_from_graph(parser):
@@ -118,7 +119,26 @@ def test_a_tree_parsed_by_the_caller_is_used_instead_of_parsing_again(parser):
     )  # no markup to parse: only the tree can have supplied the story
     assert given.title == own.title == "Ferry landing to reopen"
     assert given.body == own.body
-    assert parser.accepts_tree  # what the dispatcher checks before passing its tree
+
+
+def test_parse_page_builds_the_tree_of_a_generic_page_once(monkeypatch):
+    """The dispatcher's tree (built to check nesting depth) is the one the parser reads."""
+    import parsers
+    import parsers.html
+
+    built = []
+    real = parsers.html.parse_html
+
+    def counting(text):
+        built.append(len(text))
+        return real(text)
+
+    monkeypatch.setattr(parsers, "parse_html", counting)
+    monkeypatch.setattr("parsers.generic.parse_html", counting)
+    head = '<meta property="og:title" content="Ferry landing to reopen">'
+    record = parsers.parse_page(page(head=head), url="https://courier.example.org/a/1")
+    assert record["title"] == "Ferry landing to reopen"
+    assert len(built) == 1
 
 
 def test_opengraph_fallback_without_jsonld(parser):
