@@ -258,12 +258,7 @@ def parse_listing(
     every ``<a href>`` inside a list item/article block is a candidate, dated
     from a ``<time datetime>`` or date-looking text in that block.
     """
-    try:
-        parser = html.HTMLParser(encoding=encoding) if encoding else None
-        doc = html.fromstring(body, base_url=base_url, parser=parser)
-    except (etree.ParserError, ValueError, LookupError) as exc:
-        raise DiscoveryError("malformed_html", str(exc)) from exc
-    doc.make_links_absolute(base_url, resolve_base_href=True)
+    doc = _html_document(body, base_url, encoding)
     seen: set[str] = set()
     entries: list[Entry] = []
     for anchor in doc.iter("a"):
@@ -273,6 +268,17 @@ def parse_listing(
         seen.add(href)
         entries.append(Entry(href, _block_date(anchor, tz)))
     return entries
+
+
+def _html_document(body: bytes, base_url: str, encoding: str | None) -> html.HtmlElement:
+    """The page's tree with every link made absolute; ``malformed_html`` if lxml refuses it."""
+    try:
+        parser = html.HTMLParser(encoding=encoding) if encoding else None
+        doc = html.fromstring(body, base_url=base_url, parser=parser)
+    except (etree.ParserError, ValueError, LookupError) as exc:
+        raise DiscoveryError("malformed_html", str(exc)) from exc
+    doc.make_links_absolute(base_url, resolve_base_href=True)
+    return doc
 
 
 _DATE_TEXT = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}(?:\D{1,3}\d{1,2}:\d{2})?")
@@ -302,12 +308,7 @@ _FEED_PATH = re.compile(r"(\.(rss|atom|xml)$|/(rss|feed|atom)(/|$))", re.IGNOREC
 def feed_links(body: bytes, base_url: str, *, encoding: str | None = None) -> list[str]:
     """Feed URLs announced by an HTML page: ``<link rel=alternate type=rss>`` and
     ``<a href>`` to feed-looking paths (``*.xml``, ``/rss``, ``/feed``), in page order."""
-    try:
-        parser = html.HTMLParser(encoding=encoding) if encoding else None
-        doc = html.fromstring(body, base_url=base_url, parser=parser)
-    except (etree.ParserError, ValueError, LookupError) as exc:
-        raise DiscoveryError("malformed_html", str(exc)) from exc
-    doc.make_links_absolute(base_url, resolve_base_href=True)
+    doc = _html_document(body, base_url, encoding)
     found: list[str] = []
     for elem in doc.iter("link", "a"):
         href = elem.get("href") or ""
