@@ -428,3 +428,21 @@ def test_synthetic_mode_serves_n_distinct_articles_via_sitemap_and_listing():
 
 def test_committed_site_equals_a_fresh_build():
     assert diff_against_fresh_build() == []
+
+
+def test_a_client_hanging_up_mid_request_prints_no_traceback(capfd) -> None:
+    """Crawlers time out on slow fault pages; the server must not fill the log for that."""
+    import socket
+    import struct
+    import time
+
+    with WireSite() as site:
+        parts = urlsplit(site.base_url)
+        sock = socket.create_connection((parts.hostname, parts.port), timeout=5)
+        sock.sendall(b"GET /view/AEN2025")  # no end of line: the server waits in readline
+        time.sleep(0.2)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.close()  # linger 0: a reset, not a clean close
+        time.sleep(0.3)
+        assert get_ok(site.base_url + "/robots.txt")  # still serving
+    assert "Traceback" not in capfd.readouterr().err

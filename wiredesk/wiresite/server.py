@@ -45,11 +45,13 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import sys
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from wiredesk.wiresite import faults as faults_mod
@@ -87,6 +89,18 @@ class Response:
     close: bool = False  # drop the connection after writing (truncated responses)
 
 
+class _Server(ThreadingHTTPServer):
+    """A crawler that gives up on a slow or faulty page hangs up mid-request:
+    that is the client's business, not a server error worth a traceback."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 class WireSite:
     """The local wire site; a context manager that starts and stops the server.
 
@@ -116,7 +130,7 @@ class WireSite:
         self._host, self._port = host, port
         self._lock = threading.Lock()
         self._requests: list[tuple[str, str, str, int]] = []
-        self._servers: dict[str, ThreadingHTTPServer] = {}
+        self._servers: dict[str, _Server] = {}
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
         self._static: dict[str, dict[str, tuple[str, bytes, str]]] = {}
@@ -152,8 +166,7 @@ class WireSite:
         try:
             for site in SITES:
                 port = self._port if site == "yonhap_en" else 0
-                server = ThreadingHTTPServer((self._host, port), _Handler)
-                server.daemon_threads = True
+                server = _Server((self._host, port), _Handler)
                 server.wiresite = self  # type: ignore[attr-defined]
                 server.site_id = site  # type: ignore[attr-defined]
                 self._servers[site] = server
