@@ -89,15 +89,16 @@ def yonhap_pages(root: Path | None = None) -> list[Page]:
 
 
 def wiresite_pages() -> list[Page]:
-    """Article pages of the bundled fixture wire site (``wiredesk/wiresite/site/*/view``).
+    """Article pages of the bundled fixture wire site (Yonhap English and Korean).
 
     Their URL is the Yonhap one the fixture site imitates, so the dispatcher
     picks the Yonhap parser for them exactly as for the real pages.
     """
-    site = REPO_ROOT / "wiredesk" / "wiresite" / "site"
-    hosts = {"en": "https://en.yna.co.kr/view/", "ko": "https://www.yna.co.kr/view/"}
-    pages = []
-    for lang, prefix in hosts.items():
-        for path in sorted((site / lang / "view").glob("*.html")):
-            pages.append(Page(id=path.name, url=prefix + path.stem, html=path.read_bytes()))
-    return pages
+    from wiredesk.wiresite.build import story_pages
+
+    hosts = {"yonhap_en": "https://en.yna.co.kr", "yonhap_ko": "https://www.yna.co.kr"}
+    return [
+        Page(id=page.file.rsplit("/", 1)[-1], url=host + page.path, html=page.body)
+        for site, host in hosts.items()
+        for page in story_pages(site)
+    ]

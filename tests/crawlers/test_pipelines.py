@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -12,9 +11,8 @@ from scrapy.utils.test import get_crawler
 
 from crawlers.pipelines import ParsePipeline
 from crawlers.sources import get_source
+from wiredesk.wiresite.build import story_pages
 
-SITE = Path(__file__).resolve().parents[2] / "wiredesk" / "wiresite" / "site" / "en" / "view"
-PAGE = SITE / "AEN20250310000200315.html"
 RAW = {"warc": "raw/source=yonhap_en/date=2025-03-10/R.warc.gz", "record_id": "<urn:x>",
        "offset": 123}
 
@@ -45,9 +43,7 @@ def _item(body: bytes, check_interval: bool = False) -> dict:
 
 @pytest.fixture
 def page() -> bytes:
-    if not PAGE.is_file():
-        pytest.skip("wire site pages not built")
-    return PAGE.read_bytes()
+    return next(p.body for p in story_pages("yonhap_en") if p.path == "/view/AEN20250310000200315")
 
 
 def test_record_gets_fetch_fields_and_raw_pointer(page):

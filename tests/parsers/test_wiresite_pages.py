@@ -3,7 +3,7 @@
 The site (``wiredesk/wiresite``) imitates the real markup; the demo and the
 end-to-end tests crawl it, so every article there must parse cleanly with
 the site parser, and each update must share the id of its first version.
-The stored files hold ``{{BASE}}``/``{{HOST}}`` placeholders that the server
+The rendered pages hold ``{{BASE}}``/``{{HOST}}`` placeholders that the server
 fills with its address; here they are filled with the real sites' addresses.
 """
 
@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 
 from parsers import parse_page
+from wiredesk.wiresite.build import story_pages
+from wiredesk.wiresite.templating import Page
 
-SITE = Path(__file__).resolve().parents[2] / "wiredesk" / "wiresite" / "site"
 HOSTS = {"en": "https://en.yna.co.kr", "ko": "https://www.yna.co.kr", "ap": "https://apnews.com"}
-PAGES = sorted(p for edition in ("en", "ko") for p in (SITE / edition / "view").glob("*.html"))
-AP_PAGES = sorted((SITE / "ap" / "article").glob("*.html"))
-TABLE_STORY = SITE / "en" / "view" / "AEN20250311006000320.html"
+PAGES = story_pages("yonhap_en") + story_pages("yonhap_ko")
+AP_PAGES = story_pages("apnews")
+TABLE_STORY = next(p for p in PAGES if p.path == "/view/AEN20250311006000320")
 
 # Nothing of the page around the story may reach the body: no marker anywhere ...
 JUNK = (
@@ -35,62 +35,63 @@ LABELS = {
 }
 
 
-def _filled(page: Path, edition: str) -> bytes:
-    base = HOSTS[edition]
-    return (
-        page.read_bytes()
-        .replace(b"{{BASE}}", base.encode())
-        .replace(b"{{HOST}}", base.removeprefix("https://").encode())
-    )
+def _edition(page: Page) -> str:
+    return page.file.split("/", 1)[0]
 
 
-def _parse(page: Path) -> dict:
-    edition = page.parent.parent.name
-    return parse_page(_filled(page, edition), url=f"{HOSTS[edition]}/view/{page.stem}")
+def _filled(page: Page) -> bytes:
+    base = HOSTS[_edition(page)]
+    return page.body.replace(b"{{BASE}}", base.encode()).replace(b"{{HOST}}", base.removeprefix("https://").encode())
+
+
+def _parse(page: Page) -> dict:
+    return parse_page(_filled(page), url=HOSTS[_edition(page)] + page.path)
 
 
 @pytest.fixture(scope="module")
-def records() -> dict[Path, dict]:
-    return {page: _parse(page) for page in PAGES}
+def records() -> dict[str, dict]:
+    return {page.path: _parse(page) for page in PAGES}
 
 
-@pytest.mark.skipif(not PAGES, reason="bundled wire site has no article pages")
-def test_every_article_parses_with_the_site_parser(records: dict[Path, dict]) -> None:
-    for page, record in records.items():
-        edition = page.parent.parent.name
-        assert record["parser"]["name"] == f"yonhap_{edition}", page.name
-        assert record["url"] == f"{HOSTS[edition]}/view/{page.stem}", page.name
-        assert record["language"] == edition, page.name
-        assert record["title"] and "Yonhap" not in record["title"], page.name
-        assert record["section"] and record["keywords"], page.name
-        assert record["published_at"].endswith("+09:00"), page.name
+def test_every_story_of_the_site_is_checked() -> None:
+    assert len(PAGES) >= 30 and len(AP_PAGES) >= 3  # the loops below are not vacuous
+
+
+def test_every_article_parses_with_the_site_parser(records: dict[str, dict]) -> None:
+    for page in PAGES:
+        record, edition, name = records[page.path], _edition(page), page.path
+        assert record["parser"]["name"] == f"yonhap_{edition}", name
+        assert record["url"] == HOSTS[edition] + page.path, name
+        assert record["language"] == edition, name
+        assert record["title"] and "Yonhap" not in record["title"], name
+        assert record["section"] and record["keywords"], name
+        assert record["published_at"].endswith("+09:00"), name
         assert record["updated_at"] is None or record["updated_at"].endswith("+09:00")
-        assert record["body"], page.name
+        assert record["body"], name
         body = "\n".join(record["body"])
         for junk in JUNK:
-            assert junk not in body, (page.name, junk)
-        assert not any(p.startswith("#") for p in record["body"]), page.name
-        assert not LABELS & {p.strip().lower() for p in record["body"]}, page.name
+            assert junk not in body, (name, junk)
+        assert not any(p.startswith("#") for p in record["body"]), name
+        assert not LABELS & {p.strip().lower() for p in record["body"]}, name
         for image in record["images"]:
-            assert image["url"].startswith(HOSTS[edition]), page.name
+            assert image["url"].startswith(HOSTS[edition]), name
             assert image["caption"] is None or image["caption"] not in body
 
 
-@pytest.mark.skipif(not PAGES, reason="bundled wire site has no article pages")
-def test_english_stories_open_with_their_dateline(records: dict[Path, dict]) -> None:
-    for page, record in records.items():
-        if page.parent.parent.name != "en" or record["dateline"] is None:
+def test_english_stories_open_with_their_dateline(records: dict[str, dict]) -> None:
+    for page in PAGES:
+        record = records[page.path]
+        if _edition(page) != "en" or record["dateline"] is None:
             continue
-        assert record["dateline"]["agency"] == "Yonhap", page.name
-        assert record["body"][0].startswith(record["dateline"]["city"] + ", "), page.name
+        assert record["dateline"]["agency"] == "Yonhap", page.path
+        assert record["body"][0].startswith(record["dateline"]["city"] + ", "), page.path
         for author in record["authors"]:
-            assert not any(p.startswith(f"By {author}") for p in record["body"]), page.name
+            assert not any(p.startswith(f"By {author}") for p in record["body"]), page.path
 
 
-@pytest.mark.skipif(not TABLE_STORY.exists(), reason="bundled wire site has no table story")
 def test_table_rows_are_body_paragraphs_in_document_order() -> None:
     record = _parse(TABLE_STORY)
-    html = TABLE_STORY.read_text(encoding="utf-8")
+    html = TABLE_STORY.body.decode("utf-8")
     table = html[html.index("<table") : html.index("</table>")]
     rows = [
         " ".join(re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", row))
@@ -106,8 +107,7 @@ def test_table_rows_are_body_paragraphs_in_document_order() -> None:
     assert record["authors"] == ["Byun Hye-jin"]
 
 
-@pytest.mark.skipif(not PAGES, reason="bundled wire site has no article pages")
-def test_updates_share_their_first_versions_id(records: dict[Path, dict]) -> None:
+def test_updates_share_their_first_versions_id(records: dict[str, dict]) -> None:
     by_id: dict[str, list[dict]] = defaultdict(list)
     for record in records.values():
         by_id[record["id"]].append(record)
@@ -118,12 +118,11 @@ def test_updates_share_their_first_versions_id(records: dict[Path, dict]) -> Non
         assert sum(r["update_flag"] is None or r["update_flag"] == "URGENT" for r in versions) >= 1
 
 
-@pytest.mark.skipif(not AP_PAGES, reason="bundled wire site has no AP pages")
 def test_ap_articles_go_to_the_generic_parser() -> None:
     for page in AP_PAGES:
-        record = parse_page(_filled(page, "ap"), url=f"{HOSTS['ap']}/article/{page.stem}")
-        assert record["parser"]["name"] not in {"yonhap_en", "yonhap_ko", "text"}, page.name
-        assert record["source"] == "apnews-com", page.name
-        assert record["url"].startswith(f"{HOSTS['ap']}/article/"), page.name
-        assert record["title"] and record["body"], page.name
-        assert "(END)" not in "\n".join(record["body"]), page.name
+        record = _parse(page)
+        assert record["parser"]["name"] not in {"yonhap_en", "yonhap_ko", "text"}, page.path
+        assert record["source"] == "apnews-com", page.path
+        assert record["url"].startswith(f"{HOSTS['ap']}/article/"), page.path
+        assert record["title"] and record["body"], page.path
+        assert "(END)" not in "\n".join(record["body"]), page.path

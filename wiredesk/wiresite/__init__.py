@@ -1,8 +1,9 @@
 """The bundled local wire site: an imitation of en.yna.co.kr for the demo and tests.
 
-``WireSite`` (in :mod:`wiredesk.wiresite.server`) serves the generated pages in
-``site/``; ``python -m wiredesk.wiresite`` runs it in the foreground and
-``python -m wiredesk.wiresite.build`` regenerates ``site/`` from ``content/``.
+``WireSite`` (in :mod:`wiredesk.wiresite.server`) serves the pages that
+:mod:`wiredesk.wiresite.build` renders from ``content/`` when it starts;
+``python -m wiredesk.wiresite`` runs it in the foreground and
+``python -m wiredesk.wiresite.build OUT_DIR`` writes the pages to a folder.
 """
 
 from __future__ import annotations

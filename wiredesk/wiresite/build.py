@@ -1,29 +1,31 @@
-"""Generate the static wire sites in ``site/`` from the stories in ``content/``.
+"""Render the wire sites from the stories in ``content/``, in memory.
 
-Run ``python -m wiredesk.wiresite.build`` after editing content or templates and
-commit the result; ``--check`` exits non-zero when the committed ``site/`` differs
-from a fresh build (the test suite runs the same comparison).
+Nothing generated is stored: the server renders every page when it starts
+(a fraction of a second, once per process), so a change to content or
+templates is live at once and the repository holds only the sources.
+``python -m wiredesk.wiresite.build OUT_DIR`` writes the pages to a folder
+for reading them as files.
 
 Three sites are built, each served by the server on its own port so that local
 paths equal the real ones: ``en/`` (en.yna.co.kr), ``ko/`` (www.yna.co.kr) and
 ``ap/`` (apnews.com). Every absolute address is written as the placeholder
 ``{{BASE}}`` (``http://127.0.0.1:54321``) or ``{{HOST}}`` (``127.0.0.1:54321``,
 for the protocol-relative ``//host/path`` links Yonhap uses); the server fills
-them in, so the same files work on any port.
+them in, so the same pages work on any port.
 
-``site/routes.json`` maps, per site, each URL path to its file and the exact
+:func:`site_routes` maps, per site, each URL path to its bytes and the exact
 ``Content-Type`` header to send (which may deliberately lack a charset).
 """
 
 from __future__ import annotations
 
 import argparse
-import filecmp
+import functools
 import json
 import re
 import shutil
 import sys
-import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from wiredesk.wiresite.render_ap import APNews, ap_pages
@@ -32,12 +34,11 @@ from wiredesk.wiresite.render_ko import YonhapKorean, yonhap_ko_pages
 from wiredesk.wiresite.stories import load_stories
 from wiredesk.wiresite.templating import BASE, DAYS, HTML_UTF8, Page, make_env
 
-SITE_DIR = Path(__file__).with_name("site")
 #: Source ids served by the wire site, in the order their servers start.
 SITES = ("yonhap_en", "yonhap_ko", "apnews")
 
-# Gzipped variants are made at serve time from these files (gzip output embeds
-# a timestamp; storing only the plain file keeps the build byte-reproducible).
+# Gzipped variants of plain pages, compressed by the server after it has filled
+# in its address (the compressed bytes depend on it).
 GZIP_VARIANTS = {
     "yonhap_en": {f"/sitemap/news/{day}.xml.gz": f"/sitemap/news/{day}.xml" for day in DAYS},
 }
@@ -85,8 +86,9 @@ def filler_pages(site: str, pages: list[Page]) -> list[Page]:
 _SITE_DIRS = {"yonhap_en": "en", "yonhap_ko": "ko", "apnews": "ap"}
 
 
+@functools.cache
 def render_pages() -> dict[str, list[Page]]:
-    """Every static page of every site, in a stable order."""
+    """Every static page of every site, in a stable order (rendered once per process)."""
     pages = {
         "yonhap_en": list(yonhap_en_pages(YonhapEnglish(load_stories("yonhap_en")))),
         "yonhap_ko": list(yonhap_ko_pages(YonhapKorean(load_stories("yonhap_ko")))),
@@ -102,56 +104,58 @@ def render_pages() -> dict[str, list[Page]]:
     return pages
 
 
-def write_site(out_dir: Path = SITE_DIR) -> int:
-    """Render every page into ``out_dir`` (replacing it) and write ``routes.json``.
+def story_pages(site: str) -> list[Page]:
+    """The article pages of one site (``/view/...`` or ``/article/...``), by path."""
+    pages = render_pages()[site]
+    return sorted((p for p in pages if p.path.startswith(("/view/", "/article/"))), key=lambda p: p.path)
+
+
+@dataclass(frozen=True)
+class Route:
+    """What one URL path serves: the Content-Type header and the page's bytes."""
+
+    content_type: str
+    body: bytes
+    gzip: bool = False
+
+
+@functools.cache
+def site_routes() -> dict[str, dict[str, Route]]:
+    """Per site, every URL path and what it serves, rendered once per process."""
+    routes: dict[str, dict[str, Route]] = {}
+    for site, site_pages in render_pages().items():
+        served = {page.path: Route(page.content_type, page.body) for page in site_pages}
+        for gz_path, plain in GZIP_VARIANTS.get(site, {}).items():
+            served[gz_path] = Route("application/x-gzip", served[plain].body, gzip=True)
+        routes[site] = dict(sorted(served.items()))
+    return routes
+
+
+def write_site(out_dir: Path) -> int:
+    """Write every page into ``out_dir`` (replacing it) with a ``routes.json`` index.
 
     Returns the number of pages written.
     """
     pages = render_pages()
     if out_dir.exists():
         shutil.rmtree(out_dir)
-    routes: dict[str, dict[str, dict]] = {}
+    index: dict[str, dict[str, dict[str, str]]] = {}
     for site, site_pages in pages.items():
-        site_routes: dict[str, dict] = {}
         for page in site_pages:
             target = out_dir / page.file
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(page.body)
-            site_routes[page.path] = {"file": page.file, "type": page.content_type}
-        for gz_path, plain in GZIP_VARIANTS.get(site, {}).items():
-            site_routes[gz_path] = {"file": site_routes[plain]["file"],
-                                    "type": "application/x-gzip", "gzip": True}
-        routes[site] = dict(sorted(site_routes.items()))
-    (out_dir / "routes.json").write_text(json.dumps(routes, indent=1) + "\n", encoding="utf-8")
+            index.setdefault(site, {})[page.path] = {"file": page.file, "type": page.content_type}
+    (out_dir / "routes.json").write_text(json.dumps(index, indent=1) + "\n", encoding="utf-8")
     return sum(len(p) for p in pages.values())
 
 
-def diff_against_fresh_build(site_dir: Path = SITE_DIR) -> list[str]:
-    """Relative paths that differ between ``site_dir`` and a fresh build."""
-    with tempfile.TemporaryDirectory() as tmp:
-        fresh = Path(tmp) / "site"
-        write_site(fresh)
-        left = {p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*") if p.is_file()}
-        right = {p.relative_to(fresh).as_posix() for p in fresh.rglob("*") if p.is_file()}
-        differ = sorted(left ^ right)
-        for rel in sorted(left & right):
-            if not filecmp.cmp(site_dir / rel, fresh / rel, shallow=False):
-                differ.append(rel)
-        return differ
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Regenerate wiredesk/wiresite/site/.")
-    parser.add_argument("--check", action="store_true",
-                        help="compare the committed site/ with a fresh build; do not write")
+    parser = argparse.ArgumentParser(description="Write the wire sites' pages to a folder, to read them as files.")
+    parser.add_argument("out_dir", type=Path, help="folder to write (replaced if it exists)")
     args = parser.parse_args(argv)
-    if args.check:
-        differ = diff_against_fresh_build()
-        for rel in differ:
-            print(f"differs: {rel}")
-        return 1 if differ else 0
-    count = write_site()
-    print(f"wrote {count} pages to {SITE_DIR}")
+    count = write_site(args.out_dir)
+    print(f"wrote {count} pages to {args.out_dir}")
     return 0
 
 

@@ -44,19 +44,17 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import json
 import sys
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from wiredesk.wiresite import faults as faults_mod
 from wiredesk.wiresite import synthetic as synthetic_mod
-from wiredesk.wiresite.build import SITE_DIR, SITES
+from wiredesk.wiresite.build import SITES, site_routes
 
 EXTRA_MARKER = b"<!--wiresite:extra-->"
 # A 1x1 grey JPEG for every photo path, so image links on the pages resolve locally.
@@ -119,14 +117,12 @@ class WireSite:
         faults: Iterable[str] = (),
         synthetic_articles: int = 0,
         latency: float = 0.0,
-        site_dir: Path = SITE_DIR,
     ) -> None:
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError(f"the wire site binds loopback only, not {host!r}")
         self.faults = faults_mod.validate(faults)
         self.synthetic = synthetic_mod.SyntheticArticles(synthetic_articles)
         self.latency = latency
-        self.site_dir = site_dir
         self._host, self._port = host, port
         self._lock = threading.Lock()
         self._requests: list[tuple[str, str, str, int]] = []
@@ -241,12 +237,12 @@ class WireSite:
         )
 
     def _load_static(self) -> None:
-        """Read every routed file once and fill in addresses and extra links.
+        """Fill every rendered page with addresses and extra links, once.
 
         The sites are small (a few MB); holding them in memory keeps the server
         fast enough for crawl benchmarks.
         """
-        routes = json.loads((self.site_dir / "routes.json").read_text(encoding="utf-8"))
+        routes = site_routes()
         extras = faults_mod.extra_links(self.faults)
         for (site, path), snippet in self.synthetic.extra_links().items():
             extras.setdefault((site, path), []).append(snippet)
@@ -254,16 +250,16 @@ class WireSite:
         for site in SITES:
             static: dict[str, tuple[str, bytes, str]] = {}
             for path, route in routes[site].items():
-                data = (self.site_dir / route["file"]).read_bytes()
-                plain_path = path.removesuffix(".gz") if route.get("gzip") else path
+                data = route.body
+                plain_path = path.removesuffix(".gz") if route.gzip else path
                 if EXTRA_MARKER in data:
                     snippets = extras.get((site, plain_path), [])
                     data = data.replace(EXTRA_MARKER, "\n".join(snippets).encode())
                 data = self.rewrite(data, site)
-                if route.get("gzip"):
+                if route.gzip:
                     data = gzip.compress(data, mtime=0)
                 etag = '"' + hashlib.sha1(data).hexdigest()[:16] + '"'
-                static[path] = (route["type"], data, etag)
+                static[path] = (route.content_type, data, etag)
             self._static[site] = static
 
     def respond(
