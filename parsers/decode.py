@@ -11,10 +11,8 @@ not in EUC-KR proper, so EUC-KR is always read as its superset CP949.
 
 from __future__ import annotations
 
-import codecs
-import re
-
 from charset_normalizer import from_bytes
+from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encoding
 
 from parsers.base import ParseError
 
@@ -37,25 +35,8 @@ _MAGIC = (
 )
 #: C0 control bytes that never occur in text (tab, newlines, form feed, ESC excluded).
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-_META_CHARSET = re.compile(
-    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.IGNORECASE
-)
-#: Labels browsers treat as another charset (WHATWG Encoding Standard).
-_ALIASES = {
-    "euc-kr": "cp949", "euc_kr": "cp949", "euckr": "cp949", "ks_c_5601-1987": "cp949",
-    "ks_c_5601": "cp949", "ksc5601": "cp949", "x-windows-949": "cp949", "windows-949": "cp949",
-    "uhc": "cp949", "iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252",
-    "us-ascii": "cp1252", "ascii": "cp1252", "iso8859-1": "cp1252", "gb2312": "gb18030",
-    "gbk": "gb18030", "shift_jis": "cp932", "sjis": "cp932", "x-sjis": "cp932",
-    "utf8": "utf-8", "unicode": "utf-8",
-}
+#: Labels browsers read as another charset that w3lib's table (WHATWG based) does not know.
+_ALIASES = {"windows-949": "cp949", "x-windows-949": "cp949", "unicode": "utf-8"}
 _SINGLE_BYTE = {"cp1252", "iso8859-15", "cp1250", "cp1251", "koi8-r", "iso8859-2"}
 
 
@@ -63,12 +44,7 @@ def _canonical(label: str | None) -> str | None:
     if not label:
         return None
     label = label.strip().strip("\"'").lower()
-    label = _ALIASES.get(label, label)
-    try:
-        name = codecs.lookup(label).name
-    except LookupError:
-        return None
-    return _ALIASES.get(name, name)
+    return resolve_encoding(_ALIASES.get(label, label))
 
 
 def check_bytes(content: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
@@ -77,7 +53,7 @@ def check_bytes(content: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         raise ParseError("too_large", f"{len(content)} bytes is over the {max_bytes}-byte limit")
     if not content.strip():
         raise ParseError("empty", "no content")
-    if any(content.startswith(bom) for bom, _ in _BOMS):
+    if read_bom(content)[0] is not None:
         return
     head = content.lstrip()[:16]
     for magic, what in _MAGIC:
@@ -92,9 +68,12 @@ def check_bytes(content: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
 
 
 def declared_charset(content: bytes) -> str | None:
-    """The charset a page declares in its first 4 KB of markup."""
-    match = _META_CHARSET.search(content[:4096])
-    return _canonical(match.group(1).decode("ascii", "ignore")) if match else None
+    """The charset a page declares in its first 4 KB of markup.
+
+    w3lib's WHATWG prescan: comments are skipped, the scan stops at ``<body>``,
+    and a ``content="...; charset=..."`` counts only with ``http-equiv``.
+    """
+    return html_body_declared_encoding(content)
 
 
 def _hangul_share(text: str) -> float:
@@ -125,10 +104,6 @@ def _korean(content: bytes) -> str | None:
     return None
 
 
-def _has_high_bytes(content: bytes) -> bool:
-    return not content.isascii()  # C speed; a Python loop over the bytes dominated profiles
-
-
 def decode_html(
     content: bytes | str,
     *,
@@ -145,14 +120,15 @@ def decode_html(
             raise ParseError("too_large", f"{len(content)} characters is over the limit")
         if not content.strip():
             raise ParseError("empty", "no content")
-        if content.count("\x00") > len(content[:65536]) // 100:
+        sample = content[:65536]
+        if sample.count("\x00") > len(sample) // 100:
             raise ParseError("not_html", "text contains NUL bytes: binary data")
         return content.lstrip("\ufeff")
     check_bytes(content, max_bytes=max_bytes)
-    for bom, charset in _BOMS:
-        if content.startswith(bom):
-            return content[len(bom):].decode(charset, errors="replace")
-    if not _has_high_bytes(content):
+    charset, bom = read_bom(content)
+    if charset is not None:
+        return content[len(bom):].decode(charset, errors="replace")
+    if content.isascii():  # C speed; a Python loop over the bytes dominated profiles
         return content.decode("ascii")
     for candidate in (_canonical(encoding), declared_charset(content)):
         if candidate is None:

@@ -20,7 +20,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from parsers import wire
-from parsers.base import Image, ParsedArticle, ParseError
+from parsers.base import Dateline, Image, ParsedArticle, ParseError
 from parsers.dates import parse_datetime
 from parsers.html import comparable, link_texts, mostly_links, parse_html
 from parsers.metadata import (
@@ -66,6 +66,7 @@ class GenericParser:
     #: 1.1: headlines of publishers in :mod:`parsers.publishers` come from their own field
     version = "1.1"
     VALID_UNTIL: date | None = None
+
     def parse(
         self,
         html: str,
@@ -277,7 +278,7 @@ def _comparable(text: str) -> str:
     return comparable(text).casefold()
 
 
-def _split_dateline(body: list[str]) -> tuple[Any, list[str]]:
+def _split_dateline(body: list[str]) -> tuple[Dateline | None, list[str]]:
     """A wire dateline opening the first paragraphs moves to ``dateline``."""
     for index, paragraph in enumerate(body[:3]):
         dateline, rest = wire.extract_dateline(paragraph)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
+from urllib.parse import urljoin
 
 import lxml.etree
 import lxml.html
@@ -33,8 +34,6 @@ BLOCK_TAGS = frozenset({
 })
 #: Table cells: a row becomes one line, its cells joined with " | ".
 CELL_TAGS = frozenset({"td", "th"})
-_SKIP_TAGS = {"script", "style", "noscript", "template", "iframe", "svg", "button", "form",
-              "select", "input", "textarea", "nav", "footer"}
 
 
 _CANONICAL = re.compile(
@@ -253,12 +252,6 @@ def meta(root: HtmlElement, *keys: str) -> str | None:
     return None
 
 
-def metas(root: HtmlElement, key: str) -> list[str]:
-    """All non-empty ``<meta>`` contents for one property/name."""
-    values = root.xpath("//meta[@property=$k or @name=$k]/@content", k=key)
-    return [squash(v) for v in values if v and v.strip()]
-
-
 def absolute_url(src: str | None, base: str | None = None) -> str | None:
     """Protocol-relative and root-relative image URLs made absolute."""
     if not src:
@@ -267,8 +260,6 @@ def absolute_url(src: str | None, base: str | None = None) -> str | None:
     if src.startswith("//"):
         return "https:" + src
     if base and not re.match(r"^[a-z][a-z0-9+.-]*:", src, re.I):
-        from urllib.parse import urljoin
-
         return urljoin(base, src)
     return src
 
@@ -296,12 +287,3 @@ def mostly_links(paragraphs: list[str], anchors: set[str]) -> bool:
         total += len(text)
         linked += min(sum(len(anchor) for anchor in anchors if anchor in text), len(text))
     return bool(total) and linked > 0.6 * total
-
-
-def drop(elements: Iterable[HtmlElement]) -> None:
-    """Remove elements but keep their tails (text that follows them)."""
-    for element in list(elements):
-        element.drop_tree()
-
-
-SKIP_TAGS = frozenset(_SKIP_TAGS)

@@ -17,6 +17,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
+from html import unescape
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,6 +26,7 @@ from lxml import html as lxml_html
 
 from parsers.dates import parse_datetime
 from parsers.html import INVISIBLE_RE, comparable, squash
+from parsers.wire import is_agency, title_case
 
 #: schema.org types that describe a single story, most specific first.
 ARTICLE_TYPES = (
@@ -201,8 +203,8 @@ def _text(value: Any) -> str | None:
     if isinstance(value, dict):
         value = value.get("@value") or value.get("name")
     if isinstance(value, (str, int, float)):
-        text = " ".join(str(value).split())
-        return unescape_entities(text) or None
+        text = squash(str(value))
+        return unescape(text) or None
     return None
 
 
@@ -249,48 +251,37 @@ def meta_tags(tree: lxml_html.HtmlElement) -> dict[str, list[str]]:
         for attr in ("property", "name", "itemprop", "http-equiv"):
             key = meta.get(attr)
             if key:
-                found.setdefault(key.strip().lower(), []).append(" ".join(content.split()))
+                found.setdefault(key.strip().lower(), []).append(squash(content))
     return found
 
 
 def _first(meta: dict[str, list[str]], keys: tuple[str, ...]) -> str | None:
     for key in keys:
         if meta.get(key):
-            return unescape_entities(meta[key][0])
+            return unescape(meta[key][0])
     return None
 
 
-# -- helpers shared with the generic parser --------------------------------
-
-_ENTITY_RE = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
-
-
-def unescape_entities(text: str) -> str:
-    """Undo HTML entities left inside JSON-LD strings or doubly escaped meta content."""
-    if "&" not in text:
-        return text
-    import html as html_module
-
-    return html_module.unescape(text)
-
+# -- site names ------------------------------------------------------------
 
 def host_of(url: str | None) -> str | None:
     host = urlsplit(url).hostname if url else None
     return host.removeprefix("www.") if host else None
 
 
-def _squash(text: str) -> str:
+def _name_key(text: str) -> str:
+    """Letters and digits only, case- and accent-folded: "Der Standard" and "derstandard" match."""
     text = unicodedata.normalize("NFKD", text).casefold()
     return "".join(ch for ch in text if ch.isalnum())
 
 
 def _is_site_name(part: str, site_names: list[str]) -> bool:
-    squashed = _squash(part)
-    if not squashed:
+    key = _name_key(part)
+    if not key:
         return False
     for name in site_names:
-        other = _squash(name)
-        if other and (squashed == other or squashed in other or other in squashed):
+        other = _name_key(name)
+        if other and (key == other or key in other or other in key):
             return True
     return False
 
@@ -575,7 +566,7 @@ def dom_authors(tree: lxml_html.HtmlElement) -> list[str]:
             text = element.get("content") or ""
         else:
             text = element.text_content()
-        text = " ".join(text.split())
+        text = squash(text)
         if text and len(text) < 80 and text not in names:
             names.append(text)
     return names
@@ -608,7 +599,7 @@ def _document_title(tree: lxml_html.HtmlElement) -> str | None:
     element = tree.find(".//title")
     if element is None:
         return None
-    text = " ".join(element.text_content().split())
+    text = squash(element.text_content())
     return text or None
 
 
@@ -666,18 +657,6 @@ _DOMAIN_RE = re.compile(
 _AUTHOR_OK_RE = re.compile(r"^[^\W\d_][\w.'’\-]*(?:\s+[^\W\d_][\w.'’\-]*){0,5}$")
 
 
-def _is_agency(name: str) -> bool:
-    try:
-        from parsers.wire import is_agency
-    except ImportError:  # pragma: no cover - wire.py ships with the package
-        return False
-    return is_agency(name)
-
-
-def _title_case(name: str) -> str:
-    return " ".join("-".join(x.capitalize() for x in w.split("-")) for w in name.split())
-
-
 def clean_author_names(raw: list[str], site_names: list[str] | None = None) -> list[str]:
     """People's names only: no "By", e-mails, agencies, site names; "A and B" split.
 
@@ -688,16 +667,16 @@ def clean_author_names(raw: list[str], site_names: list[str] | None = None) -> l
     for value in raw:
         if _DOMAIN_RE.search(value):
             continue  # "hessenschau.de, Frankfurt", "Deutsche Welle (www.dw.com)": a site
-        text = _AUTHOR_NOISE_RE.sub(" ", unescape_entities(value))
-        text = _AUTHOR_PREFIX_RE.sub("", " ".join(text.split()))
+        text = _AUTHOR_NOISE_RE.sub(" ", unescape(value))
+        text = _AUTHOR_PREFIX_RE.sub("", squash(text))
         for part in _AUTHOR_JOIN_RE.split(text):
             part = _AUTHOR_PREFIX_RE.sub("", part).strip(" .,:;-–—")
-            if not part or not _AUTHOR_OK_RE.match(part) or _is_agency(part):
+            if not part or not _AUTHOR_OK_RE.match(part) or is_agency(part):
                 continue
-            if len(_squash(part)) >= 4 and _is_site_name(part, site_names or []):
+            if len(_name_key(part)) >= 4 and _is_site_name(part, site_names or []):
                 continue  # the publication itself ("Stuttgarter Zeitung", "LBCI")
             if part.isupper() and len(part) > 3:
-                part = _title_case(part)
+                part = title_case(part)
             if part not in names:
                 names.append(part)
     return names

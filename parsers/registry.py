@@ -16,11 +16,14 @@ archived pages re-parse with the parser that matches their markup.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
 from parsers.base import ParsedArticle
 from parsers.yonhap import YonhapEnParser, YonhapKoParser
+
+if TYPE_CHECKING:
+    from parsers.generic import GenericParser
 
 
 class Parser(Protocol):
@@ -67,7 +70,7 @@ def source_for_host(url: str | None) -> str | None:
 
 def site_parser(
     source: str | None, url: str | None, fetched_at: datetime | date | None = None
-) -> Any | None:
+) -> Parser | None:
     """An instance of the site parser for this source/URL, or ``None``."""
     key = source if source in PARSERS else source_for_host(url)
     if key is None:
@@ -75,13 +78,13 @@ def site_parser(
     return choose_version(PARSERS[key], fetched_at)()
 
 
-def generic_parser() -> Any:
+def generic_parser() -> GenericParser:
     from parsers.generic import GenericParser
 
     return GenericParser()
 
 
-def text_parser() -> Any:
+def text_parser() -> Parser:
     from parsers.text import TextParser
 
     return TextParser()
@@ -90,6 +93,6 @@ def text_parser() -> Any:
 def available_parsers() -> dict[str, list[str]]:
     """Source id -> versions, for ``wiredesk sources`` and documentation."""
     listing = {key: [c.version for c in versions] for key, versions in PARSERS.items()}
-    listing["text"] = ["1.0"]
+    listing["text"] = [text_parser().version]
     listing["generic"] = [generic_parser().version]
     return listing

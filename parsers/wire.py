@@ -61,6 +61,7 @@ __all__ = [
     "parse_byline",
     "split_editorial_notes",
     "split_update_flag",
+    "title_case",
 ]
 
 # --------------------------------------------------------------------------
@@ -229,10 +230,6 @@ def _canonical_agency(name: str) -> str:
 
 def month_number(value: str | None) -> int | None:
     """1-12 for "Jan.", "January", "SEPT", "abr" ...; ``None`` if not a month."""
-    return _month(value)
-
-
-def _month(value: str | None) -> int | None:
     if not value:
         return None
     return _MONTHS.get(value.rstrip(".").lower()[:4]) or _MONTHS.get(value.rstrip(".").lower()[:3])
@@ -255,7 +252,7 @@ def match_dateline(text: str) -> DatelineMatch | None:
         match = pattern.match(text)
         if not match:
             continue
-        month = _month(match.group("month"))
+        month = month_number(match.group("month"))
         if match.group("month") and month is None:
             continue  # "Foo, Bar 3 (AP)" where Bar is not a month: not a dateline
         day = int(match.group("day")) if match.group("day") else None
@@ -322,11 +319,14 @@ _NAME_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|/|\|)\s*", re.I)
 _NAME_OK = re.compile(r"^[^\W\d_][\w.'’\-]*(?:\s+[^\W\d_][\w.'’\-]*){0,4}$")
 
 
+def title_case(name: str) -> str:
+    """An all-caps name as people write it: "KIM JEONG-UN" gives "Kim Jeong-Un"."""
+    return " ".join("-".join(p.capitalize() for p in w.split("-")) for w in name.split())
+
+
 def _tidy_name(name: str) -> str:
     name = " ".join(name.split()).strip(" .,;:")
-    if name.isupper() and len(name) > 3:
-        name = " ".join("-".join(p.capitalize() for p in w.split("-")) for w in name.split())
-    return name
+    return title_case(name) if name.isupper() and len(name) > 3 else name
 
 
 def parse_byline(text: str) -> list[str]:

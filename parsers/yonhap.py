@@ -59,7 +59,6 @@ from parsers.html import (
     lines_of,
     meta,
     parse_html,
-    squash,
     text_of,
 )
 
@@ -314,7 +313,7 @@ class YonhapEnParser:
             if not src or any(i.url == src for i in images):
                 continue
             captions = self._figure_caption(figure)
-            caption = squash(text_of(captions[0])) if captions else ""
+            caption = text_of(captions[0]) if captions else ""
             images.append(Image(url=src, caption=caption or None))
         return images
 

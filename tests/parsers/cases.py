@@ -18,19 +18,16 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from benchmarks.corpus import corpus_dir
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 PAGES = HERE / "pages"
 EXPECTED = HERE / "expected"
-
-
-def corpus_dir() -> Path:
-    return Path(os.environ.get("WIREDESK_CORPUS") or REPO.parent / "shared" / "corpus")
 
 
 @dataclass(frozen=True)
@@ -61,7 +58,10 @@ class Case:
 
 
 def yonhap_corpus_cases() -> list[Case]:
-    folder = corpus_dir() / "yonhap-dev"
+    root = corpus_dir()
+    if root is None:
+        return []
+    folder = root / "yonhap-dev"
     index = folder / "index.json"
     if not index.exists():
         return []
@@ -79,8 +79,9 @@ def yonhap_corpus_cases() -> list[Case]:
 
 
 def seed_cases() -> list[Case]:
-    page = corpus_dir() / "seed" / "000_6ce46c6c5d35d25b.txt"
-    if not page.exists():
+    root = corpus_dir()
+    page = root / "seed" / "000_6ce46c6c5d35d25b.txt" if root else None
+    if page is None or not page.exists():
         return []
     return [
         Case(

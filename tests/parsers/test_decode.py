@@ -7,7 +7,7 @@ import codecs
 import pytest
 
 from parsers import ParseError, parse_page
-from parsers.decode import declared_charset, decode_html
+from parsers.decode import _canonical, declared_charset, decode_html
 
 # 똠 and 햏 are CP949 additions, outside EUC-KR proper
 KOREAN = "정부는 19일 규제 완화로 6천억 원 규모의 투자를 지원한다고 밝혔다. 똠방각하 햏"
@@ -105,3 +105,16 @@ def test_empty_bytes() -> None:
 def test_utf8_page_with_euc_kr_header_is_read_as_utf8() -> None:
     data = _page("utf-8").encode("utf-8")
     assert KOREAN in decode_html(data, encoding="euc-kr")
+
+
+def test_declared_charset_skips_commented_out_meta() -> None:
+    data = b'<head><!-- <meta charset="iso-8859-1"> --><meta charset="euc-kr"></head>'
+    assert declared_charset(data) == "cp949"
+
+
+@pytest.mark.parametrize(
+    ("label", "codec"), [("windows-949", "cp949"), ("ks_c_5601-1987", "cp949"), ("latin1", "cp1252")]
+)
+def test_header_charset_labels_resolve_as_browsers_read_them(label: str, codec: str) -> None:
+    """Labels resolve to the superset browsers decode with: EUC-KR as CP949, Latin-1 as CP1252."""
+    assert _canonical(label) == codec
