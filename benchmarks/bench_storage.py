@@ -119,7 +119,7 @@ def run(sizes: tuple[int, ...] = SIZES) -> dict[str, dict[int, dict[str, Any]]]:
         }
         if find_weed():
             with SeaweedServer(work / "weed") as server:
-                options = {k: v for k, v in server.store_options().items()}
+                options = server.store_options()
                 results["s3 (SeaweedFS)"] = {
                     size: _measure(f"s3://{server.create_bucket()}/bench", options,
                                    run_dirs[size], f"r{size}")

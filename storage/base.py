@@ -41,9 +41,10 @@ class ObjectStore(abc.ABC):
         upload is discarded), so a reader never sees half an object.
         """
 
-    @abc.abstractmethod
     def get_bytes(self, key: str) -> bytes:
         """The whole object; raises :class:`~storage.errors.ObjectNotFound` if absent."""
+        with self.open_reader(key) as stream:
+            return stream.read()
 
     @abc.abstractmethod
     def open_reader(self, key: str) -> BinaryIO:
@@ -107,17 +108,7 @@ STORE_SCHEMES = {
 }
 
 
-def open_store(
-    url: str,
-    *,
-    endpoint_url: str | None = None,
-    region: str | None = None,
-    addressing_style: str | None = None,
-    sse: str | None = None,
-    sse_kms_key_id: str | None = None,
-    credentials: dict[str, str] | None = None,
-    **options: Any,
-) -> ObjectStore:
+def open_store(url: str, **options: Any) -> ObjectStore:
     """Open the store named by ``url``.
 
     ``file:///abs/path`` is the embedded default (no options). ``s3://bucket/prefix``
@@ -130,6 +121,9 @@ def open_store(
     ``sse_kms_key_id`` (env ``WIREDESK_S3_SSE``, ``WIREDESK_S3_SSE_KMS_KEY_ID``)
     turn on server-side encryption. Further S3 options: ``max_attempts``,
     ``connect_timeout``, ``read_timeout``, ``multipart_chunksize``.
+
+    The options go to the backend unchanged: :class:`storage.s3.S3Store` declares
+    and types them in one place, and a misspelt one fails there.
     """
     scheme = urlsplit(url).scheme
     try:
@@ -139,14 +133,5 @@ def open_store(
             f"unsupported storage URL {url.split('?')[0]!r}: scheme must be one of "
             f"{sorted(STORE_SCHEMES)}"
         ) from None
-    return factory(
-        url,
-        endpoint_url=endpoint_url,
-        region=region,
-        addressing_style=addressing_style,
-        sse=sse,
-        sse_kms_key_id=sse_kms_key_id,
-        credentials=credentials,
-        **options,
-    )
+    return factory(url, **options)
 

@@ -70,18 +70,15 @@ class DedupIndex:
     def close(self) -> None:
         self._db.close()
 
-    def load_published(
-        self, store: ObjectStore, source: str, day: date | str, shards: Iterable[str] | None = None
-    ) -> int:
-        """Load every day's shard of ``source``; D's own is kept apart. Returns rows loaded.
+    def load_published(self, store: ObjectStore, source: str, day: date | str, shards: Iterable[str]) -> int:
+        """Load the shards of ``source`` (every day's); D's own is kept apart. Returns rows loaded.
 
-        ``shards`` are the shard keys when the caller has listed them already
-        (one listing of a large bucket prefix costs more than the reading).
+        ``shards`` are the keys the caller listed already: publishing lists the
+        state prefix once, to repair missing shards, and a listing of a large
+        bucket prefix costs more than the reading.
         """
         own_key = layout.state_key(source, day)
         loaded = 0
-        if shards is None:
-            shards = store.list_keys(layout.state_prefix(source))
         for key in shards:
             if not key.endswith(".jsonl.gz"):
                 continue

@@ -70,10 +70,6 @@ class FileStore(ObjectStore):
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             raise ObjectNotFound(key, self.describe()) from None
 
-    def get_bytes(self, key: str) -> bytes:
-        with self.open_reader(key) as stream:
-            return stream.read()
-
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
 

@@ -38,7 +38,7 @@ from collections import Counter
 from contextlib import closing
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TextIO
 
 from storage import layout
 from storage.base import ObjectStore
@@ -150,11 +150,13 @@ class RunPublisher:
     def _finish_committed(self, manifest: dict[str, Any]) -> dict[str, Any]:
         """Redo steps 4-6 for a run whose manifest is already the day's manifest.
 
-        The dedup shard is rebuilt from the published parts, since a crash may
-        have come before it was written.
+        A shard that exists is this manifest's (the old one goes before the
+        manifest is written), so only a missing one is rebuilt from the published
+        parts: a retry after a complete publish reads no part again.
         """
         self._delete_superseded(manifest)
-        self._rebuild_shard(self.day, manifest)
+        if not self.store.exists(layout.state_key(self.source, self.day)):
+            self._rebuild_shard(self.day, manifest)
         discard_day_staging(self.store, self.source, self.day)
         logger.info("run %s of %s/%s was already published; finished its cleanup",
                     self.run_id, self.source, self.day)
@@ -164,7 +166,7 @@ class RunPublisher:
         """Write day's dedup shard from what its manifest published."""
         with tempfile.TemporaryDirectory(prefix="wiredesk-publish-") as tmp:
             state = Path(tmp) / _STATE
-            with gzip.open(state, "wt", encoding="utf-8", compresslevel=1) as out:
+            with _open_lines(state) as out:
                 for part in manifest["parts"]:
                     for record in read_part(self.store, part):
                         _write_line(out, state_row(record))
@@ -199,9 +201,8 @@ class RunPublisher:
         Valid records go to the local spool and the dedup index; invalid ones
         become quarantine rows with stage ``schema``.
         """
-        with gzip.open(work / _QUARANTINE, "wt", encoding="utf-8", compresslevel=1) as rejects, \
-                gzip.open(work / _SPOOL, "wt", encoding="utf-8", compresslevel=1) as out, \
-                gzip.open(work / _LEDGER, "wt", encoding="utf-8", compresslevel=1) as ledger:
+        with _open_lines(work / _QUARANTINE) as rejects, _open_lines(work / _SPOOL) as out, \
+                _open_lines(work / _LEDGER) as ledger:
             for row in staged.quarantine():
                 _write_line(rejects, row)
                 result.crawl_quarantine_rows += 1
@@ -235,9 +236,8 @@ class RunPublisher:
         """
         parts: list[dict[str, Any]] = []
         writer: _PartWriter | None = None
-        with gzip.open(work / _SPOOL, "rt", encoding="utf-8") as records, gzip.open(
-            work / _STATE, "wt", encoding="utf-8", compresslevel=1
-        ) as state_out, gzip.open(work / _LEDGER, "at", encoding="utf-8", compresslevel=1) as ledger:
+        with _open_lines(work / _SPOOL, "rt") as records, _open_lines(work / _STATE) as state_out, \
+                _open_lines(work / _LEDGER, "at") as ledger:
             for line, (_seq, version) in zip(records, index.decisions(), strict=True):
                 record = json.loads(line)
                 _write_line(ledger, _ledger_row(record, version))
@@ -482,6 +482,11 @@ def _reject_row(item: Any, problem: RecordInvalid) -> dict[str, Any]:
         "fetched_at": record.get("fetched_at"),
         "raw": record.get("raw"),
     }
+
+
+def _open_lines(path: Path, mode: Literal["rt", "wt", "at"] = "wt") -> TextIO:
+    """A local gzip JSON Lines work file; level 1: each record goes through several, speed beats size."""
+    return gzip.open(path, mode, encoding="utf-8", compresslevel=1)
 
 
 def _dumps(record: Any) -> str:

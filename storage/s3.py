@@ -247,10 +247,6 @@ class S3Store(ObjectStore):
 
     # -- reading --------------------------------------------------------------
 
-    def get_bytes(self, key: str) -> bytes:
-        with self.open_reader(key) as stream:
-            return stream.read()
-
     def open_reader(self, key: str) -> BinaryIO:
         name = self._object(key)
         with self._errors(key):

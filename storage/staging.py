@@ -92,12 +92,11 @@ class StagedRun:
     def _rows(self, name: str) -> Iterator[Any]:
         return (row for _line, row in self._lines(name))
 
-    def items(self) -> Iterator[Any]:
-        """Parsed records (or :class:`BadLine` for a line that is not JSON)."""
-        return self._rows("items.jsonl.gz")
-
     def item_lines(self) -> Iterator[tuple[str, Any]]:
-        """Like :meth:`items`, with each record's original JSON text (saves re-encoding)."""
+        """``(JSON text, record)`` of every parsed record; the text saves re-encoding it.
+
+        The record is a :class:`BadLine` for a line that is not JSON.
+        """
         return self._lines("items.jsonl.gz")
 
     def quarantine(self) -> Iterator[Any]:

@@ -36,7 +36,13 @@ def test_client_errors_map_to_the_tree(code: str, status: int, error: type) -> N
         stub.add_client_error("get_object", service_error_code=code, http_status_code=status)
         with pytest.raises(error) as info:
             store.get_bytes("k")
+    assert type(info.value) is error  # not merely some StorageError
     assert "s3cr3t" not in str(info.value) and "AKIAEXAMPLEKEY123456" not in str(info.value)
+
+
+def test_misspelt_option_is_refused() -> None:
+    with pytest.raises(TypeError, match="endpont_url"):
+        storage.open_store("s3://some-bucket/p", endpont_url="http://127.0.0.1:9", credentials=CREDENTIALS)
 
 
 def test_incomplete_credentials_are_refused() -> None:

@@ -62,7 +62,7 @@ def test_round_trip(store, tmp_path) -> None:
     assert store.exists(f"raw/source={SOURCE}/date={DAY}/r1.warc.gz")
 
 
-def test_rerun_replaces_partition_without_leftovers(store, tmp_path) -> None:
+def test_rerun_replaces_partition_without_leftovers(store, tmp_path, monkeypatch) -> None:
     records = [make_record(i) for i in range(10)]
     first = publish(store, tmp_path, "r1", records, part_max_records=4)
     second = publish(store, tmp_path, "r2", records, part_max_records=4)
@@ -73,8 +73,15 @@ def test_rerun_replaces_partition_without_leftovers(store, tmp_path) -> None:
     assert all("part-r2-" in key for key in part_keys(store))
     # byte-identical content under the new run's names
     assert [p["sha256"] for p in first["parts"]] == [p["sha256"] for p in second["parts"]]
+    shard = store.get_bytes(layout.state_key(SOURCE, DAY))
+
+    def no_part_reads(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("a retry of a complete publish read a part again")
+
+    monkeypatch.setattr("storage.publish.read_part", no_part_reads)
     assert storage.publish_run(store, SOURCE, DAY, "r2") == second  # a retry changes nothing
     assert part_keys(store) == [p["key"] for p in second["parts"]]
+    assert store.get_bytes(layout.state_key(SOURCE, DAY)) == shard
 
 
 def test_rerun_replaces_quarantine_and_ledger_of_the_day(store, tmp_path) -> None:
@@ -193,6 +200,10 @@ def test_same_items_on_another_day_are_duplicates(store, tmp_path) -> None:
     assert later["counts"]["duplicate"] == 6 and later["counts"]["published"] == 0
     assert later["parts"] == [] and later["complete"]
     assert len(list(storage.read_articles(store))) == 6
+    ledger = [json.loads(line) for line in gzip.decompress(store.get_bytes(later["ledger"])).splitlines()]
+    assert [(row["url"], row["outcome"], row["version"]) for row in ledger] == [
+        (record["url"], "duplicate", None) for record in records
+    ]
 
 
 def test_changed_content_is_a_new_version(store, tmp_path) -> None:

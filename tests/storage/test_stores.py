@@ -63,6 +63,13 @@ def test_describe_has_no_credentials(store: storage.ObjectStore) -> None:
     assert text.startswith(("file://", "s3://"))
 
 
+def test_file_store_takes_no_options(tmp_path) -> None:
+    url = (tmp_path / "store").as_uri()
+    with pytest.raises(TypeError, match="endpoint_url"):
+        storage.open_store(url, endpoint_url="http://127.0.0.1:9")
+    assert storage.open_store(url, endpoint_url=None, sse=None).describe() == url  # unset options
+
+
 def test_unknown_scheme_is_a_clear_error() -> None:
     with pytest.raises(InvalidKey, match="scheme must be one of"):
         storage.open_store("ftp://host/path")

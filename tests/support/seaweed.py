@@ -26,7 +26,7 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pytest
 
@@ -93,6 +93,7 @@ class SeaweedServer:
             free_ports(5)
         )
         self.process: subprocess.Popen[bytes] | None = None
+        self._log: BinaryIO | None = None
 
     @property
     def endpoint_url(self) -> str:
@@ -206,7 +207,7 @@ class SeaweedServer:
                 process.wait(timeout=10)
             except ProcessLookupError:
                 pass
-        if getattr(self, "_log", None) is not None:
+        if self._log is not None:
             self._log.close()
             self._log = None
 
