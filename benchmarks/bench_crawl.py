@@ -76,12 +76,12 @@ class BareSpider(scrapy.Spider):
 
 def run_full(articles: int, work: Path) -> dict:
     from crawlers import runner
+    from wiredesk.localsite import local_sources_file
     from wiredesk.wiresite.server import WireSite
 
     work.mkdir(parents=True, exist_ok=True)
     with WireSite(synthetic_articles=articles) as site:
-        sources = work / f"sources-{articles}.yaml"
-        sources.write_text(f"yonhap_en:\n  base_url: {site.base_url}\n", encoding="utf-8")
+        sources = local_sources_file(site.base_urls, work / f"sources-{articles}.yaml")
         started = time.perf_counter()
         result = runner.crawl(
             "yonhap_en", DAY, (work / f"store-{articles}").as_uri(),

@@ -19,7 +19,6 @@ Bodies are capped in size before parsing, gzip included.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from email.utils import parsedate_to_datetime
@@ -334,8 +333,3 @@ def date_from_url(url: str, pattern: str | None, tz: ZoneInfo) -> datetime | Non
     except ValueError:
         return None
     return datetime.combine(day, time.min, tzinfo=tz)
-
-
-def iter_in_interval(entries: list[Entry], day: date, tz: ZoneInfo) -> Iterator[Entry]:
-    """The entries that may belong to ``[D, D+1)`` (see :meth:`Entry.belongs_to`)."""
-    return (entry for entry in entries if entry.belongs_to(day, tz))

@@ -23,6 +23,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+#: How a crawl finds its day's URLs: feeds and sitemaps (``incremental``), the
+#: section listings paged back to the day (``backfill``), or both (``all``).
+CRAWL_MODES = ("incremental", "backfill", "all")
+
 SOURCE_ID_RE = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 SOURCES_ENV = "WIREDESK_SOURCES"
 
@@ -205,61 +209,55 @@ class SourceSpec(BaseModel):
         return SourceSpec.model_validate(data)
 
 
-def _yonhap_en() -> dict[str, Any]:
+def _yonhap(host: str) -> dict[str, Any]:
+    """What both Yonhap editions share: one CMS, so the same story ids, paths and manners."""
     return {
-        "id": "yonhap_en",
-        "name": "Yonhap News Agency (English)",
-        "language": "en",
         "timezone": "Asia/Seoul",
-        "allowed_domains": ["en.yna.co.kr"],
-        # The article pages link the RSS directory (/channel/index) and the
-        # sitemap (/sitemap/index); these are the feed and news sitemap they list.
-        "feeds": ["https://en.yna.co.kr/RSS/news.xml"],
-        "feed_directories": ["https://en.yna.co.kr/channel/index"],
-        "sitemaps": ["https://en.yna.co.kr/sitemap/index.xml"],
+        "allowed_domains": [host],
+        "sitemaps": [f"https://{host}/sitemap/index.xml"],
         "listings": [
             {
-                "url": "https://en.yna.co.kr/news/{page}",
-                "first_url": "https://en.yna.co.kr/news",
+                "url": f"https://{host}/news/{{page}}",
+                "first_url": f"https://{host}/news",
                 "max_pages": 50,
             }
         ],
-        "url_filters": {
-            "allow": [{"name": "article", "pattern": r"/view/A[A-Z]{2}\d{8}\d+"}],
-            "deny": [
-                {"name": "photo", "pattern": r"/view/PYH"},
-                {"name": "video", "pattern": r"/(video|vod)/"},
-            ],
-        },
         "strip_params": ["section", "site", "input"],
         "url_date_pattern": r"/view/A[A-Z]{2}(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})",
         "politeness": {"download_delay": 1.0, "concurrency_per_domain": 2},
     }
 
 
+#: Story ids: ``A``, the edition (``EN``, ``KR``), ``yyyymmdd``, a serial.
+_YONHAP_ARTICLE = {"name": "article", "pattern": r"/view/A[A-Z]{2}\d{8}\d+"}
+_YONHAP_PHOTO = {"name": "photo", "pattern": r"/view/PYH"}
+
+
+def _yonhap_en() -> dict[str, Any]:
+    return {
+        **_yonhap("en.yna.co.kr"),
+        "id": "yonhap_en",
+        "name": "Yonhap News Agency (English)",
+        "language": "en",
+        # The article pages link the RSS directory (/channel/index) and the
+        # sitemap index (see _yonhap); this is the feed the directory lists.
+        "feeds": ["https://en.yna.co.kr/RSS/news.xml"],
+        "feed_directories": ["https://en.yna.co.kr/channel/index"],
+        "url_filters": {
+            "allow": [dict(_YONHAP_ARTICLE)],
+            "deny": [dict(_YONHAP_PHOTO), {"name": "video", "pattern": r"/(video|vod)/"}],
+        },
+    }
+
+
 def _yonhap_ko() -> dict[str, Any]:
     return {
+        **_yonhap("www.yna.co.kr"),
         "id": "yonhap_ko",
         "name": "Yonhap News Agency (Korean)",
         "language": "ko",
-        "timezone": "Asia/Seoul",
-        "allowed_domains": ["www.yna.co.kr"],
         "feeds": ["https://www.yna.co.kr/rss/news.xml"],
-        "sitemaps": ["https://www.yna.co.kr/sitemap/index.xml"],
-        "listings": [
-            {
-                "url": "https://www.yna.co.kr/news/{page}",
-                "first_url": "https://www.yna.co.kr/news",
-                "max_pages": 50,
-            }
-        ],
-        "url_filters": {
-            "allow": [{"name": "article", "pattern": r"/view/A[A-Z]{2}\d{8}\d+"}],
-            "deny": [{"name": "photo", "pattern": r"/view/PYH"}],
-        },
-        "strip_params": ["section", "site", "input"],
-        "url_date_pattern": r"/view/A[A-Z]{2}(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})",
-        "politeness": {"download_delay": 1.0, "concurrency_per_domain": 2},
+        "url_filters": {"allow": [dict(_YONHAP_ARTICLE)], "deny": [dict(_YONHAP_PHOTO)]},
     }
 
 

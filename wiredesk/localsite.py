@@ -17,14 +17,11 @@ import yaml
 LOCAL_POLITENESS = {"download_delay": 0.0, "concurrency_per_domain": 8, "autothrottle": False}
 
 
-def local_sources_file(base_urls: str | Mapping[str, str], path: Path) -> Path:
+def local_sources_file(base_urls: Mapping[str, str], path: Path) -> Path:
     """Write a sources YAML overriding ``base_url`` of each bundled source; returns ``path``.
 
-    ``base_urls`` is a ``WireSite.base_urls`` mapping (source id → base URL) or
-    just the Yonhap English base URL.
+    ``base_urls`` maps source id → base URL, as ``WireSite.base_urls`` does.
     """
-    if isinstance(base_urls, str):
-        base_urls = {"yonhap_en": base_urls}
     path.parent.mkdir(parents=True, exist_ok=True)
     overrides = {
         source: {"base_url": url, "politeness": dict(LOCAL_POLITENESS)}

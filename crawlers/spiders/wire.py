@@ -29,12 +29,13 @@ from twisted.python.failure import Failure
 
 from crawlers import discovery
 from crawlers import signals as wd_signals
+from crawlers.accounting import utc_now
 from crawlers.canon import canonicalize, host_allowed
 from crawlers.discovery import DiscoveryError, Entry
 from crawlers.failures import classify_failure
+from crawlers.sources import CRAWL_MODES as MODES
 from crawlers.sources import SourceSpec, get_source
 
-MODES = ("incremental", "backfill", "all")
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", re.IGNORECASE)
 
 
@@ -290,7 +291,7 @@ class WireSpider(Spider):
             "status": response.status,
             "body": response.body,
             "encoding": _header_charset(response),
-            "fetched_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "fetched_at": utc_now(),
             "raw": response.meta.get("wiredesk_raw"),
             "check_interval": response.meta.get("wiredesk_check_date", True),
         }

@@ -73,6 +73,25 @@ def test_429_retry_waits_what_retry_after_says(monkeypatch):
     assert waited == [2.0]  # the retry waited before it was issued
 
 
+def test_network_error_retry_waits_the_backoff(monkeypatch):
+    from twisted.internet.error import TimeoutError as NetTimeout
+
+    mw = _middleware(RETRY_TIMES=2, RETRY_BACKOFF_BASE=0.5)
+    waited = []
+
+    async def fake_sleep(seconds, request):
+        waited.append(seconds)
+
+    monkeypatch.setattr(mw, "_sleep", fake_sleep)
+    request = Request("https://en.yna.co.kr/view/A")
+    retry = asyncio.run(mw.process_exception(request, NetTimeout()))
+    assert isinstance(retry, Request) and retry.meta["retry_times"] == 1
+    again = asyncio.run(mw.process_exception(retry, NetTimeout()))
+    assert isinstance(again, Request)
+    assert waited == [0.5, 1.0]  # base * 2**attempt
+    assert asyncio.run(mw.process_exception(request, ValueError("not a network error"))) is None
+
+
 def test_offsite_redirect_is_refused():
     crawler = get_crawler()
 

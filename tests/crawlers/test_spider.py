@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from scrapy import Request
-from scrapy.http import HtmlResponse, XmlResponse
+from scrapy.http import HtmlResponse, Response, XmlResponse
 from scrapy.utils.test import get_crawler
 
 from crawlers import signals as wd_signals
@@ -113,6 +113,42 @@ def test_listing_walk_goes_back_to_the_start_of_the_day_and_stops():
     ), request=Request(f"{BASE}/news/3", meta={"listing": 0, "page": 3}))
     assert list(spider.parse_listing(page3)) == []  # only older stories: the walk ends
     assert not any(e[0] == "discovered" and "national" in e[1] for e in events)
+
+
+def test_listing_that_serves_a_page_again_ends_the_walk():
+    spider, events = _spider(mode="backfill")
+    body = _listing(("AEN20250310000900315", "2025-03-10 21:00"))
+    page1 = HtmlResponse(f"{BASE}/news", body=body,
+                         request=Request(f"{BASE}/news", meta={"listing": 0, "page": 1}))
+    assert [r.url for r in spider.parse_listing(page1)] == [
+        f"{BASE}/view/AEN20250310000900315", f"{BASE}/news/2",
+    ]
+    # past its end the site answers with page 1 again: nothing new, no page 3
+    again = HtmlResponse(f"{BASE}/news/2", body=body,
+                         request=Request(f"{BASE}/news/2", meta={"listing": 0, "page": 2}))
+    assert list(spider.parse_listing(again)) == []
+    assert [e for e in events if e[0] == "discovered"] == [
+        ("discovered", f"{BASE}/view/AEN20250310000900315"),
+    ]
+
+
+def test_listing_404_past_the_first_page_ends_pagination_but_not_on_the_first():
+    from scrapy.spidermiddlewares.httperror import HttpError
+    from twisted.python.failure import Failure
+
+    spider, events = _spider(mode="backfill")
+
+    def not_found(url, page):
+        request = Request(url, meta={"wiredesk_doc": "listing", "listing": 0, "page": page})
+        failure = Failure(HttpError(Response(url, status=404, request=request), "404"))
+        failure.request = request
+        return failure
+
+    spider.document_failed(not_found(f"{BASE}/news/7", 7))
+    assert events == []
+    assert spider.crawler.stats.get_value("wiredesk/discovery/listing_end_404") == 1
+    spider.document_failed(not_found(f"{BASE}/news", 1))
+    assert events == [("error", f"{BASE}/news", "http_404")]
 
 
 def test_source_politeness_applies_at_spider_priority_and_cmdline_wins(tmp_path):

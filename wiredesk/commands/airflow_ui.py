@@ -69,9 +69,3 @@ def _raise_interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-if __name__ == "__main__":  # until the subcommand is listed in wiredesk.cli.COMMANDS
-    import sys
-
-    _parser = argparse.ArgumentParser(prog="python -m wiredesk.commands.airflow_ui", description=__doc__)
-    add_arguments(_parser)
-    sys.exit(run(_parser.parse_args()))

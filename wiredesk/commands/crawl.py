@@ -11,7 +11,7 @@ import argparse
 import sys
 from datetime import date
 
-from crawlers.spiders.wire import MODES
+from crawlers.sources import CRAWL_MODES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--storage", default=None, help="storage URL (default: $WIREDESK_STORAGE_URL or var/store)"
     )
-    parser.add_argument("--mode", choices=MODES, default="incremental",
+    parser.add_argument("--mode", choices=CRAWL_MODES, default="incremental",
                         help="incremental: feeds+sitemaps; backfill: listing pages; all: both")
     parser.add_argument("--no-publish", action="store_true",
                         help="stop after staging the run (publish later with 'wiredesk publish')")
@@ -35,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from crawlers.runner import CrawlError
     from wiredesk.run import RunError, crawl_step, format_counts, publish_step
-    from wiredesk.settings import sources_file_from_env, storage_url_from_env
+    from wiredesk.settings import storage_url_from_env
 
     storage_url = args.storage or storage_url_from_env()
     try:
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
             args.source,
             args.date,
             storage_url=storage_url,
-            sources_file=args.sources or sources_file_from_env(),
+            sources_file=args.sources,
             mode=args.mode,
             run_id=args.run_id,
         )

@@ -12,6 +12,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from crawlers.sources import CRAWL_MODES
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("run", help="run a source's DAG for one day through local Airflow")
@@ -19,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--date", type=date.fromisoformat, required=True, help="YYYY-MM-DD")
     parser.add_argument("--storage", default=None, help="storage URL (default: $WIREDESK_STORAGE_URL)")
     parser.add_argument("--sources", default=None, help="YAML file adding/overriding sources")
-    parser.add_argument("--mode", choices=("incremental", "backfill", "all"), default="incremental",
+    parser.add_argument("--mode", choices=CRAWL_MODES, default="incremental",
                         help="discovery mode (the DAG's params.mode); backfill for days older than the feeds")
     parser.add_argument("--airflow-home", type=Path, default=Path("var/airflow"))
     parser.set_defaults(func=run)
