@@ -18,23 +18,19 @@ What an operator reads in the UI (DAG docs, task docs) is :data:`DAG_DOC` and
 
 from __future__ import annotations
 
-import os
-
 import pendulum
 from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, get_current_context, task
 
-from wiredesk.settings import dag_id_for, storage_url_from_env
+from crawlers.sources import CRAWL_MODES, load_sources
+from wiredesk.settings import dag_id_for, storage_url_from_env, task_retries_from_env
 
 #: First day of the schedule (midnight in each source's zone); catchup is off, earlier days go through backfills.
 START = (2025, 1, 1)
 
-#: ``crawlers.spiders.wire.MODES``, spelled out: importing it here would load Scrapy at parse time.
-CRAWL_MODES = ("incremental", "backfill", "all")
 
 DEFAULT_ARGS = {
     "owner": "wiredesk",
-    # Local runs (demo, tests) set 0: `airflow dags test` waits out retry delays.
-    "retries": int(os.environ.get("WIREDESK_TASK_RETRIES", "2")),
+    "retries": task_retries_from_env(),
     "retry_delay": pendulum.duration(minutes=5),
     "retry_exponential_backoff": True,
 }
@@ -98,17 +94,17 @@ step: clearing this task re-publishes the same staged crawl.
 
 
 def _sources() -> dict:
-    """The registry's sources (cheap: YAML and pydantic, no Scrapy)."""
-    from crawlers.sources import load_sources
-
-    return load_sources(os.environ.get("WIREDESK_SOURCES"))
+    """The registry's sources, with ``$WIREDESK_SOURCES`` applied (cheap: YAML and pydantic, no Scrapy)."""
+    return load_sources()
 
 
 def build_dag(source_id: str, timezone: str, name: str | None = None):
     """Build the DAG for one source; called once per registry entry below."""
-    storage_url = storage_url_from_env().rstrip("/")
+    # The tasks write where the Asset and the docs point: workers parse this file too.
+    storage_url = storage_url_from_env()
+    store_root = storage_url.rstrip("/")
     dag_id = dag_id_for(source_id)
-    articles = Asset(name=f"articles_{source_id}", uri=f"{storage_url}/articles/v1/source={source_id}")
+    articles = Asset(name=f"articles_{source_id}", uri=f"{store_root}/articles/v1/source={source_id}")
 
     @dag(
         dag_id=dag_id,
@@ -133,7 +129,7 @@ def build_dag(source_id: str, timezone: str, name: str | None = None):
                                       "section listings back to the day (older days); all: both."),
         },
         doc_md=DAG_DOC.format(name=name or source_id, source=source_id, timezone=timezone,
-                              dag_id=dag_id, storage=storage_url),
+                              dag_id=dag_id, storage=store_root),
     )
     def news_source():
         @task(execution_timeout=pendulum.duration(hours=2), doc_md=TASK_DOCS["crawl"])
@@ -148,24 +144,20 @@ def build_dag(source_id: str, timezone: str, name: str | None = None):
                 timezone,
                 run_after=getattr(dag_run, "run_after", None),
             )
-            return run.crawl_step(source_id, day, storage_url=_storage_url(), log_child_output=True,
+            return run.crawl_step(source_id, day, storage_url=storage_url, log_child_output=True,
                                   mode=context["params"].get("mode") or "incremental", **_storage_options())
 
         @task(outlets=[articles], doc_md=TASK_DOCS["publish"])
         def publish(crawled: dict) -> dict:
             from wiredesk import run
 
-            manifest = run.publish_step(crawled, storage_url=_storage_url(), **_storage_options())
+            manifest = run.publish_step(crawled, storage_url=storage_url, **_storage_options())
             get_current_context()["outlet_events"][articles].extra = run.asset_extra(manifest)
             return run.summarize(manifest)
 
         publish(crawl())
 
     return news_source()
-
-
-def _storage_url() -> str:
-    return storage_url_from_env()
 
 
 def _storage_options() -> dict:

@@ -10,8 +10,9 @@ Airflow secrets. Without a connection the standard boto3 credential chain applie
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any
+
+from wiredesk.settings import s3_conn_id_from_env
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ def storage_options_from_connection(conn_id: str | None = None) -> dict[str, Any
     from airflow.sdk import BaseHook
     from airflow.sdk.exceptions import AirflowNotFoundException
 
-    conn_id = conn_id or os.environ.get("WIREDESK_S3_CONN_ID", "wiredesk_s3")
+    conn_id = conn_id or s3_conn_id_from_env()
     try:
         conn = BaseHook.get_connection(conn_id)
     except AirflowNotFoundException:

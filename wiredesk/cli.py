@@ -25,13 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"wiredesk.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"wiredesk.commands.{name}":
-                raise
-            continue
-        module.register(subparsers)
+        importlib.import_module(f"wiredesk.commands.{name}").register(subparsers)
     return parser
 
 

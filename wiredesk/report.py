@@ -10,16 +10,15 @@ from wiredesk.run import format_counts
 
 def print_partition_summary(storage_url: str, source: str, day: date) -> int:
     """Print counts, the partition's location and a sample title; 1 if nothing trustworthy is there."""
-    from storage import open_store, read_articles
+    from storage import open_store, read_articles, read_manifest
     from storage.layout import manifest_key, partition_prefix
-    from storage.read import read_manifest
 
     store = open_store(storage_url)
     manifest = read_manifest(store, source, day)
     if manifest is None:
         print(f"error: no manifest for {source} {day} in {storage_url}")
         return 1
-    sample = list(islice(read_articles(storage_url, source=source, start=day, end=day), 3))
+    sample = list(islice(read_articles(store, source=source, start=day, end=day), 3))
     location = f"{storage_url.rstrip('/')}/{partition_prefix(source, day)}"
     print(f"published      {manifest['records']} articles for {source} {day}")
     print(f"where          {location}")

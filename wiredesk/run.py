@@ -109,9 +109,8 @@ def crawl_step(
     except Exception as exc:
         # The runner's errors name the source but not always the day; the
         # operator reading the task log should not have to work it out.
-        context = f"crawl {source_id} {day} (mode {mode}) failed: nothing published by this attempt"
-        log.error("%s: %s", context, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-        exc.add_note(context + "; clear the task to re-run the day once the cause is fixed.")
+        _log_failure(exc, f"crawl {source_id} {day} (mode {mode}) failed: nothing published by this attempt",
+                     "clear the task to re-run the day once the cause is fixed.")
         raise
     counts = result.get("counts", {})
     log.info("crawl %s %s: %s", source_id, day, format_counts(counts))
@@ -151,6 +150,12 @@ def nothing_discovered_message(
     return "\n".join(lines)
 
 
+def _log_failure(exc: BaseException, context: str, advice: str) -> None:
+    """One log line with the error's first line, and the same context plus advice on the traceback."""
+    log.error("%s: %s", context, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+    exc.add_note(f"{context}; {advice}")
+
+
 def _describe_discovery_error(error: Mapping[str, Any]) -> str:
     return f"{error.get('url')} ({error.get('reason')})"
 
@@ -178,10 +183,9 @@ def publish_step(crawled: Mapping[str, Any], *, storage_url: str, **storage_opti
         store = open_store(storage_url, **storage_options)
         manifest = publish_run(store, crawled["source"], day, crawled["run_id"])
     except Exception as exc:
-        context = (f"publish {crawled['source']} {day} (run {crawled['run_id']}) failed: "
-                   "readers still see one complete partition of the day, the old or the new")
-        log.error("%s: %s", context, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-        exc.add_note(context + "; clear publish to retry, or crawl with downstream to stage a new run.")
+        _log_failure(exc, f"publish {crawled['source']} {day} (run {crawled['run_id']}) failed: "
+                          "readers still see one complete partition of the day, the old or the new",
+                     "clear publish to retry, or crawl with downstream to stage a new run.")
         raise
     log.info("publish %s %s: %s", crawled["source"], day, format_counts(manifest["counts"]))
     log.info("publish %s %s: %s records in %s part(s) under %s (run %s); quarantine: %s",
@@ -218,20 +222,23 @@ def format_counts(counts: Mapping[str, Any]) -> str:
     says why pages were dropped. ``fetched`` is derived (:func:`fetched_count`).
     """
     parts = []
-    for key in COUNT_KEYS:
-        if key == "fetched":
-            fetched = fetched_count(counts)
-            if fetched is not None:
-                parts.append(f"fetched={fetched}")
-            continue
-        if key not in counts:
-            continue
-        value = counts[key]
+    for key, value in _ordered_counts(counts):
         text = f"{key}={_total(value)}"
         if isinstance(value, Mapping) and value:
             text += "(" + ", ".join(f"{k}: {v}" for k, v in sorted(value.items())) + ")"
         parts.append(text)
     return " ".join(parts)
+
+
+def _ordered_counts(counts: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
+    """The counts present, in :data:`COUNT_KEYS` order, with ``fetched`` derived where it can be."""
+    for key in COUNT_KEYS:
+        if key == "fetched":
+            fetched = fetched_count(counts)
+            if fetched is not None:
+                yield key, fetched
+        elif key in counts:
+            yield key, counts[key]
 
 
 def fetched_count(counts: Mapping[str, Any]) -> int | None:
@@ -252,14 +259,6 @@ def _partition_prefix(manifest: Mapping[str, Any]) -> str:
     return partition_prefix(manifest["source"], manifest["date"])
 
 
-def _totals(counts: Mapping[str, Any]) -> dict[str, int]:
-    totals = {key: _total(counts[key]) for key in COUNT_KEYS if key in counts}
-    fetched = fetched_count(counts)
-    if fetched is not None:
-        totals = {"discovered": totals.pop("discovered"), "fetched": fetched, **totals}
-    return totals
-
-
 def summarize(manifest: Mapping[str, Any]) -> dict[str, Any]:
     """The publish task's XCom: one small dict an operator can read at a glance.
 
@@ -277,7 +276,7 @@ def summarize(manifest: Mapping[str, Any]) -> dict[str, Any]:
         "date": manifest.get("date"),
         "run_id": manifest.get("run_id"),
         "summary": format_counts(counts),
-        "counts": _totals(counts),
+        "counts": {key: _total(value) for key, value in _ordered_counts(counts)},
         "reasons": reasons,
         "records": manifest.get("records"),
         "partition": _partition_prefix(manifest),

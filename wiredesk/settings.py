@@ -6,6 +6,7 @@ Environment variables (all optional):
                           (default: ``file://<cwd>/var/store``)
 ``WIREDESK_SOURCES``      a YAML file adding or overriding sources
 ``WIREDESK_S3_CONN_ID``   Airflow connection holding S3 credentials (default ``wiredesk_s3``)
+``WIREDESK_TASK_RETRIES`` retries of each DAG task (default 2; local runs set 0)
 """
 
 from __future__ import annotations
@@ -33,3 +34,12 @@ def storage_url_from_env() -> str:
 
 def sources_file_from_env() -> str | None:
     return os.environ.get("WIREDESK_SOURCES") or None
+
+
+def s3_conn_id_from_env() -> str:
+    return os.environ.get("WIREDESK_S3_CONN_ID") or "wiredesk_s3"
+
+
+def task_retries_from_env() -> int:
+    """Retries of each DAG task; ``airflow dags test`` waits out retry delays, so local runs set 0."""
+    return int(os.environ.get("WIREDESK_TASK_RETRIES") or 2)

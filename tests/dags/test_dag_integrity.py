@@ -18,7 +18,11 @@ t0 = time.perf_counter()
 from airflow.dag_processing.dagbag import DagBag
 bag = DagBag(dag_folder=sys.argv[1])
 elapsed = time.perf_counter() - t0
-heavy = sorted(m for m in ("scrapy", "twisted.internet.reactor", "trafilatura", "boto3") if m in sys.modules)
+heavy = sorted(m for m in ("scrapy", "twisted.internet.reactor", "trafilatura", "boto3", "lxml", "storage", "parsers",
+                          "crawlers.runner", "crawlers.spiders") if m in sys.modules)
+from crawlers.sources import load_sources
+from wiredesk.settings import dag_id_for
+registry = sorted(dag_id_for(source_id) for source_id in load_sources())
 import pendulum
 from airflow.serialization.decoders import decode_timetable
 from airflow.serialization.encoders import encode_timetable
@@ -42,10 +46,12 @@ dags = {
         "display_name": dag.dag_display_name,
         "params": {k: dag.params.get_param(k).resolve() for k in dag.params},
         "modes": list(dag.params.get_param("mode").schema.get("enum", [])),
+        "retries": sorted({t.retries for t in dag.tasks}),
     }
     for dag_id, dag in bag.dags.items()
 }
-print(json.dumps({"errors": {k: str(v) for k, v in bag.import_errors.items()}, "dags": dags, "heavy": heavy}))
+print(json.dumps({"errors": {k: str(v) for k, v in bag.import_errors.items()}, "dags": dags, "heavy": heavy,
+                  "registry": registry}))
 """
 
 
@@ -55,6 +61,7 @@ def dagbag(tmp_path_factory) -> dict:
     env = dict(os.environ, AIRFLOW_HOME=str(home), AIRFLOW__CORE__LOAD_EXAMPLES="False",
                WIREDESK_STORAGE_URL="s3://downstream-bucket/news")
     env.pop("WIREDESK_SOURCES", None)
+    env.pop("WIREDESK_TASK_RETRIES", None)
     out = subprocess.run([sys.executable, "-c", _PROBE, str(REPO / "dags")], env=env, cwd=REPO,
                          capture_output=True, text=True, timeout=180)
     assert out.returncode == 0, out.stderr[-3000:]
@@ -67,6 +74,7 @@ def test_dag_files_import_without_errors(dagbag):
 
 def test_one_dag_per_registered_source_with_crawl_then_publish(dagbag):
     assert {"news_yonhap", "news_yonhap_ko", "news_apnews"} <= set(dagbag["dags"])
+    assert sorted(dagbag["dags"]) == dagbag["registry"]
     for dag in dagbag["dags"].values():
         assert dag["tasks"] == ["crawl", "publish"]
         assert dag["edges"] == [["crawl", "publish"]]
@@ -99,8 +107,15 @@ def test_publish_emits_the_source_asset_under_the_storage_url(dagbag):
 
 
 def test_parsing_dag_files_does_not_import_the_crawl_stack(dagbag):
-    # The scheduler parses DAG files often; Scrapy, Twisted, trafilatura and boto3 load inside tasks only.
+    # The scheduler parses DAG files often; the crawl, parse and storage stacks load inside tasks only.
     assert dagbag["heavy"] == []
+
+
+def test_scheduled_tasks_retry_by_default(dagbag):
+    # Only local runs (demo, tests) turn retries off, through WIREDESK_TASK_RETRIES.
+    assert {dag_id: dag["retries"] for dag_id, dag in dagbag["dags"].items()} == {
+        dag_id: [2] for dag_id in dagbag["registry"]
+    }
 
 
 def test_trigger_form_offers_date_and_every_crawl_mode(dagbag):

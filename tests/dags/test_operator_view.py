@@ -206,11 +206,12 @@ def test_crawl_step_routes_the_crawl_process_output_through_logging(monkeypatch,
 
     monkeypatch.setattr(runner, "crawl", fake_crawl)
     caplog.set_level(logging.INFO)
+    stderr = sys.stderr
     run.crawl_step("yonhap_ko", DAY, storage_url="file:///nowhere", log_child_output=True)
     assert ("crawl.crawlers.accounting", logging.WARNING, "feed broken") in [
         (r.name, r.levelno, r.getMessage()) for r in caplog.records
     ]
-    assert sys.stderr is not None and not isinstance(sys.stderr, run.ChildLogStream)  # restored
+    assert sys.stderr is stderr and not isinstance(sys.stderr, run.ChildLogStream)  # restored
 
 
 def test_a_crashed_crawl_is_logged_with_source_day_and_mode(monkeypatch, caplog):
