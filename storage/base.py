@@ -15,6 +15,8 @@ from __future__ import annotations
 import abc
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import unquote, urlsplit
@@ -22,12 +24,55 @@ from urllib.parse import unquote, urlsplit
 from storage.errors import InvalidKey
 
 
+@dataclass(frozen=True)
+class ObjectInfo:
+    """A listed object. ``modified`` is the store's own clock (UTC), never the caller's:
+    publishing compares it with a manifest's ``modified`` to tell an abandoned
+    write (older than the commit that superseded it) from one still in flight."""
+
+    key: str
+    modified: datetime
+    size: int
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """An object read whole, with the token a conditional write must match to replace it."""
+
+    key: str
+    data: bytes
+    token: str
+    modified: datetime
+
+
 class ObjectStore(abc.ABC):
-    """A flat key → bytes store where each object appears atomically when written."""
+    """A flat key → bytes store where each object appears atomically when written.
+
+    Every write is verified by the store (S3: ``Content-MD5`` on each request;
+    files: fsync before the rename), so a write cut short fails instead of
+    leaving a short object. ``put_bytes`` can be conditional, which is all the
+    coordination publishing needs: no lock server.
+    """
 
     @abc.abstractmethod
-    def put_bytes(self, key: str, data: bytes) -> None:
-        """Write ``data`` under ``key``, replacing any previous object."""
+    def put_bytes(
+        self, key: str, data: bytes, *, if_match: str | None = None, if_none_match: bool = False
+    ) -> str:
+        """Write ``data`` under ``key``; returns the new object's token.
+
+        ``if_none_match=True`` writes only if no object exists under ``key``;
+        ``if_match=token`` only if the current object still has that token
+        (see :meth:`get_object`). Either raises
+        :class:`~storage.errors.CommitConflict` and writes nothing otherwise.
+        """
+
+    @abc.abstractmethod
+    def get_object(self, key: str) -> StoredObject:
+        """The whole object with its token and modification time; raises ``ObjectNotFound``."""
+
+    @abc.abstractmethod
+    def list_objects(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        """Objects whose key starts with ``prefix``, in key order, with their times."""
 
     @abc.abstractmethod
     def put_file(self, key: str, path: str | Path) -> None:
@@ -50,9 +95,9 @@ class ObjectStore(abc.ABC):
     def open_reader(self, key: str) -> BinaryIO:
         """A readable binary stream over the object (use it as a context manager)."""
 
-    @abc.abstractmethod
     def list_keys(self, prefix: str = "") -> Iterator[str]:
         """Keys starting with ``prefix`` (a plain string prefix), in sorted order."""
+        return (info.key for info in self.list_objects(prefix))
 
     @abc.abstractmethod
     def delete_keys(self, keys: Iterable[str]) -> None:

@@ -10,6 +10,10 @@
      ├── InvalidKey              a key, source id, date or run id that could escape the
      │                           store's prefix or break the layout (also a ValueError)
      ├── RecordInvalid           a record that does not match the article JSON Schema
+     ├── CommitConflict          a conditional write lost: the object changed (or appeared)
+     │                           since it was read; the caller re-reads and decides again
+     ├── CorruptObject           an object that fails its own checksum or cannot be read
+     │                           as what it claims to be; the message names the key
      └── PublishError            a run that cannot be published as asked (nothing staged,
                                  counts that do not add up, ...)
 
@@ -23,6 +27,8 @@ from __future__ import annotations
 
 __all__ = [
     "BucketNotFound",
+    "CommitConflict",
+    "CorruptObject",
     "InvalidKey",
     "ObjectNotFound",
     "PublishError",
@@ -100,3 +106,25 @@ class RecordInvalid(StorageError, ValueError):
 
 class PublishError(StorageError):
     """A run that cannot be published as asked (nothing staged, bad accounting)."""
+
+
+class CommitConflict(StorageError):
+    """A conditional write found the object changed since it was read (HTTP 412).
+
+    Raised by ``put_bytes(..., if_match=...)`` / ``if_none_match=True``; nothing
+    was written. Publishing uses it to let exactly one of two concurrent
+    commits of a day win.
+    """
+
+    def __init__(self, key: str, where: str) -> None:
+        super().__init__(f"{key!r} in {where} changed since it was read; nothing written")
+        self.key = key
+
+
+class CorruptObject(StorageError):
+    """An object that is not what it claims to be: a short manifest, a checksum mismatch."""
+
+    def __init__(self, key: str, where: str, problem: str) -> None:
+        super().__init__(f"corrupt object {key!r} in {where}: {problem}")
+        self.key = key
+        self.problem = problem

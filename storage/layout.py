@@ -6,12 +6,17 @@ date) can make a write land outside the store's configured root or prefix.
 
 ::
 
-    articles/v1/source=S/date=D/part-<run>-00000.jsonl.gz   published records
-    articles/v1/source=S/date=D/_manifest.json              written last; the commit point
-    raw/source=S/date=D/<run>.warc.gz                       every fetched response
-    quarantine/source=S/date=D/<run>.jsonl.gz               rejected pages and records
-    state/source=S/published/date=D.jsonl.gz                dedup index shard of day D
-    staging/source=S/date=D/run=R/...                       a crawl's upload, before publishing
+    articles/v1/source=S/date=D/part-<commit>-00000.jsonl.gz   published records
+    articles/v1/source=S/date=D/_manifest.json                 written last; the commit point
+    raw/source=S/date=D/<run>.warc.gz                          every fetched response
+    quarantine/source=S/date=D/<commit>.jsonl.gz               rejected pages and records
+    ledger/source=S/date=D/<commit>.jsonl.gz                   every discovered URL's outcome
+    state/source=S/versions/date=T/day=D/<commit>.jsonl.gz     the versions day D published
+                                                               whose story time falls on T
+    staging/source=S/date=D/run=R/...                          a crawl's upload, before publishing
+
+``<commit>`` is ``<run>.<attempt>``: every publish attempt writes under names of
+its own, so two attempts (even of one run) never overwrite each other's objects.
 """
 
 from __future__ import annotations
@@ -99,8 +104,8 @@ def manifest_key(source: str, day: date | str) -> str:
     return partition_prefix(source, day) + MANIFEST_NAME
 
 
-def part_key(source: str, day: date | str, run_id: str, index: int) -> str:
-    return partition_prefix(source, day) + f"part-{validate_run_id(run_id)}-{index:05d}.jsonl.gz"
+def part_key(source: str, day: date | str, commit_id: str, index: int) -> str:
+    return partition_prefix(source, day) + f"part-{validate_run_id(commit_id)}-{index:05d}.jsonl.gz"
 
 
 def is_part_key(key: str) -> bool:
@@ -126,21 +131,50 @@ def ledger_prefix(source: str, day: date | str) -> str:
     return _day_dir("ledger/", source, day)
 
 
-def ledger_key(source: str, day: date | str, run_id: str) -> str:
+def ledger_key(source: str, day: date | str, commit_id: str) -> str:
     """One row per discovered URL of the published run, with its final outcome."""
-    return ledger_prefix(source, day) + f"{validate_run_id(run_id)}.jsonl.gz"
+    return ledger_prefix(source, day) + f"{validate_run_id(commit_id)}.jsonl.gz"
 
 
-def quarantine_key(source: str, day: date | str, run_id: str) -> str:
-    return quarantine_prefix(source, day) + f"{validate_run_id(run_id)}.jsonl.gz"
+def quarantine_key(source: str, day: date | str, commit_id: str) -> str:
+    return quarantine_prefix(source, day) + f"{validate_run_id(commit_id)}.jsonl.gz"
 
 
-def state_prefix(source: str) -> str:
-    return f"state/source={validate_source(source)}/published/"
+def state_root(source: str) -> str:
+    """Everything derived about ``source``: rebuildable from its manifests at any time."""
+    return f"state/source={validate_source(source)}/"
 
 
-def state_key(source: str, day: date | str) -> str:
-    return state_prefix(source) + f"date={validate_date(day)}.jsonl.gz"
+def versions_prefix(source: str, story_day: date | str) -> str:
+    """The published versions of ``source`` whose story time falls on ``story_day`` (UTC)."""
+    return state_root(source) + f"versions/date={validate_date(story_day)}/"
+
+
+def versions_key(source: str, story_day: date | str, day: date | str, commit_id: str) -> str:
+    return versions_prefix(source, story_day) + (
+        f"day={validate_date(day)}/{validate_run_id(commit_id)}.jsonl.gz"
+    )
+
+
+_VERSIONS_RE = re.compile(
+    r"^state/source=[^/]+/versions/date=(?P<story>[^/]+)/day=(?P<day>[^/]+)/(?P<commit>[^/]+)\.jsonl\.gz$"
+)
+
+
+def parse_versions_key(key: str) -> tuple[str, str, str] | None:
+    """``(story_day, day, commit_id)`` of a versions key, else ``None``."""
+    match = _VERSIONS_RE.fullmatch(key)
+    return (match["story"], match["day"], match["commit"]) if match else None
+
+
+def versions_format_key(source: str) -> str:
+    """Present once the source's versions index has been built from its manifests."""
+    return state_root(source) + "versions/_format-1"
+
+
+def legacy_state_prefix(source: str) -> str:
+    """Per-day dedup shards of earlier releases; removed when the index is rebuilt."""
+    return state_root(source) + "published/"
 
 
 def staging_prefix(source: str, day: date | str, run_id: str) -> str:

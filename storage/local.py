@@ -3,20 +3,28 @@
 ``os.replace`` is atomic on POSIX within one file system, so a reader sees the
 old object or the new one, never a torn write. Temp files start with
 ``.tmp-`` and are never listed as keys.
+
+Conditional writes (the manifest's commit) hold an exclusive ``flock`` on a
+lock file beside the object while they compare its token and rename: the
+same "exactly one wins" that S3's ``If-Match``/``If-None-Match`` give, for
+every process on the machine. A token is the file's inode, size and
+nanosecond mtime, which every ``os.replace`` changes.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from storage.base import ObjectStore
-from storage.errors import InvalidKey, ObjectNotFound
+from storage.base import ObjectInfo, ObjectStore, StoredObject
+from storage.errors import CommitConflict, InvalidKey, ObjectNotFound
 from storage.layout import check_key
 
 _TMP_PREFIX = ".tmp-"
@@ -55,9 +63,37 @@ class FileStore(ObjectStore):
                 os.unlink(tmp)
             raise
 
-    def put_bytes(self, key: str, data: bytes) -> None:
-        with self.open_writer(key) as stream:
-            stream.write(data)
+    def put_bytes(
+        self, key: str, data: bytes, *, if_match: str | None = None, if_none_match: bool = False
+    ) -> str:
+        path = self._path(key)
+        if if_match is None and not if_none_match:
+            with self.open_writer(key) as stream:
+                stream.write(data)
+            return _token(path.stat())
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = os.open(path.parent / f"{_TMP_PREFIX}lock-{path.name}", os.O_CREAT | os.O_RDWR, 0o644)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                current: str | None = _token(path.stat())
+            except FileNotFoundError:
+                current = None
+            if (if_none_match and current is not None) or (
+                if_match is not None and current != if_match
+            ):
+                raise CommitConflict(key, self.describe())
+            with self.open_writer(key) as stream:
+                stream.write(data)
+            return _token(path.stat())
+        finally:
+            os.close(lock)  # closing the descriptor releases the flock
+
+    def get_object(self, key: str) -> StoredObject:
+        with self.open_reader(key) as stream:
+            stat = os.fstat(stream.fileno())
+            data = stream.read()
+        return StoredObject(key, data, _token(stat), _modified(stat))
 
     def put_file(self, key: str, path: str | Path) -> None:
         with open(path, "rb") as source, self.open_writer(key) as stream:
@@ -72,6 +108,14 @@ class FileStore(ObjectStore):
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
+
+    def list_objects(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        for key in self.list_keys(prefix):
+            try:
+                stat = (self.root / key).stat()
+            except FileNotFoundError:  # deleted since the walk
+                continue
+            yield ObjectInfo(key, _modified(stat), stat.st_size)
 
     def list_keys(self, prefix: str = "") -> Iterator[str]:
         # Start the walk at the deepest directory the prefix names, not at the root.
@@ -105,6 +149,14 @@ class FileStore(ObjectStore):
             except OSError:
                 return
             directory = directory.parent
+
+
+def _token(stat: os.stat_result) -> str:
+    return f"{stat.st_ino}-{stat.st_size}-{stat.st_mtime_ns}"
+
+
+def _modified(stat: os.stat_result) -> datetime:
+    return datetime.fromtimestamp(stat.st_mtime_ns / 1e9, UTC)
 
 
 @contextmanager

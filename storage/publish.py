@@ -1,29 +1,33 @@
-"""Publishing one staged crawl run as the day's partition: atomically and idempotently.
+"""Publishing one staged crawl run as the day's partition: one atomic, conditional commit.
 
-Order of writes (each step only after the previous one succeeded)::
+One attempt (see docs/architecture.md, "The commit protocol")::
 
-    1. parts        articles/v1/source=S/date=D/part-<run>-NNNNN.jsonl.gz  (new names, never
-                    overwriting the parts the current manifest lists)
-    2. quarantine   quarantine/source=S/date=D/<run>.jsonl.gz
-    3. manifest     articles/v1/source=S/date=D/_manifest.json   ← the commit point
-                    (D's old dedup shard is deleted just before it)
-    4. cleanup      parts and quarantine files of earlier runs of D
-    5. dedup state  state/source=S/published/date=D.jsonl.gz
-    6. staging      staging/source=S/date=D/run=R/ deleted
+    0. read      the day's manifest M0 and its token (or: there is none)
+    1. parts     part-<commit>-NNNNN.jsonl.gz       <commit> = <run>.<attempt>: names
+    2. files     quarantine/…/<commit>.jsonl.gz      no other attempt ever writes
+                 ledger/…/<commit>.jsonl.gz
+    3. index     state/…/versions/date=T/day=D/<commit>.jsonl.gz
+    4. manifest  PUT _manifest.json  If-Match: M0 (If-None-Match: * when there was none)
+                 ← the commit point: exactly one of two concurrent attempts passes it
+    5. cleanup   objects of the day that the current manifest does not list and that
+                 are older than its commit; staged runs that can never win
 
-A run killed before 3 leaves the previous manifest, which still lists its own
-parts, so readers see the previous complete partition; the next run deletes
-the orphans in its step 4. A run killed after 3 is already visible and complete;
-retrying the same run id finishes steps 4-6. S3 has no rename, so the manifest
-PUT is what makes a partition change at once.
+A crash before 4 leaves M0 and its objects untouched (the attempt's own
+objects are garbage that step 5 of a later publish removes). A crash after 4
+leaves a complete new partition; a retry of the same run finds its own
+manifest and only finishes step 5. An attempt that loses step 4 to another
+commit reads the winner and decides again: the newer crawl (its
+``crawl.json`` ``finished_at``, then run id) holds the day, so an older one
+ends as a no-op that says so, and a newer one publishes again on top, under
+fresh names (its first objects may already be swept by the winner's step 5).
 
-A dedup shard is therefore either the current manifest's or missing, never a
-superseded run's; every publish first rebuilds missing shards of other days from
-their manifests' parts, so a crash between 3 and 5 cannot let a later day
-republish those stories.
+Step 5 never deletes what a committed manifest lists: it re-reads the
+current manifest and keeps everything younger than that manifest's commit,
+which covers every attempt still writing (each read that manifest before
+writing anything). Times are the store's own clock, never a worker's.
 
-Records stream through a local spool and a SQLite dedup index, so memory
-stays flat however large the day is.
+Version numbers come from the records themselves (:mod:`storage.versions`),
+so no crash, retry or order of days can renumber a story.
 """
 
 from __future__ import annotations
@@ -33,20 +37,23 @@ import hashlib
 import io
 import json
 import logging
+import re
+import secrets
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from contextlib import closing
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
 from storage import layout
-from storage.base import ObjectStore
-from storage.dedup import DUPLICATE, DedupIndex, state_row
-from storage.errors import PublishError, RecordInvalid
-from storage.read import manifest_keys, read_manifest, read_part
+from storage.base import ObjectStore, StoredObject
+from storage.errors import CommitConflict, ObjectNotFound, PublishError, RecordInvalid
+from storage.read import read_manifest_object, write_manifest
 from storage.schema import validate_record
-from storage.staging import BadLine, StagedRun, discard_day_staging, read_staged
+from storage.staging import BadLine, StagedRun, read_staged
+from storage.versions import VersionIndex, ensure_index, version_of, write_piece
 
 logger = logging.getLogger(__name__)
 
@@ -56,13 +63,21 @@ __all__ = ["DEFAULT_PART_MAX_BYTES", "DEFAULT_PART_MAX_RECORDS", "publish_run"]
 DEFAULT_PART_MAX_BYTES = 64 * 1024 * 1024
 #: ...or this many records, whichever comes first.
 DEFAULT_PART_MAX_RECORDS = 50_000
+#: Commits lost to concurrent publishers before giving up with a clear message.
+MAX_ATTEMPTS = 3
+#: A staged run without ``crawl.json`` is an upload in progress until it is this old.
+INCOMPLETE_STAGING_GRACE = timedelta(hours=6)
 SCHEMA_INVALID = "schema_invalid"
 
 # Local work files of one publish (in a temporary directory).
-_SPOOL = "items.jsonl.gz"
 _QUARANTINE = "quarantine.jsonl.gz"
-_STATE = "state.jsonl.gz"
+_DECISIONS = "decisions.jsonl.gz"
 _LEDGER = "ledger.jsonl.gz"
+
+#: Called with a step name at each step boundary: ``parts``, ``part``, ``files``,
+#: ``index``, ``piece``, ``manifest``, ``committed``, ``cleanup``, ``delete``.
+#: Tests pass one to stop a publish dead at that line (see tests/storage/test_state.py).
+Checkpoint = Callable[[str], None]
 
 
 def publish_run(
@@ -73,24 +88,40 @@ def publish_run(
     *,
     part_max_bytes: int = DEFAULT_PART_MAX_BYTES,
     part_max_records: int = DEFAULT_PART_MAX_RECORDS,
+    force: bool = False,
+    checkpoint: Checkpoint | None = None,
 ) -> dict[str, Any]:
     """Publish the staged run ``run_id`` as the partition of ``source`` on ``day``.
 
-    Returns the manifest that was written. Publishing the run that is already
-    the day's published run only finishes its cleanup and returns its manifest,
-    so a retried task is harmless. Raises :class:`PublishError` when nothing is
-    staged or when the counts do not add up (an accounting bug must fail
-    loudly, not publish).
+    Returns the day's manifest after the call: this run's, or, when a newer
+    crawl already holds the day (and ``force`` is false), that crawl's; the
+    caller tells them apart by ``run_id`` and the log says which. A retried
+    task is harmless. Raises :class:`PublishError` when nothing is staged and
+    the day has no partition, when the counts do not add up (an accounting
+    bug must fail loudly, not publish), or after :data:`MAX_ATTEMPTS` commits
+    lost to concurrent publishers.
     """
     publisher = RunPublisher(
         store, source, day, run_id,
         part_max_bytes=part_max_bytes, part_max_records=part_max_records,
+        force=force, checkpoint=checkpoint,
     )
     return publisher.publish()
 
 
+class _Current:
+    """The day's manifest as read at the start of an attempt."""
+
+    def __init__(self, found: tuple[dict[str, Any], StoredObject] | None) -> None:
+        self.manifest, self.stored = found if found else (None, None)
+
+    @property
+    def token(self) -> str | None:
+        return self.stored.token if self.stored else None
+
+
 class RunPublisher:
-    """One publish of one staged run; each step is a method so tests can interrupt it."""
+    """One publish of one staged run; each step reports to ``checkpoint``."""
 
     def __init__(
         self,
@@ -101,6 +132,8 @@ class RunPublisher:
         *,
         part_max_bytes: int = DEFAULT_PART_MAX_BYTES,
         part_max_records: int = DEFAULT_PART_MAX_RECORDS,
+        force: bool = False,
+        checkpoint: Checkpoint | None = None,
     ) -> None:
         if part_max_bytes < 1 or part_max_records < 1:
             raise ValueError("part limits must be positive")
@@ -110,167 +143,225 @@ class RunPublisher:
         self.run_id = layout.validate_run_id(run_id)
         self.part_max_bytes = part_max_bytes
         self.part_max_records = part_max_records
+        self.force = force
+        self._checkpoint = checkpoint or (lambda step: None)
+
+    # -- the protocol ----------------------------------------------------------
 
     def publish(self) -> dict[str, Any]:
-        previous = read_manifest(self.store, self.source, self.day)
-        if previous and previous.get("run_id") == self.run_id:
-            # Committed already (e.g. a task retry after a crash past the manifest):
-            # finish the steps after the commit point and return what is published.
-            return self._finish_committed(previous)
-        staged = read_staged(self.store, self.source, self.day, self.run_id)
+        ensure_index(self.store, self.source)
+        for _attempt in range(MAX_ATTEMPTS):
+            current = _Current(read_manifest_object(self.store, self.source, self.day))
+            if current.manifest is not None and current.manifest["run_id"] == self.run_id:
+                logger.info("run %s of %s/%s is already published; finishing its cleanup",
+                            self.run_id, self.source, self.day)
+                return self._cleanup(current.manifest, current.stored)
+            staged = self._staged_or_none(current)
+            if staged is None:
+                return current.manifest  # type: ignore[return-value]
+            if self._superseded(current, staged):
+                return current.manifest  # type: ignore[return-value]
+            commit_id = f"{self.run_id}.{secrets.token_hex(3)}"
+            manifest = self._write_commit_set(staged, commit_id)
+            manifest["replaces"] = _replaced(current.manifest)
+            self._checkpoint("manifest")
+            try:
+                write_manifest(self.store, manifest, if_match=current.token,
+                               if_none_match=current.token is None)
+            except CommitConflict:
+                winner = _Current(read_manifest_object(self.store, self.source, self.day))
+                if winner.manifest and winner.manifest.get("commit_id") == commit_id:
+                    current = winner  # our PUT went through; only its answer was lost
+                else:
+                    logger.warning(
+                        "publish %s %s run %s: run %s committed the day first; deciding again",
+                        self.source, self.day, self.run_id,
+                        winner.manifest.get("run_id") if winner.manifest else "?",
+                    )
+                    continue
+            self._checkpoint("committed")
+            found = read_manifest_object(self.store, self.source, self.day)
+            if found is None or found[0].get("commit_id") != commit_id:
+                # Replaced within moments by a newer crawl: that one cleans up.
+                return found[0] if found else manifest
+            self._log_published(found[0])
+            return self._cleanup(found[0], found[1])
+        holder = _Current(read_manifest_object(self.store, self.source, self.day)).manifest or {}
+        raise PublishError(
+            f"publish {self.source} {self.day} run {self.run_id}: lost the commit "
+            f"{MAX_ATTEMPTS} times to concurrent publishers; the day holds run "
+            f"{holder.get('run_id')} (committed {holder.get('created_at')}); clear publish to retry"
+        )
+
+    def _staged_or_none(self, current: _Current) -> StagedRun | None:
+        """The staged run; ``None`` when it is gone because another run holds the day."""
+        try:
+            return read_staged(self.store, self.source, self.day, self.run_id)
+        except PublishError:
+            # The raw archive outlives staging: without it the run was never staged here.
+            if current.manifest is None or not self._was_staged():
+                raise
+        logger.warning(
+            "publish %s %s run %s: nothing staged for this run (it was superseded and its "
+            "staging removed); the day holds run %s, crawled %s; nothing to do",
+            self.source, self.day, self.run_id, current.manifest["run_id"],
+            current.manifest.get("crawled_at"),
+        )
+        return None
+
+    def _was_staged(self) -> bool:
+        own = re.compile(re.escape(self.run_id) + r"(-\d{5})?\.warc\.gz")
+        return any(own.fullmatch(key.rsplit("/", 1)[-1])
+                   for key in self.store.list_keys(layout.raw_prefix(self.source, self.day)))
+
+    def _superseded(self, current: _Current, staged: StagedRun) -> bool:
+        """Whether the day already holds a newer crawl than this run (then: a no-op)."""
+        if current.manifest is None or self.force:
+            return False
+        held = _freshness(current.manifest.get("crawled_at"), current.manifest["run_id"])
+        if held <= _freshness(staged.finished_at, self.run_id):
+            return False
+        logger.warning(
+            "publish %s %s run %s: the day already holds run %s, a newer crawl (%s, this run "
+            "%s); nothing published",
+            self.source, self.day, self.run_id, current.manifest["run_id"],
+            current.manifest.get("crawled_at"), staged.finished_at,
+        )
+        return True
+
+    # -- steps 1-3: everything the manifest will list --------------------------
+
+    def _write_commit_set(self, staged: StagedRun, commit_id: str) -> dict[str, Any]:
         crawl_counts = self._crawl_counts(staged)
-        shards = self._repair_missing_shards()
+        result = _Outcome()
         with tempfile.TemporaryDirectory(prefix="wiredesk-publish-") as tmp:
             work = Path(tmp)
-            result = _Outcome()
-            with closing(DedupIndex(work / "dedup.sqlite")) as index:
-                index.load_published(self.store, self.source, self.day, shards)
-                self._screen(staged, index, work, result)
+            with closing(VersionIndex(self.store, self.source, self.day,
+                                      work / "index.sqlite")) as index:
+                self._checkpoint("parts")
+                parts = self._write_parts(staged, index, work, result, commit_id)
                 self._check_staged(crawl_counts, result)
-                index.decide()
-                parts = self._write_parts(work, index, result)
-            quarantine = self._write_quarantine(work, result)
-            ledger = layout.ledger_key(self.source, self.day, self.run_id)
-            self.store.put_file(ledger, work / _LEDGER)
-            manifest = self._build_manifest(staged, crawl_counts, parts, result, quarantine, ledger)
-            self._check_counts(manifest["counts"])
-            self.store.delete_keys([layout.state_key(self.source, self.day)])
-            self._write_manifest(manifest)  # the commit point
-            self._delete_superseded(manifest)
-            self.store.put_file(layout.state_key(self.source, self.day), work / _STATE)
-        discard_day_staging(self.store, self.source, self.day)
-        logger.info(
-            "published %s/%s run %s to %s: %d record(s) in %d part(s), %d duplicate, "
-            "%d schema-invalid",
-            self.source, self.day, self.run_id, self.store.describe(), manifest["records"],
-            len(parts), result.duplicate, result.schema_invalid,
-        )
+                self._checkpoint("files")
+                quarantine = self._write_quarantine(work, result, commit_id)
+                ledger = self._write_ledger(staged, work, commit_id)
+                self._checkpoint("index")
+                state = self._write_index(index, commit_id)
+                result.pieces_read = index.pieces_read
+        manifest = self._build_manifest(staged, crawl_counts, parts, result, quarantine, ledger,
+                                        state, commit_id)
+        self._check_counts(manifest["counts"])
         return manifest
 
-    def _finish_committed(self, manifest: dict[str, Any]) -> dict[str, Any]:
-        """Redo steps 4-6 for a run whose manifest is already the day's manifest.
+    def _write_parts(
+        self, staged: StagedRun, index: VersionIndex, work: Path, result: _Outcome,
+        commit_id: str,
+    ) -> list[dict[str, Any]]:
+        """One pass: validate, number, deduplicate and write each staged record.
 
-        A shard that exists is this manifest's (the old one goes before the
-        manifest is written), so only a missing one is rebuilt from the published
-        parts: a retry after a complete publish reads no part again.
+        Every record's fate goes to a local decisions file, in staged order,
+        for the ledger; rejects go to the local quarantine file.
         """
-        self._delete_superseded(manifest)
-        if not self.store.exists(layout.state_key(self.source, self.day)):
-            self._rebuild_shard(self.day, manifest)
-        discard_day_staging(self.store, self.source, self.day)
-        logger.info("run %s of %s/%s was already published; finished its cleanup",
-                    self.run_id, self.source, self.day)
-        return manifest
-
-    def _rebuild_shard(self, day: str, manifest: dict[str, Any]) -> None:
-        """Write day's dedup shard from what its manifest published."""
-        with tempfile.TemporaryDirectory(prefix="wiredesk-publish-") as tmp:
-            state = Path(tmp) / _STATE
-            with _open_lines(state) as out:
-                for part in manifest["parts"]:
-                    for record in read_part(self.store, part):
-                        _write_line(out, state_row(record))
-            self.store.put_file(layout.state_key(self.source, day), state)
-
-    def _repair_missing_shards(self) -> list[str]:
-        """Rebuild the shards of other days that have a manifest but no shard.
-
-        Returns the keys of every shard of the source, the rebuilt ones included.
-        """
-        shards = list(self.store.list_keys(layout.state_prefix(self.source)))
-        present = set(shards)
-        for key in manifest_keys(self.store, self.source):
-            shard = layout.state_key(self.source, key.date)
-            if key.date == self.day or shard in present:
-                continue
-            manifest = read_manifest(self.store, self.source, key.date)
-            if manifest is not None:
-                logger.warning("rebuilding the missing dedup shard of %s/%s", self.source,
-                               key.date)
-                self._rebuild_shard(key.date, manifest)
-                shards.append(shard)
-        return shards
-
-    # -- pass 1: validate, spool, index --------------------------------------
-
-    def _screen(
-        self, staged: StagedRun, index: DedupIndex, work: Path, result: _Outcome
-    ) -> None:
-        """Pass 1: the crawl's quarantine rows, then every staged record validated.
-
-        Valid records go to the local spool and the dedup index; invalid ones
-        become quarantine rows with stage ``schema``.
-        """
-        with _open_lines(work / _QUARANTINE) as rejects, _open_lines(work / _SPOOL) as out, \
-                _open_lines(work / _LEDGER) as ledger:
+        parts: list[dict[str, Any]] = []
+        writer: _PartWriter | None = None
+        with _open_lines(work / _QUARANTINE) as rejects, \
+                _open_lines(work / _DECISIONS) as decisions:
             for row in staged.quarantine():
                 _write_line(rejects, row)
                 result.crawl_quarantine_rows += 1
-            for row in staged.ledger():
-                # "parsed" rows are settled below, one per record, as published or duplicate.
-                if isinstance(row, dict) and row.get("outcome") != "parsed":
-                    _write_line(ledger, row)
-            for line, item in staged.item_lines():
+            for _line, item in staged.item_lines():
                 result.staged += 1
                 problem = _problem(item, self.source)
                 if problem is not None:
                     result.schema_invalid += 1
-                    reject = _reject_row(item, problem)
-                    _write_line(rejects, reject)
-                    _write_line(ledger, {"url": reject.get("url"), "outcome": "quarantined",
-                                         "reason": SCHEMA_INVALID, "status": None})
+                    _write_line(rejects, _reject_row(item, problem))
+                    _write_line(decisions, {"outcome": "quarantined", "reason": SCHEMA_INVALID,
+                                            "url": _url_of(item)})
                     continue
-                index.add(result.valid, item)
-                result.valid += 1
-                out.write(line)
-                out.write("\n")
-
-    # -- pass 2: versions, parts ---------------------------------------------
-
-    def _write_parts(
-        self, work: Path, index: DedupIndex, result: _Outcome
-    ) -> list[dict[str, Any]]:
-        """Pass 2: spooled records with their versions into parts; duplicates dropped.
-
-        Also writes the day's dedup shard locally; it is uploaded after the manifest.
-        """
-        parts: list[dict[str, Any]] = []
-        writer: _PartWriter | None = None
-        with _open_lines(work / _SPOOL, "rt") as records, _open_lines(work / _STATE) as state_out, \
-                _open_lines(work / _LEDGER, "at") as ledger:
-            for line, (_seq, version) in zip(records, index.decisions(), strict=True):
-                record = json.loads(line)
-                _write_line(ledger, _ledger_row(record, version))
-                if version == DUPLICATE:
+                item["version"] = version_of(item)
+                holder = index.holder(item)
+                if holder is not None:
                     result.duplicate += 1
+                    _write_line(decisions, {
+                        "outcome": "duplicate", "url": _url_of(item), "id": item["id"],
+                        "version": item["version"],
+                        "partition": layout.partition_prefix(self.source, holder),
+                    })
                     continue
-                record["version"] = version
-                data = _dumps(record).encode("utf-8") + b"\n"
+                index.claim(item)
+                data = _dumps(item).encode("utf-8") + b"\n"
                 if writer is not None and writer.full(len(data)):
                     parts.append(writer.close())
                     writer = None
+                    self._checkpoint("part")
                 if writer is None:
-                    key = layout.part_key(self.source, self.day, self.run_id, len(parts))
+                    key = layout.part_key(self.source, self.day, commit_id, len(parts))
                     writer = _PartWriter(
                         self.store, key, self.part_max_bytes, self.part_max_records
                     )
                 writer.write(data)
                 result.published += 1
-                parser = record["parser"]
-                result.parsers[(parser["name"], parser["version"])] += 1
-                _write_line(state_out, state_row(record))
+                result.parsers[(item["parser"]["name"], item["parser"]["version"])] += 1
+                _write_line(decisions, {"outcome": "published", "url": _url_of(item),
+                                        "id": item["id"], "version": item["version"]})
             if writer is not None:
                 parts.append(writer.close())
         return parts
 
-    # -- quarantine, manifest, cleanup ---------------------------------------
-
-    def _write_quarantine(self, work: Path, result: _Outcome) -> list[str]:
+    def _write_quarantine(self, work: Path, result: _Outcome, commit_id: str) -> list[str]:
         if result.crawl_quarantine_rows + result.schema_invalid == 0:
             return []
-        key = layout.quarantine_key(self.source, self.day, self.run_id)
+        key = layout.quarantine_key(self.source, self.day, commit_id)
         self.store.put_file(key, work / _QUARANTINE)
         return [key]
+
+    def _write_ledger(self, staged: StagedRun, work: Path, commit_id: str) -> str:
+        """The crawl's per-URL rows, each ``parsed`` row settled by its record's decision.
+
+        Parsed rows and staged records are in the same order (the crawl writes
+        the record, then its row), so the two files are joined by walking them
+        together; a row's ``item`` number, where the crawl wrote one, is checked.
+        """
+        key = layout.ledger_key(self.source, self.day, commit_id)
+        with _open_lines(work / _DECISIONS, "rt") as decided, \
+                _open_lines(work / _LEDGER) as out:
+            decisions = (json.loads(line) for line in decided)
+            seen_rows = False
+            number = -1
+            for row in staged.ledger():
+                seen_rows = True
+                if not isinstance(row, dict) or row.get("outcome") != "parsed":
+                    _write_line(out, row)
+                    continue
+                number += 1
+                if row.get("item", number) != number:
+                    raise PublishError(
+                        f"ledger of run {self.run_id} is out of step with its records: "
+                        f"row for {row.get('url')} names item {row.get('item')}, expected {number}"
+                    )
+                decision = next(decisions, None)
+                if decision is None:
+                    raise PublishError(f"ledger of run {self.run_id} has more parsed rows "
+                                       "than records are staged")
+                settled = {**row, **decision, "url": row.get("url")}
+                settled.pop("item", None)
+                settled.setdefault("reason", None)
+                _write_line(out, settled)
+            if not seen_rows:  # a run staged without a ledger: one row per record
+                for decision in decisions:
+                    _write_line(out, {"reason": None, "status": None, **decision})
+        self.store.put_file(key, work / _LEDGER)
+        return key
+
+    def _write_index(self, index: VersionIndex, commit_id: str) -> list[str]:
+        keys = []
+        for story, rows in index.claimed():
+            key = layout.versions_key(self.source, story, self.day, commit_id)
+            write_piece(self.store, key, rows)
+            keys.append(key)
+            self._checkpoint("piece")
+        return keys
+
+    # -- counts and the manifest -----------------------------------------------
 
     def _crawl_counts(self, staged: StagedRun) -> dict[str, Any]:
         """The crawl's counts, refused before anything is written if they do not add up."""
@@ -304,6 +395,8 @@ class RunPublisher:
         result: _Outcome,
         quarantine: list[str],
         ledger: str,
+        state: list[str],
+        commit_id: str,
     ) -> dict[str, Any]:
         quarantined = Counter({k: int(v) for k, v in crawl_counts.get("quarantined", {}).items()})
         if result.schema_invalid:
@@ -316,6 +409,8 @@ class RunPublisher:
             "source": self.source,
             "date": self.day,
             "run_id": self.run_id,
+            "commit_id": commit_id,
+            "crawled_at": staged.finished_at,
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "parts": parts,
             "records": sum(p["records"] for p in parts),
@@ -330,6 +425,7 @@ class RunPublisher:
             },
             "quarantine": quarantine,
             "ledger": ledger,
+            "state": state,
             "raw": staged.raw_keys(),
             "complete": True,
         }
@@ -349,27 +445,133 @@ class RunPublisher:
                 f"(filtered + duplicate + fetch_failed + quarantined + published): {counts}"
             )
 
-    def _write_manifest(self, manifest: dict[str, Any]) -> None:
-        """The commit point: from this PUT on, readers see the new partition."""
-        data = json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8")
-        self.store.put_bytes(layout.manifest_key(self.source, self.day), data)
+    def _log_published(self, manifest: dict[str, Any]) -> None:
+        counts = manifest["counts"]
+        logger.info(
+            "published %s/%s run %s to %s: %d record(s) in %d part(s), %d duplicate, "
+            "%d schema-invalid",
+            self.source, self.day, self.run_id, self.store.describe(), manifest["records"],
+            len(manifest["parts"]), counts["duplicate"],
+            counts["quarantined"].get(SCHEMA_INVALID, 0),
+        )
 
-    def _delete_superseded(self, manifest: dict[str, Any]) -> None:
-        """Delete parts and quarantine files of the day that the new manifest does not list."""
-        keep = {part["key"] for part in manifest["parts"]} | set(manifest["quarantine"])
-        keep.add(manifest.get("ledger"))
-        stale = [
-            key
-            for key in self.store.list_keys(layout.partition_prefix(self.source, self.day))
-            if layout.is_part_key(key) and key not in keep
-        ]
-        for prefix in (layout.quarantine_prefix(self.source, self.day),
-                       layout.ledger_prefix(self.source, self.day)):
-            stale += [key for key in self.store.list_keys(prefix) if key not in keep]
+    # -- step 5: cleanup ---------------------------------------------------------
+
+    def _cleanup(self, manifest: dict[str, Any], stored: StoredObject | None) -> dict[str, Any]:
+        """Delete the day's objects that the current manifest does not list, when safe.
+
+        ``manifest`` must be the day's current one, read with its commit time.
+        An unlisted object goes if the manifest it replaced listed it (its
+        ``replaces``), if an earlier attempt of this same run wrote it (such an
+        attempt can only end by finding this run committed), or if it is older
+        than the current commit. Anything else is younger than the commit: an
+        attempt still in flight, which read this manifest before writing.
+        """
+        self._checkpoint("cleanup")
+        assert stored is not None
+        keep = _listed(manifest)
+        replaced = set((manifest.get("replaces") or {}).get("keys") or [])
+        own = re.compile(
+            rf"^(part-)?{re.escape(self.run_id)}\.[0-9a-f]{{6}}(-\d{{5}})?\.jsonl\.gz$"
+        )
+        pieces = [*(manifest.get("state") or []), *replaced]
+        stories = {parsed[0] for key in pieces if (parsed := layout.parse_versions_key(key))}
+        prefixes = [layout.partition_prefix(self.source, self.day),
+                    layout.quarantine_prefix(self.source, self.day),
+                    layout.ledger_prefix(self.source, self.day),
+                    *(layout.versions_prefix(self.source, story) for story in sorted(stories))]
+        stale = []
+        for prefix in prefixes:
+            for info in self.store.list_objects(prefix):
+                if info.key in keep or not self._day_object(info.key):
+                    continue
+                if (info.key in replaced or own.match(info.key.rsplit("/", 1)[-1])
+                        or info.modified < stored.modified):
+                    stale.append(info.key)
+        for key in stale:
+            self._checkpoint("delete")
+            self.store.delete_keys([key])
         if stale:
-            self.store.delete_keys(stale)
             logger.info("deleted %d superseded object(s) of %s/%s", len(stale), self.source,
                         self.day)
+        self._discard_staging(manifest, stored.modified)
+        return manifest
+
+    def _day_object(self, key: str) -> bool:
+        """Whether cleanup of this day may consider ``key`` (never the manifest itself,
+        never another day's index pieces)."""
+        if key.startswith(layout.ARTICLES_ROOT):
+            return layout.is_part_key(key)
+        if key.startswith("state/"):
+            parsed = layout.parse_versions_key(key)
+            return parsed is not None and parsed[1] == self.day
+        return True
+
+    def _discard_staging(self, manifest: dict[str, Any], cutoff: datetime) -> None:
+        """Delete staged runs of the day that can never be published over ``manifest``.
+
+        A staged run newer than the held one is left for its own publish (it may
+        be reading its files right now); one still uploading (no ``crawl.json``)
+        is left until :data:`INCOMPLETE_STAGING_GRACE` has passed.
+        """
+        held = _freshness(manifest.get("crawled_at"), manifest["run_id"])
+        runs: dict[str, list[Any]] = {}
+        for info in self.store.list_objects(layout.staging_day_prefix(self.source, self.day)):
+            run = info.key[len(layout.staging_day_prefix(self.source, self.day)):].split("/")[0]
+            runs.setdefault(run.removeprefix("run="), []).append(info)
+        doomed: list[str] = []
+        for run_id, infos in runs.items():
+            if run_id != manifest["run_id"] and not self._cannot_win(run_id, infos, held, cutoff):
+                continue
+            doomed += [info.key for info in infos]
+        if doomed:
+            self.store.delete_keys(doomed)
+
+    def _cannot_win(
+        self, run_id: str, infos: list[Any], held: tuple[str, str], cutoff: datetime
+    ) -> bool:
+        try:
+            staged = read_staged(self.store, self.source, self.day, run_id)
+        except (PublishError, ObjectNotFound):
+            return all(info.modified < cutoff - INCOMPLETE_STAGING_GRACE for info in infos)
+        return _freshness(staged.finished_at, run_id) <= held
+
+
+# -- helpers ---------------------------------------------------------------------
+
+
+def _freshness(finished_at: Any, run_id: str) -> tuple[str, str]:
+    """How two crawls of one day are ordered: when each finished, then the run id."""
+    return (_utc_text(finished_at), run_id)
+
+
+def _utc_text(value: Any) -> str:
+    if not isinstance(value, str):
+        return ""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+def _replaced(previous: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What a new manifest replaces: the commit and every object it listed."""
+    if previous is None:
+        return None
+    return {"run_id": previous["run_id"], "commit_id": previous.get("commit_id"),
+            "keys": sorted(_listed(previous))}
+
+
+def _listed(manifest: dict[str, Any]) -> set[str]:
+    keys = {part["key"] for part in manifest.get("parts", [])}
+    keys |= set(manifest.get("quarantine") or [])
+    keys |= set(manifest.get("state") or [])
+    if manifest.get("ledger"):
+        keys.add(manifest["ledger"])
+    return keys
 
 
 class _Outcome:
@@ -377,11 +579,11 @@ class _Outcome:
 
     def __init__(self) -> None:
         self.staged = 0
-        self.valid = 0
         self.schema_invalid = 0
         self.duplicate = 0
         self.published = 0
         self.crawl_quarantine_rows = 0
+        self.pieces_read = 0
         self.parsers: Counter[tuple[str, str]] = Counter()
 
 
@@ -445,17 +647,8 @@ class _HashingWriter(io.RawIOBase):
         return len(data)
 
 
-def _ledger_row(record: dict[str, Any], version: Any) -> dict[str, Any]:
-    """A parsed page's final outcome, keyed like the crawl's ledger rows (the fetched URL)."""
-    duplicate = version == DUPLICATE
-    return {
-        "url": record.get("fetched_url") or record.get("url"),
-        "outcome": "duplicate" if duplicate else "published",
-        "reason": None,
-        "status": None,
-        "id": record.get("id"),
-        "version": None if duplicate else version,
-    }
+def _url_of(item: Any) -> Any:
+    return item.get("fetched_url") or item.get("url") if isinstance(item, dict) else None
 
 
 def _problem(item: Any, source: str) -> RecordInvalid | None:
@@ -496,4 +689,3 @@ def _dumps(record: Any) -> str:
 def _write_line(stream: Any, row: Any) -> None:
     stream.write(_dumps(row))
     stream.write("\n")
-

@@ -17,13 +17,16 @@ from datetime import date
 from typing import Any
 
 from storage import layout
-from storage.base import ObjectStore, open_store
-from storage.errors import ObjectNotFound, StorageError
+from storage.base import ObjectStore, StoredObject, open_store
+from storage.errors import CorruptObject, ObjectNotFound
 
 __all__ = [
     "PartitionInfo", "list_partitions", "manifest_keys", "read_articles", "read_manifest",
-    "read_part",
+    "read_manifest_object", "read_part", "verify_manifest", "write_manifest",
 ]
+
+#: The manifest fields a reader relies on; a manifest without them is corrupt.
+_REQUIRED = ("source", "date", "run_id", "parts", "records", "counts")
 
 
 @dataclass(frozen=True)
@@ -40,11 +43,65 @@ class PartitionInfo:
 
 
 def read_manifest(store: ObjectStore, source: str, day: date | str) -> dict[str, Any] | None:
-    """The partition's manifest, or ``None`` if the partition is not (yet) complete."""
+    """The partition's verified manifest, or ``None`` if the partition is not (yet) complete.
+
+    Raises :class:`~storage.errors.CorruptObject` naming the manifest when it
+    is not what was written (see :func:`verify_manifest`).
+    """
+    found = read_manifest_object(store, source, day)
+    return found[0] if found else None
+
+
+def read_manifest_object(
+    store: ObjectStore, source: str, day: date | str
+) -> tuple[dict[str, Any], StoredObject] | None:
+    """The verified manifest with its stored object (token and commit time), or ``None``."""
+    key = layout.manifest_key(source, day)
     try:
-        return json.loads(store.get_bytes(layout.manifest_key(source, day)))
+        stored = store.get_object(key)
     except ObjectNotFound:
         return None
+    return verify_manifest(stored.data, key, store.describe()), stored
+
+
+def manifest_checksum(manifest: dict[str, Any]) -> str:
+    """``sha256:`` of the manifest's canonical JSON without its own ``checksum`` field."""
+    body = {k: v for k, v in manifest.items() if k != "checksum"}
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def verify_manifest(data: bytes, key: str, where: str) -> dict[str, Any]:
+    """Parse a manifest and check it against its own checksum before anyone trusts it.
+
+    The store already refuses a write cut short; this catches everything
+    else (an edit by hand, a copy gone wrong) and names the object.
+    Manifests of earlier releases carry no checksum and are checked for shape only.
+    """
+    try:
+        manifest = json.loads(data)
+    except ValueError as exc:
+        raise CorruptObject(key, where, f"not JSON ({len(data)} bytes): {exc}") from None
+    if not isinstance(manifest, dict) or any(name not in manifest for name in _REQUIRED):
+        raise CorruptObject(key, where, f"not a manifest: needs {', '.join(_REQUIRED)}")
+    recorded = manifest.get("checksum")
+    if recorded is not None and recorded != manifest_checksum(manifest):
+        raise CorruptObject(key, where, "checksum mismatch: changed after it was written")
+    return manifest
+
+
+def write_manifest(
+    store: ObjectStore,
+    manifest: dict[str, Any],
+    *,
+    if_match: str | None = None,
+    if_none_match: bool = False,
+) -> str:
+    """Write a partition's manifest with its checksum, conditionally; returns the token."""
+    manifest["checksum"] = manifest_checksum(manifest)
+    data = json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8")
+    key = layout.manifest_key(manifest["source"], manifest["date"])
+    return store.put_bytes(key, data, if_match=if_match, if_none_match=if_none_match)
 
 
 def manifest_keys(
@@ -82,9 +139,19 @@ def list_partitions(
 
 
 def read_part(store: ObjectStore, part: dict[str, Any], *, verify: bool = False) -> Iterator[dict]:
-    """Records of one manifest part; with ``verify`` the sha256 is checked at the end."""
+    """Records of one manifest part; with ``verify`` the sha256 is checked at the end.
+
+    A part the manifest lists but the store lacks raises
+    :class:`~storage.errors.CorruptObject`: a committed manifest must never
+    point at nothing, so this is a broken store, not a normal miss.
+    """
     digest = hashlib.sha256()
-    with store.open_reader(part["key"]) as stream:
+    try:
+        opened = store.open_reader(part["key"])
+    except ObjectNotFound:
+        raise CorruptObject(part["key"], store.describe(),
+                            "listed by the partition's manifest but missing") from None
+    with opened as stream:
         source: Any = _Tee(stream, digest) if verify else stream
         with gzip.GzipFile(fileobj=source, mode="rb") as raw:
             for line in io.TextIOWrapper(raw, encoding="utf-8"):
@@ -94,10 +161,8 @@ def read_part(store: ObjectStore, part: dict[str, Any], *, verify: bool = False)
             while source.read(1 << 16):  # gzip may leave trailing bytes unread
                 pass
     if verify and digest.hexdigest() != part["sha256"]:
-        raise StorageError(
-            f"checksum mismatch for {part['key']} in {store.describe()}: the part changed "
-            "after its manifest was written"
-        )
+        raise CorruptObject(part["key"], store.describe(),
+                            "sha256 mismatch: the part changed after its manifest was written")
 
 
 def read_articles(

@@ -2,7 +2,10 @@
 
 S3 has no rename, so atomicity comes from S3 itself: a PUT (or the completion
 of a multipart upload) makes the whole object visible at once. Failed
-streamed uploads are aborted so no half object is ever listed.
+streamed uploads are aborted so no half object is ever listed. Every PUT and
+every uploaded part carries ``Content-MD5``, which AWS and SeaweedFS verify:
+a body cut short on the wire is refused (``BadDigest``), never stored.
+Conditional writes use ``If-None-Match: *`` and ``If-Match: <etag>``.
 
 Retries: botocore's ``standard`` retry mode retries connection errors, timeouts
 and 5xx/throttling with exponential backoff and jitter, bounded by
@@ -12,22 +15,25 @@ Credentials stay inside the boto3 session; messages show a masked key id only.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import os
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import UTC
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import boto3
 import botocore.exceptions
-from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 
-from storage.base import ObjectStore
+from storage.base import ObjectInfo, ObjectStore, StoredObject
 from storage.errors import (
     BucketNotFound,
+    CommitConflict,
     InvalidKey,
     ObjectNotFound,
     StorageAuthError,
@@ -49,6 +55,8 @@ _AUTH_CODES = {
     "InvalidSecurity": "access denied for key id {key}: invalid security credentials",
 }
 _NOT_FOUND_CODES = {"NoSuchKey", "404", "NotFound"}
+#: A lost conditional write: 412, or AWS's 409 for two conditional writes racing.
+_CONFLICT_CODES = {"PreconditionFailed", "412", "ConditionalRequestConflict"}
 _UNAVAILABLE_CODES = {
     "ServiceUnavailable", "SlowDown", "InternalError", "RequestTimeout", "503", "500", "502",
 }
@@ -133,11 +141,6 @@ class S3Store(ObjectStore):
             "s3", endpoint_url=self.endpoint_url, region_name=self.region or "us-east-1",
             config=config,
         )
-        self._transfer = TransferConfig(
-            multipart_threshold=self.multipart_chunksize,
-            multipart_chunksize=self.multipart_chunksize,
-            max_concurrency=4,
-        )
         self._bucket_checked = False
 
     # -- naming ---------------------------------------------------------------
@@ -183,6 +186,8 @@ class S3Store(ObjectStore):
                 return BucketNotFound(self.bucket, self._endpoint())
             if code in _NOT_FOUND_CODES and key is not None:
                 return ObjectNotFound(key, self.describe())
+            if code in _CONFLICT_CODES and key is not None:
+                return CommitConflict(key, self.describe())
             if code in _UNAVAILABLE_CODES or (status and status >= 500):
                 return StorageUnavailable(
                     f"S3 endpoint {self._endpoint()} failed after retries: {code}"
@@ -218,20 +223,39 @@ class S3Store(ObjectStore):
 
     # -- writing --------------------------------------------------------------
 
-    def put_bytes(self, key: str, data: bytes) -> None:
+    def put_bytes(
+        self, key: str, data: bytes, *, if_match: str | None = None, if_none_match: bool = False
+    ) -> str:
         name = self._object(key)
         self._check_bucket()
+        conditions: dict[str, str] = {}
+        if if_none_match:
+            conditions["IfNoneMatch"] = "*"
+        if if_match is not None:
+            conditions["IfMatch"] = if_match
         with self._errors(key):
-            self._client.put_object(Bucket=self.bucket, Key=name, Body=data, **self._sse_args())
+            response = self._client.put_object(
+                Bucket=self.bucket, Key=name, Body=data, ContentMD5=_md5(data),
+                **conditions, **self._sse_args(),
+            )
+        return str(response.get("ETag", ""))
 
     def put_file(self, key: str, path: str | Path) -> None:
+        # Through the one streamed write path, so every part carries its Content-MD5
+        # (boto3's managed transfer would need the CRC trailers some servers lack).
+        with open(path, "rb") as source, self.open_writer(key) as stream:
+            while chunk := source.read(self.multipart_chunksize):
+                stream.write(chunk)
+
+    def get_object(self, key: str) -> StoredObject:
         name = self._object(key)
-        self._check_bucket()
         with self._errors(key):
-            self._client.upload_file(
-                str(path), self.bucket, name, ExtraArgs=self._sse_args() or None,
-                Config=self._transfer,
-            )
+            response = self._client.get_object(Bucket=self.bucket, Key=name)
+            data = response["Body"].read()
+        return StoredObject(
+            key, data, str(response.get("ETag", "")),
+            response["LastModified"].astimezone(UTC),
+        )
 
     @contextmanager
     def open_writer(self, key: str) -> Iterator[BinaryIO]:
@@ -263,13 +287,17 @@ class S3Store(ObjectStore):
             return False
         return True
 
-    def list_keys(self, prefix: str = "") -> Iterator[str]:
+    def list_objects(self, prefix: str = "") -> Iterator[ObjectInfo]:
         self._check_bucket()
         paginator = self._client.get_paginator("list_objects_v2")
         with self._errors():
             for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix + prefix):
                 for item in page.get("Contents", ()):
-                    yield item["Key"][len(self.prefix):]
+                    yield ObjectInfo(
+                        item["Key"][len(self.prefix):],
+                        item["LastModified"].astimezone(UTC),
+                        int(item.get("Size", 0)),
+                    )
 
     def delete_keys(self, keys: Iterable[str]) -> None:
         names = [self._object(key) for key in keys]
@@ -323,9 +351,10 @@ class _MultipartWriter(io.RawIOBase):
                     Bucket=store.bucket, Key=self._name, **store._sse_args()
                 )["UploadId"]
             number = len(self._parts) + 1
+            body = bytes(self._buffer)
             response = store._client.upload_part(
                 Bucket=store.bucket, Key=self._name, UploadId=self._upload_id,
-                PartNumber=number, Body=bytes(self._buffer),
+                PartNumber=number, Body=body, ContentMD5=_md5(body),
             )
         self._parts.append({"PartNumber": number, "ETag": response["ETag"]})
         self._buffer.clear()
@@ -333,9 +362,10 @@ class _MultipartWriter(io.RawIOBase):
     def commit(self) -> None:
         store = self._store
         if self._upload_id is None:
+            body = bytes(self._buffer)
             with store._errors(self._key):
                 store._client.put_object(
-                    Bucket=store.bucket, Key=self._name, Body=bytes(self._buffer),
+                    Bucket=store.bucket, Key=self._name, Body=body, ContentMD5=_md5(body),
                     **store._sse_args(),
                 )
             self._buffer.clear()
@@ -358,6 +388,11 @@ class _MultipartWriter(io.RawIOBase):
             )
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError):
             pass  # the server may be down; lifecycle rules clean stale uploads
+
+
+def _md5(data: bytes) -> str:
+    """``Content-MD5``: the server recomputes it and refuses a body that arrived different."""
+    return base64.b64encode(hashlib.md5(data, usedforsecurity=False).digest()).decode("ascii")
 
 
 class _BodyReader(io.RawIOBase):

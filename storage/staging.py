@@ -12,7 +12,9 @@ import gzip
 import io
 import json
 import logging
+import os
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -21,15 +23,25 @@ from typing import Any
 
 from storage import layout
 from storage.base import ObjectStore
-from storage.errors import ObjectNotFound, PublishError
+from storage.errors import ObjectNotFound, PublishError, StorageUnavailable
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["StagedRun", "discard_staging", "read_staged", "upload_staging"]
 
+#: How long staging keeps retrying a store that does not answer, by default.
+DEFAULT_UPLOAD_RETRY_SECONDS = 180.0
+
 
 def upload_staging(
-    store: ObjectStore, source: str, day: date | str, run_id: str, local_dir: Path
+    store: ObjectStore,
+    source: str,
+    day: date | str,
+    run_id: str,
+    local_dir: Path,
+    *,
+    retry_seconds: float | None = None,
+    sleep: Any = time.sleep,
 ) -> dict[str, Any]:
     """Upload a crawl's run directory; returns ``{"staging": [keys], "raw": [keys]}``.
 
@@ -37,7 +49,38 @@ def upload_staging(
     (``raw/source=S/date=D/R.warc.gz``; several files get ``R-00000.warc.gz``, …);
     the other files go under ``staging/…/run=R/``. A missing optional file
     (no quarantine rows, say) is simply not uploaded; ``crawl.json`` is required.
+
+    A finished crawl is worth minutes of waiting: while the store is
+    unavailable the upload is retried with exponential backoff (1 s doubling
+    to 30 s) for ``retry_seconds`` (``$WIREDESK_STAGING_RETRY_SECONDS``,
+    default 180), then :class:`~storage.errors.StorageUnavailable` is raised
+    and the caller keeps the local run directory. Every upload is a whole
+    object, so retrying from the first file is safe.
     """
+    if retry_seconds is None:
+        retry_seconds = float(os.environ.get("WIREDESK_STAGING_RETRY_SECONDS")
+                              or DEFAULT_UPLOAD_RETRY_SECONDS)
+    deadline = time.monotonic() + retry_seconds
+    delay = 1.0
+    while True:
+        try:
+            return _upload(store, source, day, run_id, Path(local_dir))
+        except StorageUnavailable as exc:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise StorageUnavailable(
+                    f"{exc}; staging of {source}/{layout.validate_date(day)} run {run_id} "
+                    f"gave up after {retry_seconds:.0f}s of retries"
+                ) from None
+            logger.warning("staging %s/%s run %s: %s; retrying in %.0fs", source, day, run_id,
+                           exc, min(delay, left))
+            sleep(min(delay, left))
+            delay = min(delay * 2, 30.0)
+
+
+def _upload(
+    store: ObjectStore, source: str, day: date | str, run_id: str, local_dir: Path
+) -> dict[str, Any]:
     day = layout.validate_date(day)
     local_dir = Path(local_dir)
     crawl_file = local_dir / "crawl.json"
@@ -74,6 +117,9 @@ class StagedRun:
     date: str
     run_id: str
     crawl: dict[str, Any]
+    #: When the crawl finished (``crawl.json``, else when it was staged): of two
+    #: crawls of one day, the later one holds the day.
+    finished_at: str | None = None
 
     def _lines(self, name: str) -> Iterator[tuple[str, Any]]:
         """``(line, decoded row)`` pairs of one staged JSON Lines file, streamed."""
@@ -135,28 +181,21 @@ def read_staged(store: ObjectStore, source: str, day: date | str, run_id: str) -
     day = layout.validate_date(day)
     key = layout.staging_key(source, day, run_id, "crawl.json")
     try:
-        crawl = json.loads(store.get_bytes(key))
+        stored = store.get_object(key)
     except ObjectNotFound:
         raise PublishError(
             f"nothing staged for {source}/{day} run {run_id} in {store.describe()} "
             f"({key} is missing): crawl and upload the run first"
         ) from None
+    try:
+        crawl = json.loads(stored.data)
+    except ValueError:
+        raise PublishError(f"{key} in {store.describe()} is not JSON: re-run the crawl") from None
+    finished = crawl.get("finished_at") if isinstance(crawl, dict) else None
     return StagedRun(store, layout.validate_source(source), day, layout.validate_run_id(run_id),
-                     crawl)
+                     crawl, finished if isinstance(finished, str) else stored.modified.isoformat())
 
 
 def discard_staging(store: ObjectStore, source: str, day: date | str, run_id: str) -> None:
     """Delete a run's staging files (its raw WARC files stay in the archive)."""
     store.delete_keys(list(store.list_keys(layout.staging_prefix(source, day, run_id))))
-
-
-def discard_day_staging(store: ObjectStore, source: str, day: date | str) -> None:
-    """Delete every staged run of a day, once one of them is published.
-
-    Crawls whose task failed after staging (a retry, a run with nothing
-    found) would otherwise stay under ``staging/`` forever; once the day has a
-    newer published partition they can never be published, since one day is
-    crawled by one run at a time (the DAGs set ``max_active_runs=1``).
-    Their WARC files stay in the raw archive.
-    """
-    store.delete_keys(list(store.list_keys(layout.staging_day_prefix(source, day))))

@@ -5,8 +5,11 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from storage.versions import version_of
 
 
 def make_record(
@@ -62,19 +65,35 @@ def write_run_dir(
     filtered: dict[str, int] | None = None,
     fetch_failed: dict[str, int] | None = None,
     warc: bytes | None = b"WARC/1.1 fake",
+    finished_at: str | None = None,
 ) -> Path:
-    """Write a crawl's local run directory whose counts add up."""
+    """Write a crawl's local run directory whose counts and ledger add up."""
     directory.mkdir(parents=True, exist_ok=True)
     quarantine = quarantine or []
     filtered = filtered or {}
     fetch_failed = fetch_failed or {}
+    ledger: list[dict[str, Any]] = []
     with gzip.open(directory / "items.jsonl.gz", "wt", encoding="utf-8") as out:
-        for record in records:
+        for number, record in enumerate(records):
             out.write((record if isinstance(record, str) else json.dumps(record)) + "\n")
+            url = record.get("url") if isinstance(record, dict) else f"https://wire.example/bad{number}"
+            ledger.append({"url": url, "outcome": "parsed", "reason": None, "status": 200,
+                           "fetched_url": url, "item": number})
     if quarantine:
         with gzip.open(directory / "quarantine.jsonl.gz", "wt", encoding="utf-8") as out:
             for row in quarantine:
                 out.write(json.dumps(row) + "\n")
+                ledger.append({"url": row["url"], "outcome": "quarantined",
+                               "reason": row["reason"], "status": 200,
+                               "fetched_url": row["url"]})
+    for outcome, reasons in (("filtered", filtered), ("fetch_failed", fetch_failed)):
+        for reason, count in reasons.items():
+            ledger += [{"url": f"https://wire.example/{outcome}/{reason}/{n}", "outcome": outcome,
+                        "reason": reason, "status": None, "fetched_url": None}
+                       for n in range(count)]
+    with gzip.open(directory / "ledger.jsonl.gz", "wt", encoding="utf-8") as out:
+        for row in ledger:
+            out.write(json.dumps(row) + "\n")
     quarantined: dict[str, int] = {}
     for row in quarantine:
         quarantined[row["reason"]] = quarantined.get(row["reason"], 0) + 1
@@ -87,7 +106,8 @@ def write_run_dir(
         "parsed": len(records),
     }
     crawl = {"run_id": run_id, "source": source, "date": day, "started_at": None,
-             "finished_at": None, "counts": counts, "stats": {}}
+             "finished_at": finished_at or datetime.now(UTC).isoformat(),
+             "counts": counts, "stats": {}}
     (directory / "crawl.json").write_text(json.dumps(crawl))
     if warc is not None:
         (directory / "crawl.warc.gz").write_bytes(warc)
@@ -97,3 +117,8 @@ def write_run_dir(
 def quarantine_row(url: str, reason: str = "no_article_body") -> dict[str, Any]:
     return {"url": url, "fetched_url": url, "stage": "parse", "reason": reason,
             "message": "no story paragraphs", "status": 200, "fetched_at": None, "raw": None}
+
+
+def as_published(record: dict[str, Any]) -> dict[str, Any]:
+    """The record as publishing writes it: with the version its story time gives it."""
+    return {**record, "version": version_of(record)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import storage
-from tests.storage.factories import make_record, write_run_dir
+from tests.storage.factories import as_published, make_record, write_run_dir
 from wiredesk import cli
 
 
@@ -27,7 +27,9 @@ def test_publish_ls_cat(tmp_path, capsys, monkeypatch) -> None:
     assert lines[1].split() == ["testwire", "2026-11-20", "3", "3", "0", "0", "r1"]
 
     assert cli.main(["cat", "testwire", "2026-11-20", "--verify", "--storage", url]) == 0
-    assert [json.loads(line) for line in capsys.readouterr().out.splitlines()] == records
+    assert [json.loads(line) for line in capsys.readouterr().out.splitlines()] == [
+        as_published(r) for r in records
+    ]
 
     assert cli.main(["cat", "testwire", "2026-11-21"]) == 1
     assert "no complete partition" in capsys.readouterr().err

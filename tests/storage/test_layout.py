@@ -24,9 +24,10 @@ def test_keys_follow_the_documented_layout() -> None:
     assert layout.quarantine_key("s", "2026-01-02", "r1") == (
         "quarantine/source=s/date=2026-01-02/r1.jsonl.gz"
     )
-    assert layout.state_key("s", "2026-01-02") == (
-        "state/source=s/published/date=2026-01-02.jsonl.gz"
-    )
+    piece = layout.versions_key("s", "2026-01-01", "2026-01-02", "r1.a1b2c3")
+    assert piece == "state/source=s/versions/date=2026-01-01/day=2026-01-02/r1.a1b2c3.jsonl.gz"
+    assert layout.parse_versions_key(piece) == ("2026-01-01", "2026-01-02", "r1.a1b2c3")
+    assert layout.parse_versions_key("state/source=s/published/date=2026-01-02.jsonl.gz") is None
     assert layout.staging_key("s", "2026-01-02", "r1", "items.jsonl.gz") == (
         "staging/source=s/date=2026-01-02/run=r1/items.jsonl.gz"
     )

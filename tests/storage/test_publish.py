@@ -13,8 +13,7 @@ import pytest
 import storage
 from storage import layout
 from storage.errors import PublishError
-from storage.publish import RunPublisher
-from tests.storage.factories import make_record, quarantine_row, write_run_dir
+from tests.storage.factories import as_published, make_record, quarantine_row, write_run_dir
 
 SOURCE = "testwire"
 DAY = "2026-11-20"
@@ -45,7 +44,7 @@ def test_round_trip(store, tmp_path) -> None:
                        quarantine=[quarantine_row("https://wire.example/bad")],
                        filtered={"offsite": 3}, fetch_failed={"http_404": 2})
 
-    assert list(storage.read_articles(store, verify=True)) == records
+    assert list(storage.read_articles(store, verify=True)) == [as_published(r) for r in records]
     assert manifest["counts"] == {
         "discovered": 26, "filtered": {"offsite": 3}, "duplicate": 0,
         "fetch_failed": {"http_404": 2}, "quarantined": {"no_article_body": 1},
@@ -55,6 +54,9 @@ def test_round_trip(store, tmp_path) -> None:
     assert manifest["raw"] == [f"raw/source={SOURCE}/date={DAY}/r1.warc.gz"]
     assert manifest["parser_versions"] == {"testwire": {"1.0": 20}}
     assert json.loads(store.get_bytes(layout.manifest_key(SOURCE, DAY))) == manifest
+    assert manifest["checksum"].startswith("sha256:") and manifest["commit_id"].startswith("r1.")
+    assert manifest["state"] == [layout.versions_key(SOURCE, "2026-11-20", DAY,
+                                                     manifest["commit_id"])]
     [info] = storage.list_partitions(store)
     assert (info.source, info.date, info.records, info.run_id) == (SOURCE, DAY, 20, "r1")
     # staging is gone once published; the raw archive stays
@@ -62,26 +64,22 @@ def test_round_trip(store, tmp_path) -> None:
     assert store.exists(f"raw/source={SOURCE}/date={DAY}/r1.warc.gz")
 
 
-def test_rerun_replaces_partition_without_leftovers(store, tmp_path, monkeypatch) -> None:
+def test_rerun_replaces_partition_without_leftovers(store, tmp_path) -> None:
     records = [make_record(i) for i in range(10)]
     first = publish(store, tmp_path, "r1", records, part_max_records=4)
     second = publish(store, tmp_path, "r2", records, part_max_records=4)
 
-    assert list(storage.read_articles(store)) == records
+    assert list(storage.read_articles(store)) == [as_published(r) for r in records]
     assert second["counts"]["duplicate"] == 0  # D's own state is ignored: idempotent
     assert part_keys(store) == [p["key"] for p in second["parts"]]
-    assert all("part-r2-" in key for key in part_keys(store))
-    # byte-identical content under the new run's names
+    assert all(f"part-{second['commit_id']}-" in key for key in part_keys(store))
+    # byte-identical content under the new commit's names
     assert [p["sha256"] for p in first["parts"]] == [p["sha256"] for p in second["parts"]]
-    shard = store.get_bytes(layout.state_key(SOURCE, DAY))
+    assert list(store.list_keys("state/source=testwire/versions/date=")) == second["state"]
+    before = sorted(store.list_keys())
 
-    def no_part_reads(*args: Any, **kwargs: Any) -> None:
-        raise AssertionError("a retry of a complete publish read a part again")
-
-    monkeypatch.setattr("storage.publish.read_part", no_part_reads)
     assert storage.publish_run(store, SOURCE, DAY, "r2") == second  # a retry changes nothing
-    assert part_keys(store) == [p["key"] for p in second["parts"]]
-    assert store.get_bytes(layout.state_key(SOURCE, DAY)) == shard
+    assert sorted(store.list_keys()) == before
 
 
 def test_rerun_replaces_quarantine_and_ledger_of_the_day(store, tmp_path) -> None:
@@ -91,64 +89,64 @@ def test_rerun_replaces_quarantine_and_ledger_of_the_day(store, tmp_path) -> Non
     assert list(store.list_keys(f"quarantine/source={SOURCE}/date={DAY}/")) == second["quarantine"]
     assert list(store.list_keys(f"ledger/source={SOURCE}/date={DAY}/")) == [second["ledger"]]
     ledger = [json.loads(line) for line in gzip.decompress(store.get_bytes(second["ledger"])).splitlines()]
-    assert sorted(row["outcome"] for row in ledger) == ["published", "published"]
+    assert sorted(row["outcome"] for row in ledger) == ["published", "published", "quarantined"]
 
 
-def test_crash_after_manifest_is_finished_by_a_retry(store, tmp_path, monkeypatch) -> None:
+def stop_at(step: str):
+    """A checkpoint that kills the publish at ``step`` (KeyboardInterrupt: no cleanup runs)."""
+
+    def checkpoint(name: str) -> None:
+        if name == step:
+            raise KeyboardInterrupt(f"worker killed at {step}")
+
+    return checkpoint
+
+
+def test_crash_after_manifest_is_finished_by_a_retry(store, tmp_path) -> None:
     records = [make_record(i) for i in range(4)]
     publish(store, tmp_path, "r1", records)
-
-    def killed(self: RunPublisher, manifest: dict[str, Any]) -> None:
-        raise KeyboardInterrupt("worker killed after the manifest")
-
-    monkeypatch.setattr(RunPublisher, "_delete_superseded", killed)
+    stage(store, tmp_path, "r2", records)
     with pytest.raises(KeyboardInterrupt):
-        publish(store, tmp_path, "r2", records)
+        storage.publish_run(store, SOURCE, DAY, "r2", checkpoint=stop_at("committed"))
     assert storage.read_manifest(store, SOURCE, DAY)["run_id"] == "r2"  # committed
-    assert list(storage.read_articles(store)) == records  # readers see exactly one copy
-    assert not store.exists(layout.state_key(SOURCE, DAY))  # r1's shard went before r2's manifest
+    assert list(storage.read_articles(store)) == [as_published(r) for r in records]
+    assert len(part_keys(store)) == 2  # r1's part is still there, unlisted
 
-    monkeypatch.undo()
     manifest = storage.publish_run(store, SOURCE, DAY, "r2")  # the task's retry
     assert manifest["run_id"] == "r2"
     assert part_keys(store) == [p["key"] for p in manifest["parts"]]
     assert list(store.list_keys("staging/")) == []
     later = publish(store, tmp_path, "r3", records, day="2026-11-21")
-    assert later["counts"]["duplicate"] == 4  # the rebuilt shard is used for dedup
+    assert later["counts"]["duplicate"] == 4  # the committed index is used for dedup
 
 
-def test_missing_shard_of_another_day_is_rebuilt(store, tmp_path, monkeypatch) -> None:
+def test_a_lost_index_piece_is_rebuilt_from_the_partition(store, tmp_path) -> None:
+    from storage.versions import rebuild_index
+
     records = [make_record(i) for i in range(3)]
+    manifest = publish(store, tmp_path, "r1", records)
+    [piece] = manifest["state"]
+    original = store.get_bytes(piece)
+    store.delete_keys([piece])  # an operator's mistake, a lifecycle rule gone wrong
 
-    def killed(self: RunPublisher, manifest: dict[str, Any]) -> None:
-        raise KeyboardInterrupt("worker killed between the manifest and the dedup shard")
-
-    monkeypatch.setattr(RunPublisher, "_delete_superseded", killed)
-    with pytest.raises(KeyboardInterrupt):
-        publish(store, tmp_path, "r1", records)
-    monkeypatch.undo()
-    assert not store.exists(layout.state_key(SOURCE, DAY))  # and D is never retried...
-
+    assert rebuild_index(store, SOURCE) == 1
+    assert store.get_bytes(piece) == original
     later = publish(store, tmp_path, "r2", records, day="2026-11-21")
-    assert later["counts"]["duplicate"] == 3  # ...yet the next day does not republish them
-    assert store.exists(layout.state_key(SOURCE, DAY))
+    assert later["counts"]["duplicate"] == 3
 
 
-def test_crash_before_manifest_keeps_previous_partition(store, tmp_path, monkeypatch) -> None:
+def test_crash_before_manifest_keeps_previous_partition(store, tmp_path) -> None:
     old = [make_record(i) for i in range(5)]
     publish(store, tmp_path, "r1", old)
     new = [make_record(i, title=f"Rewritten {i}") for i in range(8)]
 
-    def killed(self: RunPublisher, manifest: dict[str, Any]) -> None:
-        raise KeyboardInterrupt("worker killed before the manifest")
-
-    monkeypatch.setattr(RunPublisher, "_write_manifest", killed)
+    stage(store, tmp_path, "r2", new)
     with pytest.raises(KeyboardInterrupt):
-        publish(store, tmp_path, "r2", new, part_max_records=3)
-    assert any("part-r2-" in key for key in part_keys(store))  # orphans were written...
-    assert list(storage.read_articles(store, verify=True)) == old  # ...but nobody sees them
+        storage.publish_run(store, SOURCE, DAY, "r2", part_max_records=3,
+                            checkpoint=stop_at("manifest"))
+    assert any("part-r2." in key for key in part_keys(store))  # orphans were written...
+    assert list(storage.read_articles(store, verify=True)) == [as_published(r) for r in old]
 
-    monkeypatch.undo()
     manifest = storage.publish_run(store, SOURCE, DAY, "r2", part_max_records=3)  # repair
     assert [r["title"] for r in storage.read_articles(store)] == [r["title"] for r in new]
     assert part_keys(store) == [p["key"] for p in manifest["parts"]]
@@ -159,7 +157,7 @@ def test_small_limits_give_several_parts_with_checksums(store, tmp_path) -> None
     manifest = publish(store, tmp_path, "r1", records, part_max_records=5)
     assert [p["records"] for p in manifest["parts"]] == [5, 5, 5, 5, 3]
     for index, part in enumerate(manifest["parts"]):
-        assert part["key"].endswith(f"/part-r1-{index:05d}.jsonl.gz")
+        assert part["key"].endswith(f"/part-{manifest['commit_id']}-{index:05d}.jsonl.gz")
         data = store.get_bytes(part["key"])
         assert part["bytes"] == len(data)
         assert part["sha256"] == hashlib.sha256(data).hexdigest()
@@ -181,7 +179,7 @@ def test_invalid_records_are_quarantined_with_reason(store, tmp_path) -> None:
     wrong_type["version"] = "one"
     manifest = publish(store, tmp_path, "r1", [good, no_body, wrong_type, "{not json"])
 
-    assert list(storage.read_articles(store)) == [good]
+    assert list(storage.read_articles(store)) == [as_published(good)]
     assert manifest["counts"]["quarantined"] == {"schema_invalid": 3}
     assert manifest["counts"]["published"] == 1
     [key] = manifest["quarantine"]
@@ -201,23 +199,28 @@ def test_same_items_on_another_day_are_duplicates(store, tmp_path) -> None:
     assert later["parts"] == [] and later["complete"]
     assert len(list(storage.read_articles(store))) == 6
     ledger = [json.loads(line) for line in gzip.decompress(store.get_bytes(later["ledger"])).splitlines()]
-    assert [(row["url"], row["outcome"], row["version"]) for row in ledger] == [
-        (record["url"], "duplicate", None) for record in records
+    assert [(row["url"], row["outcome"], row["id"], row["version"], row["partition"])
+            for row in ledger] == [
+        (r["url"], "duplicate", r["id"], as_published(r)["version"],
+         f"articles/v1/source={SOURCE}/date={DAY}/") for r in records
     ]
 
 
 def test_changed_content_is_a_new_version(store, tmp_path) -> None:
     publish(store, tmp_path, "r1", [make_record(1), make_record(2)])
-    changed = make_record(1, title="Story number 1 (LEAD)")
+    changed = make_record(1, title="Story number 1 (LEAD)", updated_at="2026-11-21T08:00:00+09:00")
     later = publish(store, tmp_path, "r2", [changed, make_record(2)], day="2026-11-21")
     assert later["counts"]["published"] == 1 and later["counts"]["duplicate"] == 1
     [record] = storage.read_articles(store, start="2026-11-21", end="2026-11-21")
-    assert record["id"] == changed["id"] and record["version"] == 2
-    assert record["updated_at"] is None  # the site's value is kept
+    assert record["id"] == changed["id"]
+    assert record["version"] == 20261120230000 * 100 + int(changed["content_hash"][:8], 16) % 99 + 1
+    assert record["updated_at"] == "2026-11-21T08:00:00+09:00"  # the site's value is kept
 
     # re-running the first day keeps its version numbers
+    before = {r["version"] for r in storage.read_articles(store, end=DAY)}
     rerun = publish(store, tmp_path, "r3", [make_record(1), make_record(2)])
-    assert {r["version"] for r in storage.read_articles(store, end=DAY)} == {1}
+    assert {r["version"] for r in storage.read_articles(store, end=DAY)} == before
+    assert all(v < record["version"] for v in before)
     assert rerun["counts"]["published"] == 2
 
 
@@ -229,7 +232,10 @@ def test_updates_within_one_run_are_ordered_versions(store, tmp_path) -> None:
     manifest = publish(store, tmp_path, "r1", [lead, first, same_again])
     assert manifest["counts"]["published"] == 2 and manifest["counts"]["duplicate"] == 1
     versions = {r["title"]: r["version"] for r in storage.read_articles(store)}
-    assert versions == {"Summit opens": 1, "Summit opens (LEAD)": 2}
+    assert versions["Summit opens"] < versions["Summit opens (LEAD)"]
+    ledger = [json.loads(line) for line in gzip.decompress(store.get_bytes(manifest["ledger"])).splitlines()]
+    assert [row["outcome"] for row in ledger] == ["published", "published", "duplicate"]
+    assert ledger[2]["partition"] == f"articles/v1/source={SOURCE}/date={DAY}/"  # held by its own day
 
 
 def test_counts_that_do_not_add_up_fail_loudly(store, tmp_path) -> None:
