@@ -8,8 +8,11 @@ knowing about each other (Scrapy's own stats are kept the same way).
 #: ``url`` (canonical) was discovered; ``via`` names the feed/sitemap/listing kind.
 url_discovered = object()
 
-#: ``url`` reached its outcome: ``outcome`` in :data:`crawlers.accounting.OUTCOMES`,
-#: ``reason`` a short counter key, ``status`` the HTTP status if there was one.
+#: ``url`` (as discovered) reached its outcome: ``outcome`` in
+#: :data:`crawlers.accounting.OUTCOMES`, ``reason`` a short counter key; optional
+#: ``status`` and ``fetched_url``, the HTTP status and URL of the final response
+#: (after redirects) if there was one, and ``item``, a parsed page's 0-based line
+#: in ``items.jsonl.gz``.
 url_outcome = object()
 
 #: a feed, sitemap or listing page could not be read: ``url``, ``reason``, ``message``.

@@ -156,6 +156,19 @@ class SourceSpec(BaseModel):
                 raise ValueError(f"not an http(s) URL: {value!r}")
         return values
 
+    @field_validator("parser")
+    @classmethod
+    def _known_parser(cls, value: str | None) -> str | None:
+        """A named parser must exist: a typo would otherwise parse every page generically."""
+        if value is None:
+            return value
+        from parsers.registry import PARSERS
+
+        known = sorted({*PARSERS, "generic"})
+        if value not in known:
+            raise ValueError(f"unknown parser {value!r}; known parsers: {', '.join(known)}")
+        return value
+
     @field_validator("allowed_domains")
     @classmethod
     def _bare_hosts(cls, values: list[str]) -> list[str]:

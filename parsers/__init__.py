@@ -6,12 +6,14 @@
     record = parse_page(page_bytes, url="https://en.yna.co.kr/view/AEN20230419003851320")
 
 ``parse_page`` decodes the bytes (:mod:`parsers.decode`), picks a parser
-(:mod:`parsers.registry`: the source's site parser, else one chosen by the
-URL's host, else the generic one; flat text dumps go to :mod:`parsers.text`)
-and assembles the record with :func:`parsers.base.build_record`.  It either
-returns a record or raises :class:`ParseError` whose ``reason`` is one of
-:data:`parsers.base.REASONS`: no other exception escapes, so the crawler can
-count and quarantine every failure by reason.
+(:mod:`parsers.registry`: the one named by ``parser``, else the source's site
+parser, else one chosen by the URL's host, else the generic one; flat text
+dumps go to :mod:`parsers.text`) and assembles the record with
+:func:`parsers.base.build_record`.  Parser and source are separate: a source
+may reuse another site's parser, and its records still carry its own source
+and ids.  It either returns a record or raises :class:`ParseError` whose
+``reason`` is one of :data:`parsers.base.REASONS`: no other exception
+escapes, so the crawler can count and quarantine every failure by reason.
 
 The parser contract (site parsers here, ``parsers.generic.GenericParser``):
 a class with ``name: str``, ``version: str``, optional ``VALID_UNTIL: date |
@@ -54,6 +56,10 @@ __all__ = [
 ]
 
 
+#: The ``parser`` id that always means the generic extractor, whatever the host.
+GENERIC = "generic"
+
+
 def _as_date(value: date | str | None) -> date | None:
     if value is None or value == "":
         return None
@@ -78,6 +84,7 @@ def parse_page(
     source: str | None = None,
     reference_date: date | str | None = None,
     *,
+    parser: str | None = None,
     encoding: str | None = None,
     fetched_at: datetime | str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
@@ -86,12 +93,18 @@ def parse_page(
     """Parse one page into a schema-v1 record dict, or raise :class:`ParseError`.
 
     :param content: the response body (bytes) or already-decoded text.
-    :param url: the page's URL; chooses the parser when ``source`` is not a
-        known site (without it, the page's own canonical link does) and
-        becomes the record's ``url`` unless the page names a canonical one.
-    :param source: a source id (``yonhap_en``, ...); becomes the record's
-        ``source``.  Without it the source is the site known for the URL's
-        host, else one derived from the host name.
+    :param url: the page's URL; chooses the parser when neither ``parser``
+        nor ``source`` is a known one (without it, the page's own canonical
+        link does) and becomes the record's ``url`` unless the page names a
+        canonical one.
+    :param source: a source id (``yonhap_en``, ``mywire``, ...); becomes the
+        record's ``source`` and the prefix of its ``id``.  Without it the
+        source is the site known for the URL's host, else one derived from
+        the host name.  Also picks the parser when ``parser`` is not given.
+    :param parser: which parser reads an HTML page: a site parser id (a key
+        of :data:`PARSERS`) or ``generic``.  Any other id is treated like an
+        unknown source, by the URL's host, else generic: a crawl source's
+        parser id defaults to its own id, which need not name a parser.
     :param reference_date: the crawl day; completes datelines that print no
         year ("SEOUL, Jan. 4 (Yonhap) --").  Defaults to ``fetched_at``'s day.
     :param encoding: the HTTP header's charset, a hint only.
@@ -106,7 +119,7 @@ def parse_page(
     reference = _as_date(reference_date) or (fetched_at.date() if fetched_at else None)
     try:
         return _parse(
-            content, url, source, reference, encoding, fetched_at, max_bytes, flat_text
+            content, url, source, parser, reference, encoding, fetched_at, max_bytes, flat_text
         )
     except ParseError:
         raise
@@ -122,6 +135,7 @@ def _parse(
     content: bytes | str,
     url: str | None,
     source: str | None,
+    parser_id: str | None,
     reference: date | None,
     encoding: str | None,
     fetched_at: datetime | None,
@@ -132,7 +146,9 @@ def _parse(
     if flat_text or not looks_like_html(text):
         parser = text_parser()
         article = parser.parse(text, url=url, reference_date=reference)
-    elif (parser := site_parser(source, url or canonical_url(text), fetched_at)) is not None:
+    elif parser_id != GENERIC and (
+        parser := site_parser(parser_id or source, url or canonical_url(text), fetched_at)
+    ) is not None:
         article = parser.parse(text, url=url, reference_date=reference)
     else:
         parser = generic_parser()

@@ -285,6 +285,8 @@ class WireSpider(Spider):
         )
 
     def parse_article(self, response: Response) -> dict[str, Any]:
+        # ``url`` is the URL as discovered (carried in meta through redirects),
+        # ``fetched_url`` the one that answered: the ledger is keyed by the first.
         return {
             "url": response.meta["wiredesk_url"],
             "fetched_url": response.url,
@@ -297,12 +299,16 @@ class WireSpider(Spider):
         }
 
     def article_failed(self, failure: Failure) -> None:
+        # After a redirect ``failure.request`` is the redirected request: the
+        # outcome belongs to the discovered URL its meta carries along.
         request = failure.request  # type: ignore[attr-defined]
         outcome = classify_failure(failure)
         url = request.meta.get("wiredesk_url", request.url)
         if outcome.outcome == "fetch_failed":
             self.logger.info("fetch failed (%s): %s", outcome.reason, request.url)
-        self._outcome(url, outcome.outcome, outcome.reason, outcome.status)
+        response = getattr(failure.value, "response", None)  # an HTTP error's final response
+        fetched_url = response.url if isinstance(response, Response) else None
+        self._outcome(url, outcome.outcome, outcome.reason, outcome.status, fetched_url)
 
     # -- helpers ------------------------------------------------------------
     @property
@@ -314,9 +320,15 @@ class WireSpider(Spider):
         self._signal(wd_signals.discovery_error, url=url, reason=exc.reason, message=exc.message)
 
     def _outcome(
-        self, url: str, outcome: str, reason: str | None, status: int | None = None
+        self,
+        url: str,
+        outcome: str,
+        reason: str | None,
+        status: int | None = None,
+        fetched_url: str | None = None,
     ) -> None:
-        self._signal(wd_signals.url_outcome, url=url, outcome=outcome, reason=reason, status=status)
+        self._signal(wd_signals.url_outcome, url=url, outcome=outcome, reason=reason,
+                     status=status, fetched_url=fetched_url)
 
     def _signal(self, signal: object, **kwargs: Any) -> None:
         self.crawler.signals.send_catch_log(signal, **kwargs)

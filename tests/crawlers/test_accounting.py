@@ -34,7 +34,8 @@ def test_outcomes_add_up_and_unfinished_urls_are_counted(tmp_path):
     crawler, ext, spider = _opened(tmp_path)
     for n in range(4):
         _send(crawler, wd_signals.url_discovered, url=f"http://x/{n}", via="feed")
-    _send(crawler, wd_signals.url_outcome, url="http://x/0", outcome="parsed", status=200)
+    _send(crawler, wd_signals.url_outcome, url="http://x/0", outcome="parsed", status=200,
+          fetched_url="http://x/0-moved", item=0)
     _send(crawler, wd_signals.url_outcome, url="http://x/1", outcome="filtered", reason="photo")
     _send(crawler, wd_signals.url_outcome, url="http://x/2", outcome="fetch_failed",
           reason="http_404", status=404)
@@ -51,6 +52,10 @@ def test_outcomes_add_up_and_unfinished_urls_are_counted(tmp_path):
         ledger = [json.loads(line) for line in handle]
     assert [r["outcome"] for r in ledger] == ["parsed", "filtered", "fetch_failed", "fetch_failed"]
     assert ledger[2]["status"] == 404
+    # keyed by the URL as discovered; where it was fetched from and its record line beside it
+    assert ledger[0] == {"url": "http://x/0", "outcome": "parsed", "reason": None, "status": 200,
+                         "fetched_url": "http://x/0-moved", "item": 0}
+    assert ledger[1]["fetched_url"] is None and ledger[1]["item"] is None
 
 
 def test_pipeline_and_callback_errors_are_quarantined_not_lost(tmp_path):

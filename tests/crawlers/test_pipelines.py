@@ -10,16 +10,16 @@ import pytest
 from scrapy.utils.test import get_crawler
 
 from crawlers.pipelines import ParsePipeline
-from crawlers.sources import get_source
+from crawlers.sources import SourceSpec, get_source
 from wiredesk.wiresite.build import story_pages
 
 RAW = {"warc": "raw/source=yonhap_en/date=2025-03-10/R.warc.gz", "record_id": "<urn:x>",
        "offset": 123}
 
 
-def _pipeline(day: date) -> ParsePipeline:
+def _pipeline(day: date, source: SourceSpec | None = None) -> ParsePipeline:
     crawler = get_crawler(settings_dict={"WIREDESK_PARSE_IN_THREAD": False})
-    crawler.spider = SimpleNamespace(source=get_source("yonhap_en"), day=day)
+    crawler.spider = SimpleNamespace(source=source or get_source("yonhap_en"), day=day)
     return ParsePipeline.from_crawler(crawler)
 
 
@@ -57,7 +57,8 @@ def test_record_gets_fetch_fields_and_raw_pointer(page):
 
 def test_undated_discovery_outside_the_day_is_filtered(page):
     out = _process(_pipeline(date(2025, 3, 11)), _item(page, check_interval=True))
-    assert out == {"url": _item(page)["url"], "filtered": "out_of_interval", "status": 200}
+    assert out == {"url": _item(page)["url"], "filtered": "out_of_interval", "status": 200,
+                   "fetched_url": _item(page)["fetched_url"]}
     # a page dated by its feed entry is trusted: no second check
     assert "record" in _process(_pipeline(date(2025, 3, 11)), _item(page, check_interval=False))
 
@@ -69,3 +70,11 @@ def test_refused_page_becomes_a_quarantine_row():
     assert row["message"] and row["raw"] == RAW and row["status"] == 200
     assert set(row) == {"url", "fetched_url", "stage", "reason", "message", "status",
                         "fetched_at", "raw"}
+
+
+def test_a_source_reusing_a_parser_keeps_its_own_source(page):
+    spec = get_source("yonhap_en").model_copy(update={"id": "mywire", "parser": "yonhap_en"})
+    out = _process(_pipeline(date(2025, 3, 10), spec), _item(page))
+    record = out["record"]
+    assert record["source"] == "mywire" and record["id"].startswith("mywire:")
+    assert record["parser"]["name"] == "yonhap_en"

@@ -37,6 +37,7 @@ def test_builtins_validate_and_point_at_their_sites():
         ({"listings": [{"url": "https://en.yna.co.kr/news"}]}, "{page}"),
         ({"url_date_pattern": r"(?P<y>\d{4})"}, "named groups"),
         ({"unknown_field": 1}, "Extra inputs"),
+        ({"parser": "yonhap_english"}, "unknown parser 'yonhap_english'; known parsers: generic"),
     ],
 )
 def test_invalid_specs_are_refused_with_a_reason(changes, message):

@@ -151,6 +151,36 @@ def test_listing_404_past_the_first_page_ends_pagination_but_not_on_the_first():
     assert events == [("error", f"{BASE}/news", "http_404")]
 
 
+def test_a_redirected_article_is_settled_under_its_discovered_url():
+    from scrapy.exceptions import IgnoreRequest
+    from scrapy.spidermiddlewares.httperror import HttpError
+    from twisted.python.failure import Failure
+
+    spider, _ = _spider()
+    outcomes = []
+    spider.crawler.signals.connect(lambda **kw: outcomes.append(kw),
+                                   signal=wd_signals.url_outcome, weak=False)
+    (request,) = spider.parse_feed(XmlResponse(
+        f"{BASE}/RSS/news.xml",
+        body=("<rss><channel>" + _item(f"{BASE}/view/AEN20250310000200315")
+              + "</channel></rss>").encode()))
+    # what RedirectMiddleware hands on: the target URL, the original's meta
+    moved = request.replace(url=f"{BASE}/view/AEN20250310000201315")
+    item = spider.parse_article(HtmlResponse(moved.url, body=b"<html></html>", request=moved))
+    assert (item["url"], item["fetched_url"]) == (request.url, moved.url)
+
+    gone = Failure(HttpError(Response(moved.url, status=404, request=moved), "404"))
+    gone.request = moved
+    spider.article_failed(gone)
+    refused = Failure(IgnoreRequest("max redirections reached"))
+    refused.request = moved
+    spider.article_failed(refused)
+    assert [(o["url"], o["fetched_url"], o["status"]) for o in outcomes] == [
+        (request.url, moved.url, 404),
+        (request.url, None, None),  # no final response: nothing was fetched
+    ]
+
+
 def test_source_politeness_applies_at_spider_priority_and_cmdline_wins(tmp_path):
     from scrapy.crawler import Crawler
     from scrapy.settings import Settings

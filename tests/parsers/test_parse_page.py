@@ -33,6 +33,38 @@ def test_known_source_id_picks_the_site_parser_whatever_the_url() -> None:
     assert record["source"] == "yonhap_en"
 
 
+def test_parser_and_source_are_separate() -> None:
+    """A source reusing another site's parser keeps its own source and ids."""
+    html = (PAGES / "yonhap_en_lead.html").read_bytes()
+    record = parse_page(html, url="https://wire.example.org/view/AEN20250312004551315",
+                        source="mywire", parser="yonhap_en")
+    assert record["source"] == "mywire"
+    assert record["id"].startswith("mywire:")
+    assert record["parser"]["name"] == "yonhap_en"
+    plain = parse_page(html, source="yonhap_en")
+    assert record["id"].split(":", 1)[1] == plain["id"].split(":", 1)[1]
+    assert record["body"] == plain["body"]
+
+
+def test_generic_parser_can_be_named_whatever_the_host() -> None:
+    html = (PAGES / "yonhap_en_lead.html").read_bytes()
+    record = parse_page(html, url="https://en.yna.co.kr/view/AEN20250312004551315",
+                        source="yonhap_en", parser="generic")
+    assert record["parser"]["name"] == "generic"
+    assert record["source"] == "yonhap_en" and record["id"].startswith("yonhap_en:")
+
+
+def test_unknown_parser_id_is_chosen_like_an_unknown_source() -> None:
+    # a source's parser id defaults to its own id, which need not name a parser
+    html = (PAGES / "yonhap_en_lead.html").read_bytes()
+    url = "https://en.yna.co.kr/view/AEN20250312004551315"
+    record = parse_page(html, url=url, source="mywire", parser="mywire")
+    assert record["parser"]["name"] == "yonhap_en" and record["source"] == "mywire"
+    generic = parse_page(GENERIC_PAGE, url="https://www.brindlecourier.com/x", parser="brindle")
+    assert generic["parser"]["name"] == "generic"
+    assert generic["source"] == "brindlecourier-com"
+
+
 def test_host_picks_the_site_parser_and_names_the_source() -> None:
     html = (PAGES / "yonhap_en_lead.html").read_bytes()
     record = parse_page(html, url="https://en.yna.co.kr/view/AEN20250312004551315")

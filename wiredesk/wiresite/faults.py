@@ -29,6 +29,9 @@ fault                 URL (Yonhap English site)   behaviour
                                                   HTML, streamed in 64 KiB chunks
 ``404``               /view/AEN20250312901200315  linked, but gone: 404
 ``no_article``        /view/AEN20250312901300315  200, navigation and sidebars but no story
+``moved``             /view/AEN20250312901400315  301 to the story's update
+                                                  ``/view/AEN20250312901401315`` (same site),
+                                                  which serves the article
 ``malformed_feed``    /RSS/breaking.xml           200 RSS with broken XML; linked from
                                                   ``/channel/index``
 ``xml_bomb``          /sitemap/news/bomb.xml      billion-laughs entity expansion; listed in
@@ -58,6 +61,9 @@ if TYPE_CHECKING:
 SLOW_DELAY_SECONDS = 5.0
 HUGE_BYTES = 20 * 1024 * 1024
 OFFSITE_URL = "http://example.invalid/view/AEN20250312900700315"
+#: Where the ``moved`` fault redirects: the same story's updated version, as a
+#: site does when an old story URL now names its latest rewrite.
+MOVED_TARGET = "/view/AEN20250312901401315"
 FEED_LINKED_FROM = (
     ("yonhap_en", "/RSS/news.xml"),
     ("yonhap_en", "/news"),
@@ -91,6 +97,7 @@ ARTICLE_FAULTS = (
     _article("huge", 9011, "Full text of the parliamentary budget committee report"),
     _article("404", 9012, "Correction notice withdrawn after review"),
     _article("no_article", 9013, "Photo gallery: spring blossoms along the Han River"),
+    _article("moved", 9014, "Subway line extension to open two new stations in May"),
 )
 DOCUMENT_FAULTS = (
     Fault("malformed_feed", "/RSS/breaking.xml", "Yonhap News Agency - Breaking"),
@@ -98,6 +105,7 @@ DOCUMENT_FAULTS = (
 )
 FAULTS: tuple[str, ...] = tuple(f.name for f in ARTICLE_FAULTS + DOCUMENT_FAULTS)
 _BY_PATH = {f.path: f for f in ARTICLE_FAULTS + DOCUMENT_FAULTS}
+_BY_PATH[MOVED_TARGET] = _BY_PATH["/view/AEN20250312901400315"]  # served while "moved" is on
 
 # Invented story texts for the charset faults: Hangul and curly quotes make a
 # wrong decoding visible in the body. The undeclared page quotes a few Korean
@@ -280,6 +288,12 @@ def _offsite(site: WireSite, fault: Fault, raw_path: str) -> Response:
     return _response(302, {"Location": OFFSITE_URL})
 
 
+def _moved(site: WireSite, fault: Fault, raw_path: str) -> Response:
+    if raw_path.split("?", 1)[0] == MOVED_TARGET:
+        return _ok(site, fault)
+    return _response(301, {"Location": site.url(MOVED_TARGET)})
+
+
 def _euc_kr(site: WireSite, fault: Fault, header: str, meta: str) -> Response:
     page = _page(site, fault).decode("utf-8")
     page = page.replace('<meta charset="utf-8">', meta, 1)
@@ -377,6 +391,7 @@ _HANDLERS: dict[str, Callable[[WireSite, Fault, str], Response]] = {
     "huge": _huge,
     "404": _gone,
     "no_article": _no_article,
+    "moved": _moved,
     "malformed_feed": _malformed_feed,
     "xml_bomb": _xml_bomb,
 }
