@@ -1,18 +1,21 @@
-"""Publish throughput and peak memory: 10,000 vs 100,000 records, file:// vs SeaweedFS.
+"""Publish throughput and peak memory, and publish time as the history grows.
 
-Each measurement runs ``publish_run`` in a fresh interpreter and reports that
-process's RSS high-water mark (``ru_maxrss``), so one size's allocations cannot
-hide in another's. Publishing streams (spool file, SQLite dedup index, one part
-buffer), so peak memory should barely grow with the day's size: the target is a
-100k/10k memory ratio of at most 1.2.
+1. 10,000 vs 100,000 records, file:// vs SeaweedFS. Each measurement runs
+   ``publish_run`` in a fresh interpreter and reports that process's RSS
+   high-water mark, so one size's allocations cannot hide in another's.
+   Publishing streams (one pass, an on-disk SQLite index, one part buffer), so
+   peak memory should barely grow with the day's size: target 100k/10k <= 1.2.
+2. A 60-day store: each day 2,000 stories of its own, 200 carried over unchanged
+   from the day before (duplicates) and 200 updated. The publish time of day 60
+   against day 1 shows whether the cost follows the day or the history: target
+   <= 1.3 (the versions index is read by story day, not by every day published).
 
-    python -m benchmarks.bench_storage [--sizes 10000,100000]
+    python -m benchmarks.bench_storage [--sizes 10000,100000] [--days 60]
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
 import hashlib
 import json
 import os
@@ -48,17 +51,51 @@ def _record(n: int) -> dict[str, Any]:
     }
 
 
-def write_run_dir(directory: Path, records: int) -> Path:
+def write_run_dir(directory: Path, records: int | list[dict[str, Any]], day: str = DAY) -> Path:
     """A crawl's run directory with ``records`` parsed items, written streaming."""
-    directory.mkdir(parents=True, exist_ok=True)
-    with gzip.open(directory / "items.jsonl.gz", "wt", encoding="utf-8", compresslevel=1) as out:
-        for n in range(records):
-            out.write(json.dumps(_record(n)) + "\n")
-    counts = {"discovered": records, "filtered": {}, "fetch_failed": {}, "quarantined": {},
-              "parsed": records}
-    (directory / "crawl.json").write_text(json.dumps({"run_id": "r", "source": SOURCE,
-                                                      "date": DAY, "counts": counts}))
+    from storage.counts import Counts
+    from storage.staging import ITEMS, RunDir
+
+    run = RunDir(directory)
+    rows = (_record(n) for n in range(records)) if isinstance(records, int) else records
+    counts = Counts.crawl()
+    with run.open(ITEMS, level=1) as out:
+        for record in rows:
+            out.write(json.dumps(record) + "\n")
+            counts.add("discovered")
+            counts.add("parsed")
+    run.write_crawl({"run_id": "r", "source": SOURCE, "date": day,
+                     "counts": counts.check().to_dict()})
     return directory
+
+
+def _day_records(day_number: int, per_day: int = 2000, carried: int = 200) -> list[dict[str, Any]]:
+    """Day ``day_number``'s stories: its own, some unchanged from yesterday, some updated."""
+    day = _day(day_number)
+    records = []
+    for n in range(per_day):
+        record = _record(day_number * 1_000_000 + n)
+        record["published_at"] = f"{day}T{n % 24:02d}:00:00+09:00"
+        records.append(record)
+    # Day 1 carries stories too (from a day never published): every day is the same size.
+    for n in range(carried):  # yesterday's first stories, unchanged: duplicates
+        record = _record((day_number - 1) * 1_000_000 + n)
+        record["published_at"] = f"{_day(day_number - 1)}T{n % 24:02d}:00:00+09:00"
+        records.append(record)
+    for n in range(carried, 2 * carried):  # yesterday's next ones, updated today
+        record = _record((day_number - 1) * 1_000_000 + n)
+        record["published_at"] = f"{_day(day_number - 1)}T{n % 24:02d}:00:00+09:00"
+        record["updated_at"] = f"{day}T09:30:00+09:00"
+        record["title"] += " (LEAD)"
+        record["content_hash"] = hashlib.sha256(record["title"].encode()).hexdigest()
+        records.append(record)
+    return records
+
+
+def _day(day_number: int) -> str:
+    from datetime import date, timedelta
+
+    return (date(2026, 1, 1) + timedelta(days=day_number)).isoformat()
 
 
 def _peak_rss_kib() -> int:
@@ -148,16 +185,66 @@ def report(results: dict[str, dict[int, dict[str, Any]]]) -> None:
                   f"(target <= {MEMORY_RATIO_TARGET}) {verdict}")
 
 
+def history(days: int, work: Path) -> dict[str, list[float]]:
+    """Publish ``days`` days into one store per backend; seconds per day's publish."""
+    import storage
+    from tests.support.seaweed import SeaweedServer, find_weed
+
+    stores: dict[str, Any] = {"file": lambda: storage.open_store((work / "history").as_uri())}
+    server = None
+    if find_weed():
+        server = SeaweedServer(work / "weed-history").start()
+        bucket = server.create_bucket()
+        options = server.store_options()
+        stores["s3 (SeaweedFS)"] = lambda: storage.open_store(f"s3://{bucket}/h", **options)
+    timings: dict[str, list[float]] = {}
+    try:
+        run_dirs = [write_run_dir(work / f"day-{n}", _day_records(n), _day(n)) for n in range(days)]
+        for backend, opener in stores.items():
+            store = opener()
+            timings[backend] = []
+            for n, run_dir in enumerate(run_dirs):
+                storage.upload_staging(store, SOURCE, _day(n), f"d{n}", run_dir)
+                started = time.perf_counter()
+                manifest = storage.publish_run(store, SOURCE, _day(n), f"d{n}")
+                timings[backend].append(time.perf_counter() - started)
+                assert manifest["counts"]["duplicate"] == (200 if n else 0), manifest["counts"]
+    finally:
+        if server is not None:
+            server.cleanup()
+    return timings
+
+
+HISTORY_RATIO_TARGET = 1.3
+
+
+def report_history(timings: dict[str, list[float]]) -> None:
+    print(f"\n{'backend':<16}{'days':>6}{'day 1 s':>10}{'day N s':>10}{'N/1':>7}"
+          f"{'last 5 / first 5':>18}")
+    for backend, seconds in timings.items():
+        first, last = seconds[0], seconds[-1]
+        head = sorted(seconds[:5])[len(seconds[:5]) // 2]
+        tail = sorted(seconds[-5:])[len(seconds[-5:]) // 2]
+        verdict = "ok" if last / first <= HISTORY_RATIO_TARGET else "ABOVE TARGET"
+        print(f"{backend:<16}{len(seconds):>6}{first:>10.3f}{last:>10.3f}{last / first:>7.2f}"
+              f"{tail / head:>18.2f}  (target day N / day 1 <= {HISTORY_RATIO_TARGET}) {verdict}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    parser.add_argument("--days", type=int, default=60)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv if argv is not None else [])
     if args.worker:
         job = json.loads(args.worker)
         print(json.dumps(_worker(job["url"], job["options"], Path(job["run_dir"]), job["run_id"])))
         return
-    report(run(tuple(int(s) for s in args.sizes.split(","))))
+    if args.sizes:
+        report(run(tuple(int(s) for s in args.sizes.split(","))))
+    if args.days:
+        with tempfile.TemporaryDirectory(prefix="wiredesk-bench-history-") as tmp:
+            report_history(history(args.days, Path(tmp)))
 
 
 if __name__ == "__main__":

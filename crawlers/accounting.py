@@ -3,29 +3,28 @@
 An extension in Scrapy's ``corestats`` shape: built in ``from_crawler``,
 connected to signals, counting under named stats keys
 (``wiredesk/filtered/<rule>``, ``wiredesk/fetch_failed/<reason>``, ...).
-It writes the run's ``ledger.jsonl.gz`` (one row per discovered URL) and
-``crawl.json`` (the counts and run metadata, docs/architecture.md) and
-checks ``discovered == filtered + fetch_failed + quarantined + parsed`` at
-close; a mismatch is logged as an ERROR and marks the run failed.
+It writes the run's ledger (one row per discovered URL) and ``crawl.json``
+(the counts and run metadata) through :class:`storage.staging.RunDir`, and
+checks the :class:`storage.counts.Counts` at close; a mismatch is logged as
+an ERROR and marks the run failed.
 """
 
 from __future__ import annotations
 
-import gzip
 import json
 import logging
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from crawlers import signals as wd_signals
+from storage.counts import CRAWL_OUTCOMES, Counts, CountsMismatch
+from storage.staging import LEDGER, RunDir
 
 logger = logging.getLogger(__name__)
 
-OUTCOMES = ("filtered", "fetch_failed", "quarantined", "parsed")
 STATS_PREFIX = "wiredesk"
 
 
@@ -40,12 +39,12 @@ class Accounting:
         self.crawler = crawler
         self.stats = crawler.stats
         self.pending: dict[str, str] = {}  # url -> how it was discovered
-        self.counts: dict[str, Any] = _empty_counts()
+        self.counts = Counts.crawl()
         self.discovery_errors: list[dict[str, str]] = []
         self.errors: list[str] = []
         self.started_at = utc_now()
         self._ledger: Any = None
-        self.run_dir: Path | None = None
+        self.run_dir: RunDir | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Accounting:
@@ -64,20 +63,34 @@ class Accounting:
         run_dir = getattr(spider, "run_dir", None)
         if run_dir is None:
             return
-        self.run_dir = Path(run_dir)
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        self._ledger = gzip.open(self.run_dir / "ledger.jsonl.gz", "wt", encoding="utf-8")
+        self.run_dir = RunDir(run_dir)
+        self._ledger = self.run_dir.open(LEDGER)
 
     def url_discovered(self, url: str, via: str = "unknown") -> None:
         self.pending[url] = via
-        self.counts["discovered"] += 1
+        self.counts.add("discovered")
         self.stats.inc_value(f"{STATS_PREFIX}/discovered")
         self.stats.inc_value(f"{STATS_PREFIX}/discovered_via/{via}")
 
     def url_outcome(
-        self, url: str, outcome: str, reason: str | None = None, status: int | None = None
+        self,
+        url: str,
+        outcome: str,
+        reason: str | None = None,
+        status: int | None = None,
+        fetched_url: str | None = None,
+        item: int | None = None,
     ) -> None:
-        if outcome not in OUTCOMES:
+        """Settle ``url`` (as discovered) and write its ledger row.
+
+        The row is keyed by the discovered URL even when the page was served
+        from elsewhere: ``fetched_url`` is where the final response came from
+        (after redirects) and ``status`` its HTTP status, both null when no
+        final response was received.  ``item`` is the 0-based line of a parsed
+        page's record in ``items.jsonl.gz``, so publishing can join the two
+        files by position instead of by URL.
+        """
+        if outcome not in CRAWL_OUTCOMES:
             raise ValueError(f"unknown outcome {outcome!r}")
         if url not in self.pending:
             # A second outcome for one URL would break the sums; keep the first.
@@ -87,7 +100,8 @@ class Accounting:
         del self.pending[url]
         self._count(outcome, reason)
         if self._ledger is not None:
-            row = {"url": url, "outcome": outcome, "reason": reason, "status": status}
+            row = {"url": url, "outcome": outcome, "reason": reason, "status": status,
+                   "fetched_url": fetched_url, "item": item}
             self._ledger.write(json.dumps(row, ensure_ascii=False) + "\n")
 
     def discovery_error(self, url: str, reason: str, message: str) -> None:
@@ -97,16 +111,20 @@ class Accounting:
 
     def item_error(self, item: Any, failure: Any) -> None:
         """A pipeline raised on a page: quarantined as ``pipeline_error``, not lost."""
-        url = item.get("url") if isinstance(item, dict) else None
+        if not isinstance(item, dict):
+            return
+        url = item.get("url")
         if url in self.pending:
             logger.error("pipeline failed on %s: %s", url, failure.getErrorMessage())
-            self.url_outcome(url, "quarantined", "pipeline_error")
+            self.url_outcome(url, "quarantined", "pipeline_error", item.get("status"),
+                             item.get("fetched_url"))
 
     def spider_error(self, failure: Any, response: Any) -> None:
         """An article callback raised: quarantined as ``spider_error``, not lost."""
         url = getattr(response, "meta", {}).get("wiredesk_url")
         if url in self.pending:
-            self.url_outcome(url, "quarantined", "spider_error", getattr(response, "status", None))
+            self.url_outcome(url, "quarantined", "spider_error", getattr(response, "status", None),
+                             getattr(response, "url", None))
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         for url in list(self.pending):
@@ -122,30 +140,15 @@ class Accounting:
     # -- helpers -----------------------------------------------------------
     def _count(self, outcome: str, reason: str | None) -> None:
         self.stats.inc_value(f"{STATS_PREFIX}/{outcome}")
-        if outcome == "parsed":
-            self.counts["parsed"] += 1
-            return
-        key = reason or "unknown"
-        bucket = self.counts[outcome]
-        bucket[key] = bucket.get(key, 0) + 1
-        self.stats.inc_value(f"{STATS_PREFIX}/{outcome}/{key}")
-
-    def total_outcomes(self) -> int:
-        c = self.counts
-        return (
-            sum(c["filtered"].values())
-            + sum(c["fetch_failed"].values())
-            + sum(c["quarantined"].values())
-            + c["parsed"]
-        )
+        self.counts.add(outcome, reason)
+        if outcome != "parsed":
+            self.stats.inc_value(f"{STATS_PREFIX}/{outcome}/{reason or 'unknown'}")
 
     def _check_sums(self) -> None:
-        total = self.total_outcomes()
-        if total != self.counts["discovered"]:
-            self.errors.append(
-                f"accounting mismatch: discovered={self.counts['discovered']} "
-                f"but outcomes add up to {total}"
-            )
+        try:
+            self.counts.check()
+        except CountsMismatch as exc:
+            self.errors.append(f"accounting mismatch: {exc}")
             logger.error("%s", self.errors[-1])
 
     def _write_crawl_json(self, spider: Spider, reason: str) -> None:
@@ -158,22 +161,17 @@ class Accounting:
             "date": day.isoformat() if isinstance(day, date) else day,
             "mode": getattr(spider, "mode", None),
             "started_at": self.started_at,
-            "finished_at": utc_now(),
+            # Full precision: of two crawls of one day, the later-finished holds it.
+            "finished_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
             "status": "failed" if self.errors else "ok",
             "finish_reason": reason,
             "errors": self.errors,
-            "counts": self.counts,
+            "counts": self.counts.to_dict(),
             "discovery_errors": self.discovery_errors,
             "raw": getattr(spider, "raw_key", None),
             "stats": _jsonable(self.stats.get_stats()),
         }
-        tmp = self.run_dir / "crawl.json.tmp"
-        tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(self.run_dir / "crawl.json")
-
-
-def _empty_counts() -> dict[str, Any]:
-    return {"discovered": 0, "filtered": {}, "fetch_failed": {}, "quarantined": {}, "parsed": 0}
+        self.run_dir.write_crawl(doc)
 
 
 def _safe(text: str) -> str:

@@ -151,19 +151,25 @@ def _run_and_check(
 ) -> dict[str, Any]:
     """Run the crawl process; return its ``crawl.json`` if the run passed its checks."""
     tail = run_process(argv, source=source, timeout=timeout, cwd=run_dir)
-    crawl_json = run_dir / "crawl.json"
-    if not crawl_json.is_file():
+    from storage.staging import RunDir
+
+    summary = RunDir(run_dir).read_crawl()
+    if summary is None:
         raise CrawlError(
             f"crawl of {source!r} exited without writing crawl.json; last log lines:\n"
             + "\n".join(tail), source=source, returncode=0, tail=tail,
         )
-    summary = json.loads(crawl_json.read_text(encoding="utf-8"))
     if summary.get("status") != "ok":
         raise CrawlError(
             f"crawl of {source!r} finished but failed its checks: {summary.get('errors')}",
             source=source, returncode=0, tail=tail,
         )
     return summary
+
+
+def _discard(base: Path, keep: bool) -> None:
+    if not keep:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def crawl(
@@ -202,16 +208,27 @@ def crawl(
     logger.info("crawling %s for %s (run %s, mode %s)", spec.id, day, run_id, mode)
     try:
         summary = _run_and_check(argv, spec.id, run_dir, timeout)
-        from storage import open_store
-        from storage.staging import upload_staging
+    except BaseException:
+        # A failed crawl's run dir goes: the error carries the log tail, and
+        # workers must not fill up.
+        _discard(base, keep_run_dir or work_dir is not None)
+        raise
+    from storage import open_store
+    from storage.errors import StorageError
+    from storage.layout import staging_prefix
+    from storage.staging import upload_staging
 
+    try:
         store = open_store(storage_url, **(storage_options or {}))
         uploaded = upload_staging(store, spec.id, day, run_id, run_dir)
-    finally:
-        # A temporary run dir is removed also when the crawl failed: the
-        # error message carries the log tail, and workers must not fill up.
-        if not keep_run_dir and work_dir is None:
-            shutil.rmtree(base, ignore_errors=True)
+    except StorageError as exc:
+        # A finished crawl is kept until it is staged: nothing fetched is thrown away.
+        exc.add_note(f"the finished crawl is kept in {run_dir}; stage it with "
+                     f"storage.upload_staging or re-run the crawl")
+        logger.error("staging %s %s run %s failed; the finished crawl is kept in %s",
+                     spec.id, day, run_id, run_dir)
+        raise
+    _discard(base, keep_run_dir or work_dir is not None)
     return {
         "run_id": run_id,
         "source": spec.id,
@@ -220,7 +237,7 @@ def crawl(
         "status": summary["status"],
         "counts": summary["counts"],
         "discovery_errors": summary.get("discovery_errors", []),
-        "staging": f"staging/source={spec.id}/date={day.isoformat()}/run={run_id}/",
+        "staging": staging_prefix(spec.id, day, run_id),
         "raw": (uploaded.get("raw") or [summary.get("raw")])[0],
         "run_dir": str(run_dir) if (keep_run_dir or work_dir is not None) else None,
     }

@@ -12,13 +12,16 @@ from pathlib import Path
 
 from storage import errors
 from storage.base import ObjectStore, open_store
+from storage.counts import Counts
 from storage.publish import publish_run
 from storage.read import PartitionInfo, list_partitions, read_articles, read_manifest
 from storage.schema import SCHEMA_VERSION, validate_record
 from storage.staging import discard_staging, read_staged, upload_staging
+from storage.versions import rebuild_index
 
 __all__ = [
     "SCHEMA_VERSION",
+    "Counts",
     "ObjectStore",
     "PartitionInfo",
     "default_storage_url",
@@ -30,6 +33,7 @@ __all__ = [
     "read_articles",
     "read_manifest",
     "read_staged",
+    "rebuild_index",
     "upload_staging",
     "validate_record",
 ]

@@ -186,13 +186,10 @@ def staging_day_prefix(source: str, day: date | str) -> str:
     return _day_dir("staging/", source, day)
 
 
-#: Files of a staged run, uploaded in this order: ``crawl.json`` last marks it complete.
-STAGED_FILES = ("items.jsonl.gz", "quarantine.jsonl.gz", "ledger.jsonl.gz", "crawl.json")
-
-
 def staging_key(source: str, day: date | str, run_id: str, name: str) -> str:
-    if name not in STAGED_FILES:
-        raise InvalidKey(f"unknown staged file {name!r}; expected one of {STAGED_FILES}")
+    """A staged run's file (its names belong to :mod:`storage.staging`)."""
+    if "/" in name or not _RUN_ID_RE.fullmatch(name):
+        raise InvalidKey(f"invalid staged file name {name!r}")
     return staging_prefix(source, day, run_id) + name
 
 

@@ -49,6 +49,7 @@ from typing import Any, Literal, TextIO
 
 from storage import layout
 from storage.base import ObjectStore, StoredObject
+from storage.counts import Counts, CountsMismatch
 from storage.errors import CommitConflict, ObjectNotFound, PublishError, RecordInvalid
 from storage.read import read_manifest_object, write_manifest
 from storage.schema import validate_record
@@ -247,10 +248,8 @@ class RunPublisher:
                 self._checkpoint("index")
                 state = self._write_index(index, commit_id)
                 result.pieces_read = index.pieces_read
-        manifest = self._build_manifest(staged, crawl_counts, parts, result, quarantine, ledger,
-                                        state, commit_id)
-        self._check_counts(manifest["counts"])
-        return manifest
+        return self._build_manifest(staged, crawl_counts, parts, result, quarantine, ledger,
+                                    state, commit_id)
 
     def _write_parts(
         self, staged: StagedRun, index: VersionIndex, work: Path, result: _Outcome,
@@ -363,34 +362,30 @@ class RunPublisher:
 
     # -- counts and the manifest -----------------------------------------------
 
-    def _crawl_counts(self, staged: StagedRun) -> dict[str, Any]:
+    def _crawl_counts(self, staged: StagedRun) -> Counts:
         """The crawl's counts, refused before anything is written if they do not add up."""
         counts = staged.crawl.get("counts")
-        if not isinstance(counts, dict) or not isinstance(counts.get("parsed"), int):
-            raise PublishError(f"crawl.json of run {self.run_id} has no usable counts")
-        accounted = counts["parsed"] + sum(
-            sum(counts.get(name, {}).values()) for name in ("filtered", "fetch_failed",
-                                                             "quarantined")
-        )
-        if accounted != counts.get("discovered"):
+        try:
+            crawl = Counts.from_dict(counts)
+            if crawl.parsed is None:
+                raise CountsMismatch("no 'parsed' count")
+            return crawl.check()
+        except CountsMismatch as exc:
             raise PublishError(
-                f"accounting error in crawl run {self.run_id} of {self.source}/{self.day}: "
-                f"discovered {counts.get('discovered')} != {accounted} accounted for "
-                f"(filtered + fetch_failed + quarantined + parsed)"
-            )
-        return counts
+                f"accounting error in crawl run {self.run_id} of {self.source}/{self.day}: {exc}"
+            ) from None
 
-    def _check_staged(self, crawl_counts: dict[str, Any], result: _Outcome) -> None:
-        if crawl_counts["parsed"] != result.staged:
+    def _check_staged(self, crawl_counts: Counts, result: _Outcome) -> None:
+        if crawl_counts.parsed != result.staged:
             raise PublishError(
                 f"accounting error in run {self.run_id}: crawl.json says "
-                f"{crawl_counts['parsed']} parsed, but {result.staged} record(s) are staged"
+                f"{crawl_counts.parsed} parsed, but {result.staged} record(s) are staged"
             )
 
     def _build_manifest(
         self,
         staged: StagedRun,
-        crawl_counts: dict[str, Any],
+        crawl_counts: Counts,
         parts: list[dict[str, Any]],
         result: _Outcome,
         quarantine: list[str],
@@ -398,9 +393,13 @@ class RunPublisher:
         state: list[str],
         commit_id: str,
     ) -> dict[str, Any]:
-        quarantined = Counter({k: int(v) for k, v in crawl_counts.get("quarantined", {}).items()})
-        if result.schema_invalid:
-            quarantined[SCHEMA_INVALID] += result.schema_invalid
+        counts = crawl_counts.settled(result.duplicate, result.published, result.schema_invalid)
+        try:
+            counts.check()
+        except CountsMismatch as exc:
+            raise PublishError(
+                f"accounting error in run {self.run_id} of {self.source}/{self.day}: {exc}"
+            ) from None
         parser_versions: dict[str, dict[str, int]] = {}
         for (name, version), count in sorted(result.parsers.items()):
             parser_versions.setdefault(name, {})[version] = count
@@ -415,35 +414,13 @@ class RunPublisher:
             "parts": parts,
             "records": sum(p["records"] for p in parts),
             "parser_versions": parser_versions,
-            "counts": {
-                "discovered": int(crawl_counts.get("discovered", 0)),
-                "filtered": dict(crawl_counts.get("filtered", {})),
-                "duplicate": result.duplicate,
-                "fetch_failed": dict(crawl_counts.get("fetch_failed", {})),
-                "quarantined": dict(quarantined),
-                "published": result.published,
-            },
+            "counts": counts.to_dict(),
             "quarantine": quarantine,
             "ledger": ledger,
             "state": state,
             "raw": staged.raw_keys(),
             "complete": True,
         }
-
-    def _check_counts(self, counts: dict[str, Any]) -> None:
-        accounted = (
-            sum(counts["filtered"].values())
-            + counts["duplicate"]
-            + sum(counts["fetch_failed"].values())
-            + sum(counts["quarantined"].values())
-            + counts["published"]
-        )
-        if accounted != counts["discovered"]:
-            raise PublishError(
-                f"accounting error in run {self.run_id} of {self.source}/{self.day}: "
-                f"discovered {counts['discovered']} != {accounted} accounted for "
-                f"(filtered + duplicate + fetch_failed + quarantined + published): {counts}"
-            )
 
     def _log_published(self, manifest: dict[str, Any]) -> None:
         counts = manifest["counts"]

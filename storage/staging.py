@@ -1,9 +1,11 @@
-"""The hand-over from a crawl to the publish step: ``staging/…`` and ``raw/…``.
+"""The staged run: the one contract between a crawl and the publish step.
 
-A crawl writes a local run directory (see docs/architecture.md) and calls
-:func:`upload_staging`; the publish task, possibly on another worker, reads it
-back with :func:`read_staged`. ``crawl.json`` is uploaded last, so a staged run
-without it is incomplete and is refused.
+A crawl writes a local run directory with :class:`RunDir` (the crawler's
+pipelines and accounting, the benchmarks and the tests all use it), then
+:func:`upload_staging` copies it to ``staging/…`` and ``raw/…``; the publish
+task, possibly on another worker, reads it back with :func:`read_staged`.
+``crawl.json`` is written and uploaded last, so a run without it is
+incomplete and is refused. The counts in it are a :class:`storage.counts.Counts`.
 """
 
 from __future__ import annotations
@@ -27,7 +29,56 @@ from storage.errors import ObjectNotFound, PublishError, StorageUnavailable
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["StagedRun", "discard_staging", "read_staged", "upload_staging"]
+__all__ = [
+    "CRAWL", "ITEMS", "LEDGER", "QUARANTINE", "STAGED_FILES", "RunDir", "StagedRun",
+    "discard_staging", "read_staged", "upload_staging",
+]
+
+ITEMS = "items.jsonl.gz"            # parsed records, schema v1, one per line
+QUARANTINE = "quarantine.jsonl.gz"  # pages that could not be parsed, with the reason
+LEDGER = "ledger.jsonl.gz"          # one row per discovered URL: its crawl outcome
+CRAWL = "crawl.json"                # counts and run metadata; written last
+#: Uploaded in this order: ``crawl.json`` last marks the staged run complete.
+STAGED_FILES = (ITEMS, QUARANTINE, LEDGER, CRAWL)
+
+
+class RunDir:
+    """A crawl's local run directory: the writing side of the contract."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    def open(self, name: str, *, level: int = 6) -> Any:
+        """A gzipped JSON Lines file of the run, for writing (text mode).
+
+        Level 6 rather than gzip's 9: on records 0.010 instead of 0.018 ms
+        each, for files 6 % larger.
+        """
+        if name not in (ITEMS, QUARANTINE, LEDGER):
+            raise ValueError(f"not a JSON Lines file of a run: {name!r}")
+        self.path.mkdir(parents=True, exist_ok=True)
+        return gzip.open(self.path / name, "wt", encoding="utf-8", compresslevel=level)
+
+    def write_crawl(self, doc: dict[str, Any]) -> None:
+        """Write ``crawl.json`` atomically: its presence says the run finished."""
+        tmp = self.path / (CRAWL + ".tmp")
+        tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(self.path / CRAWL)
+
+    def read_crawl(self) -> dict[str, Any] | None:
+        """``crawl.json``, or ``None`` if the run did not finish."""
+        try:
+            return json.loads((self.path / CRAWL).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+
+    def rows(self, name: str) -> list[Any]:
+        """Every row of one of the run's JSON Lines files (tests and tools; runs are small)."""
+        try:
+            with gzip.open(self.path / name, "rt", encoding="utf-8") as handle:
+                return [json.loads(line) for line in handle if line.strip()]
+        except FileNotFoundError:
+            return []
 
 #: How long staging keeps retrying a store that does not answer, by default.
 DEFAULT_UPLOAD_RETRY_SECONDS = 180.0
@@ -83,7 +134,7 @@ def _upload(
 ) -> dict[str, Any]:
     day = layout.validate_date(day)
     local_dir = Path(local_dir)
-    crawl_file = local_dir / "crawl.json"
+    crawl_file = local_dir / CRAWL
     if not crawl_file.is_file():
         raise PublishError(f"{local_dir} is not a finished crawl: crawl.json is missing")
 
@@ -95,7 +146,7 @@ def _upload(
         raw_keys.append(key)
 
     staged: list[str] = []
-    for name in layout.STAGED_FILES:  # crawl.json is last: it marks the upload complete
+    for name in STAGED_FILES:  # crawl.json is last: it marks the upload complete
         path = local_dir / name
         if path.is_file():
             key = layout.staging_key(source, day, run_id, name)
@@ -143,13 +194,13 @@ class StagedRun:
 
         The record is a :class:`BadLine` for a line that is not JSON.
         """
-        return self._lines("items.jsonl.gz")
+        return self._lines(ITEMS)
 
     def quarantine(self) -> Iterator[Any]:
-        return self._rows("quarantine.jsonl.gz")
+        return self._rows(QUARANTINE)
 
     def ledger(self) -> Iterator[Any]:
-        return self._rows("ledger.jsonl.gz")
+        return self._rows(LEDGER)
 
     def raw_keys(self) -> list[str]:
         """This run's WARC keys under ``raw/``, as :func:`upload_staging` named them."""
@@ -179,7 +230,7 @@ def _decode(line: str, key: str, number: int) -> Any:
 def read_staged(store: ObjectStore, source: str, day: date | str, run_id: str) -> StagedRun:
     """Open a staged run; raises :class:`PublishError` if nothing complete is staged."""
     day = layout.validate_date(day)
-    key = layout.staging_key(source, day, run_id, "crawl.json")
+    key = layout.staging_key(source, day, run_id, CRAWL)
     try:
         stored = store.get_object(key)
     except ObjectNotFound:

@@ -14,7 +14,8 @@ import sys
 from collections.abc import Sequence
 
 #: Subcommand modules, in the order ``wiredesk --help`` lists them.
-COMMANDS = ("demo", "run", "crawl", "publish", "sources", "parse", "ls", "cat", "airflow_ui")
+COMMANDS = ("demo", "run", "crawl", "publish", "reindex", "sources", "parse", "ls", "cat",
+            "airflow_ui")
 
 
 def build_parser() -> argparse.ArgumentParser:

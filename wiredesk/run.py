@@ -26,8 +26,6 @@ log = logging.getLogger(__name__)
 
 #: Discovery errors kept in the crawl task's XCom.
 MAX_XCOM_ERRORS = 10
-#: Order in which counts are shown: how a discovered URL ends, then the totals.
-COUNT_KEYS = ("discovered", "fetched", "published", "parsed", "duplicate", "filtered", "fetch_failed", "quarantined")
 
 
 class RunError(RuntimeError):
@@ -187,6 +185,10 @@ def publish_step(crawled: Mapping[str, Any], *, storage_url: str, **storage_opti
                           "readers still see one complete partition of the day, the old or the new",
                      "clear publish to retry, or crawl with downstream to stage a new run.")
         raise
+    if manifest["run_id"] != crawled["run_id"]:
+        log.warning("publish %s %s: nothing published by run %s; the day holds run %s, a newer "
+                    "crawl, which stays (clearing an older run's tasks is safe)",
+                    crawled["source"], day, crawled["run_id"], manifest["run_id"])
     log.info("publish %s %s: %s", crawled["source"], day, format_counts(manifest["counts"]))
     log.info("publish %s %s: %s records in %s part(s) under %s (run %s); quarantine: %s",
              crawled["source"], day, manifest.get("records"), len(manifest.get("parts", [])),
@@ -216,41 +218,10 @@ def _total(value: Any) -> int:
 
 
 def format_counts(counts: Mapping[str, Any]) -> str:
-    """``discovered=24 fetched=22 published=20 duplicate=0 filtered=2(video: 2) fetch_failed=0 ...``.
+    """A crawl's or a manifest's counts as one line (:meth:`storage.counts.Counts.format`)."""
+    from storage.counts import Counts
 
-    Counts kept per reason show the reasons in brackets, so the line alone
-    says why pages were dropped. ``fetched`` is derived (:func:`fetched_count`).
-    """
-    parts = []
-    for key, value in _ordered_counts(counts):
-        text = f"{key}={_total(value)}"
-        if isinstance(value, Mapping) and value:
-            text += "(" + ", ".join(f"{k}: {v}" for k, v in sorted(value.items())) + ")"
-        parts.append(text)
-    return " ".join(parts)
-
-
-def _ordered_counts(counts: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
-    """The counts present, in :data:`COUNT_KEYS` order, with ``fetched`` derived where it can be."""
-    for key in COUNT_KEYS:
-        if key == "fetched":
-            fetched = fetched_count(counts)
-            if fetched is not None:
-                yield key, fetched
-        elif key in counts:
-            yield key, counts[key]
-
-
-def fetched_count(counts: Mapping[str, Any]) -> int | None:
-    """Pages that arrived: discovered URLs not filtered out and not failed to fetch.
-
-    Not stored in ``crawl.json`` (every discovered URL ends in exactly one
-    outcome there); derived here because "how many pages did we get" is the
-    first question an operator asks of a crawl.
-    """
-    if not all(key in counts for key in ("discovered", "filtered", "fetch_failed")):
-        return None
-    return _total(counts["discovered"]) - _total(counts["filtered"]) - _total(counts["fetch_failed"])
+    return Counts.from_dict(counts).format()
 
 
 def _partition_prefix(manifest: Mapping[str, Any]) -> str:
@@ -265,19 +236,16 @@ def summarize(manifest: Mapping[str, Any]) -> dict[str, Any]:
     Counts come as totals (the reasons are in ``reasons`` and in the log);
     locations are store keys, relative to the storage URL.
     """
-    counts = manifest.get("counts", {})
-    reasons = {
-        key: dict(counts[key])
-        for key in ("filtered", "fetch_failed", "quarantined")
-        if isinstance(counts.get(key), Mapping) and counts[key]
-    }
+    from storage.counts import Counts
+
+    counts = Counts.from_dict(manifest.get("counts", {}))
     return {
         "source": manifest.get("source"),
         "date": manifest.get("date"),
         "run_id": manifest.get("run_id"),
-        "summary": format_counts(counts),
-        "counts": {key: _total(value) for key, value in _ordered_counts(counts)},
-        "reasons": reasons,
+        "summary": counts.format(),
+        "counts": counts.totals(),
+        "reasons": counts.reasons(),
         "records": manifest.get("records"),
         "partition": _partition_prefix(manifest),
         "parts": len(manifest.get("parts", [])),

@@ -8,10 +8,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 from warcio.archiveiterator import ArchiveIterator
 
 from crawlers import runner
-from wiredesk.localsite import local_sources_file
+from storage.schema import validate_record
+from wiredesk.localsite import LOCAL_POLITENESS, local_sources_file
+from wiredesk.wiresite import WireSite
 
 pytestmark = pytest.mark.integration
 
@@ -151,6 +154,7 @@ EXPECTED_FAULT_OUTCOMES = {
     "huge": ("fetch_failed", "too_large"),
     "404": ("fetch_failed", "http_404"),
     "no_article": ("quarantined", "no_article_body"),
+    "moved": ("parsed", None),
 }
 
 
@@ -202,3 +206,86 @@ def test_every_fault_ends_counted_with_its_reason(wiresite_faults, tmp_path):
     assert archived["/view/AEN20250312901200315"] == {"404"}
     assert archived["/view/AEN20250312900100315"] == {"500", "200"}
     assert "note" in archived["/view/AEN20250312900400315"]  # timed out: no response at all
+
+
+def test_a_redirected_article_is_ledgered_under_its_discovered_url(tmp_path):
+    """The ledger speaks of what was discovered; ``item`` joins it to the record."""
+    from wiredesk.wiresite.faults import MOVED_TARGET
+
+    discovered = "/view/AEN20250312901400315"  # the "moved" fault: 301 to MOVED_TARGET
+    with WireSite(faults=["moved"]) as site:
+        result = run(site, tmp_path, day="2025-03-12")
+        served = site.requests
+        base = site.base_url
+    assert ("GET", discovered, 301) in served and ("GET", MOVED_TARGET, 200) in served
+    staging = tmp_path / "store" / result["staging"]
+    assert_adds_up(result["counts"])
+    ledger = rows(staging / "ledger.jsonl.gz")
+    assert len(ledger) == result["counts"]["discovered"]
+    by_url = {r["url"]: r for r in ledger}
+    assert len(by_url) == len(ledger)
+    row = by_url[base + discovered]
+    assert (row["outcome"], row["fetched_url"], row["status"]) == (
+        "parsed", base + MOVED_TARGET, 200)
+    assert base + MOVED_TARGET not in by_url
+
+    # every parsed row points at its own record, every record is pointed at once
+    items = rows(staging / "items.jsonl.gz")
+    parsed = [r for r in ledger if r["outcome"] == "parsed"]
+    assert sorted(r["item"] for r in parsed) == list(range(len(items)))
+    for r in parsed:
+        assert items[r["item"]]["fetched_url"] == r["fetched_url"]
+    assert all(r["item"] is None for r in ledger if r["outcome"] != "parsed")
+
+
+def test_a_new_source_reusing_a_parser_stages_records_of_its_own(wiresite, tmp_path):
+    """A YAML source with another site's parser: its records carry its own source and ids."""
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(yaml.safe_dump({"sources": {"mywire": {
+        "name": "My Wire (Yonhap English pages)",
+        "language": "en",
+        "timezone": "Asia/Seoul",
+        "allowed_domains": ["en.yna.co.kr"],
+        "feeds": ["https://en.yna.co.kr/RSS/news.xml"],
+        "url_filters": {"allow": [{"name": "article", "pattern": r"/view/A[A-Z]{2}\d{8}\d+"}]},
+        "parser": "yonhap_en",
+        "base_url": wiresite.base_url,
+        "politeness": LOCAL_POLITENESS,
+    }}}), encoding="utf-8")
+    result = runner.crawl(
+        "mywire", date(2025, 3, 11), (tmp_path / "store").as_uri(), sources_file=str(sources),
+        settings=FAST, work_dir=tmp_path / "work", timeout=120,
+    )
+    assert_adds_up(result["counts"])
+    assert result["counts"]["parsed"] >= 8
+    items = rows(tmp_path / "store" / result["staging"] / "items.jsonl.gz")
+    assert len(items) == result["counts"]["parsed"]
+    for record in items:
+        validate_record(record)
+        assert record["source"] == "mywire" and record["id"].startswith("mywire:")
+        assert record["parser"]["name"] == "yonhap_en"
+
+
+def test_a_finished_crawl_is_kept_when_its_store_stays_down(wiresite, tmp_path, monkeypatch):
+    """No S3 server answers: staging retries for its window, then fails and keeps the run."""
+    from storage.errors import StorageUnavailable
+    from tests.support.seaweed import free_ports
+
+    [port] = free_ports(1)  # nothing listens there
+    monkeypatch.setenv("WIREDESK_STAGING_RETRY_SECONDS", "2")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "WDTESTKEY")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-a-secret")
+    with pytest.raises(StorageUnavailable, match="gave up after 2s") as caught:
+        runner.crawl(
+            "yonhap_en", date(2025, 3, 10), "s3://wd-down/x",
+            sources_file=str(local_sources_file(wiresite.base_urls, tmp_path / "sources.yaml")),
+            settings=FAST, timeout=120,
+            storage_options={"endpoint_url": f"http://127.0.0.1:{port}", "max_attempts": 1,
+                             "connect_timeout": 0.5},
+        )
+    kept = [note for note in caught.value.__notes__ if "finished crawl is kept in" in note]
+    run_dir = Path(kept[0].split("kept in ", 1)[1].split(";")[0])
+    assert (run_dir / "crawl.json").is_file() and (run_dir / "items.jsonl.gz").is_file()
+    import shutil
+
+    shutil.rmtree(run_dir.parent)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from storage.counts import Counts
+from storage.staging import ITEMS, LEDGER, QUARANTINE, RunDir
 from storage.versions import version_of
 
 
@@ -72,43 +73,37 @@ def write_run_dir(
     quarantine = quarantine or []
     filtered = filtered or {}
     fetch_failed = fetch_failed or {}
+    run = RunDir(directory)
+    counts = Counts.crawl()
     ledger: list[dict[str, Any]] = []
-    with gzip.open(directory / "items.jsonl.gz", "wt", encoding="utf-8") as out:
+    with run.open(ITEMS) as out:
         for number, record in enumerate(records):
             out.write((record if isinstance(record, str) else json.dumps(record)) + "\n")
             url = record.get("url") if isinstance(record, dict) else f"https://wire.example/bad{number}"
             ledger.append({"url": url, "outcome": "parsed", "reason": None, "status": 200,
                            "fetched_url": url, "item": number})
+            counts.add("parsed")
     if quarantine:
-        with gzip.open(directory / "quarantine.jsonl.gz", "wt", encoding="utf-8") as out:
+        with run.open(QUARANTINE) as out:
             for row in quarantine:
                 out.write(json.dumps(row) + "\n")
                 ledger.append({"url": row["url"], "outcome": "quarantined",
                                "reason": row["reason"], "status": 200,
                                "fetched_url": row["url"]})
+                counts.add("quarantined", row["reason"])
     for outcome, reasons in (("filtered", filtered), ("fetch_failed", fetch_failed)):
         for reason, count in reasons.items():
             ledger += [{"url": f"https://wire.example/{outcome}/{reason}/{n}", "outcome": outcome,
                         "reason": reason, "status": None, "fetched_url": None}
                        for n in range(count)]
-    with gzip.open(directory / "ledger.jsonl.gz", "wt", encoding="utf-8") as out:
+            counts.add(outcome, reason, count)
+    with run.open(LEDGER) as out:
         for row in ledger:
             out.write(json.dumps(row) + "\n")
-    quarantined: dict[str, int] = {}
-    for row in quarantine:
-        quarantined[row["reason"]] = quarantined.get(row["reason"], 0) + 1
-    counts = {
-        "discovered": len(records) + len(quarantine) + sum(filtered.values())
-        + sum(fetch_failed.values()),
-        "filtered": filtered,
-        "fetch_failed": fetch_failed,
-        "quarantined": quarantined,
-        "parsed": len(records),
-    }
-    crawl = {"run_id": run_id, "source": source, "date": day, "started_at": None,
-             "finished_at": finished_at or datetime.now(UTC).isoformat(),
-             "counts": counts, "stats": {}}
-    (directory / "crawl.json").write_text(json.dumps(crawl))
+    counts.discovered = len(ledger)
+    run.write_crawl({"run_id": run_id, "source": source, "date": day, "started_at": None,
+                     "finished_at": finished_at or datetime.now(UTC).isoformat(),
+                     "counts": counts.check().to_dict(), "stats": {}})
     if warc is not None:
         (directory / "crawl.warc.gz").write_bytes(warc)
     return directory

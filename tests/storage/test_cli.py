@@ -41,3 +41,15 @@ def test_default_url_is_the_repo_store(monkeypatch) -> None:
     monkeypatch.delenv("WIREDESK_STORAGE_URL", raising=False)
     assert storage.default_storage_url().endswith("/var/store")
     assert storage.default_storage_url().startswith("file:///")
+
+
+def test_reindex_restores_a_deleted_index_piece(tmp_path, capsys) -> None:
+    url = (tmp_path / "store").as_uri()
+    store = storage.open_store(url)
+    storage.upload_staging(store, "testwire", "2026-11-20", "r1",
+                           write_run_dir(tmp_path / "run", [make_record(i) for i in range(2)]))
+    [piece] = storage.publish_run(store, "testwire", "2026-11-20", "r1")["state"]
+    store.delete_keys([piece])
+    assert cli.main(["reindex", "testwire", "--storage", url]) == 0
+    assert "1 day(s) re-indexed" in capsys.readouterr().out
+    assert store.exists(piece)

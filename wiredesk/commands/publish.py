@@ -18,6 +18,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("source", help="source id, e.g. yonhap_en")
     parser.add_argument("--date", required=True, help="partition day, YYYY-MM-DD")
     parser.add_argument("--run-id", required=True, help="the staged run's id")
+    parser.add_argument("--force", action="store_true",
+                        help="publish even if the day holds a newer crawl (default: leave it)")
     parser.add_argument("--storage", default=None,
                         help="storage URL (default: $WIREDESK_STORAGE_URL, else file://<repo>/var/store)")
     parser.set_defaults(func=run)
@@ -30,10 +32,15 @@ def run(args: argparse.Namespace) -> int:
     url = args.storage or storage.default_storage_url()
     try:
         with storage.open_store(url) as store:
-            manifest = storage.publish_run(store, args.source, args.date, args.run_id)
+            manifest = storage.publish_run(store, args.source, args.date, args.run_id,
+                                           force=args.force)
     except StorageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    if manifest["run_id"] != args.run_id:
+        print(f"nothing published: {args.source} {args.date} holds run {manifest['run_id']}, "
+              f"a newer crawl than {args.run_id} (--force to replace it)", file=sys.stderr)
     print(json.dumps({"counts": manifest["counts"], "parts": len(manifest["parts"]),
-                      "records": manifest["records"], "run_id": manifest["run_id"]}, indent=2))
+                      "records": manifest["records"], "run_id": manifest["run_id"],
+                      "commit_id": manifest.get("commit_id")}, indent=2))
     return 0
