@@ -54,7 +54,7 @@ from storage.errors import CommitConflict, ObjectNotFound, PublishError, RecordI
 from storage.read import read_manifest_object, write_manifest
 from storage.schema import validate_record
 from storage.staging import BadLine, StagedRun, read_staged
-from storage.versions import VersionIndex, ensure_index, version_of, write_piece
+from storage.versions import VersionIndex, ensure_index, stamp, write_piece
 
 logger = logging.getLogger(__name__)
 
@@ -273,20 +273,15 @@ class RunPublisher:
                 if problem is not None:
                     result.schema_invalid += 1
                     _write_line(rejects, _reject_row(item, problem))
-                    _write_line(decisions, {"outcome": "quarantined", "reason": SCHEMA_INVALID,
-                                            "url": _url_of(item)})
+                    decisions.write(_decision("quarantined", item))
                     continue
-                item["version"] = version_of(item)
-                holder = index.holder(item)
+                item["version"], story, dated = stamp(item, self.day)
+                holder = index.holder(item, story, dated)
                 if holder is not None:
                     result.duplicate += 1
-                    _write_line(decisions, {
-                        "outcome": "duplicate", "url": _url_of(item), "id": item["id"],
-                        "version": item["version"],
-                        "partition": layout.partition_prefix(self.source, holder),
-                    })
+                    decisions.write(_decision("duplicate", item, holder))
                     continue
-                index.claim(item)
+                index.claim(item, story)
                 data = _dumps(item).encode("utf-8") + b"\n"
                 if writer is not None and writer.full(len(data)):
                     parts.append(writer.close())
@@ -300,8 +295,7 @@ class RunPublisher:
                 writer.write(data)
                 result.published += 1
                 result.parsers[(item["parser"]["name"], item["parser"]["version"])] += 1
-                _write_line(decisions, {"outcome": "published", "url": _url_of(item),
-                                        "id": item["id"], "version": item["version"]})
+                decisions.write(_decision("published", item))
             if writer is not None:
                 parts.append(writer.close())
         return parts
@@ -323,7 +317,7 @@ class RunPublisher:
         key = layout.ledger_key(self.source, self.day, commit_id)
         with _open_lines(work / _DECISIONS, "rt") as decided, \
                 _open_lines(work / _LEDGER) as out:
-            decisions = (json.loads(line) for line in decided)
+            decisions = (self._settle(line) for line in decided)
             seen_rows = False
             number = -1
             for row in staged.ledger():
@@ -341,24 +335,36 @@ class RunPublisher:
                 if decision is None:
                     raise PublishError(f"ledger of run {self.run_id} has more parsed rows "
                                        "than records are staged")
-                settled = {**row, **decision, "url": row.get("url")}
+                decision.pop("fetched_url")
+                settled = {**row, **decision}
                 settled.pop("item", None)
-                settled.setdefault("reason", None)
                 _write_line(out, settled)
             if not seen_rows:  # a run staged without a ledger: one row per record
                 for decision in decisions:
-                    _write_line(out, {"reason": None, "status": None, **decision})
+                    _write_line(out, {"url": decision["fetched_url"], "status": None,
+                                      **decision})
         self.store.put_file(key, work / _LEDGER)
         return key
 
     def _write_index(self, index: VersionIndex, commit_id: str) -> list[str]:
         keys = []
-        for story, rows in index.claimed():
+        for story in index.claimed_days():
             key = layout.versions_key(self.source, story, self.day, commit_id)
-            write_piece(self.store, key, rows)
+            write_piece(self.store, key, index.claimed(story))
             keys.append(key)
             self._checkpoint("piece")
         return keys
+
+    def _settle(self, line: str) -> dict[str, Any]:
+        """A decision line (see :func:`_decision`) as the ledger's fields."""
+        outcome, fetched_url, record_id, version, holder = line.rstrip("\n").split("\t")
+        settled: dict[str, Any] = {"outcome": outcome, "fetched_url": fetched_url or None,
+                                   "reason": SCHEMA_INVALID if outcome == "quarantined" else None}
+        if outcome != "quarantined":
+            settled.update(id=record_id, version=int(version))
+        if holder:
+            settled["partition"] = layout.partition_prefix(self.source, holder)
+        return settled
 
     # -- counts and the manifest -----------------------------------------------
 
@@ -624,8 +630,14 @@ class _HashingWriter(io.RawIOBase):
         return len(data)
 
 
-def _url_of(item: Any) -> Any:
-    return item.get("fetched_url") or item.get("url") if isinstance(item, dict) else None
+def _decision(outcome: str, item: Any, holder: str = "") -> str:
+    """One record's fate as a tab-separated line (cheaper than JSON; fields hold no tabs)."""
+    if not isinstance(item, dict):
+        return f"{outcome}\t\t\t\t\n"
+    url = str(item.get("fetched_url") or item.get("url") or "").replace("\t", "%09")
+    if outcome == "quarantined":
+        return f"{outcome}\t{url}\t\t\t\n"
+    return f"{outcome}\t{url}\t{item['id']}\t{item['version']}\t{holder}\n"
 
 
 def _problem(item: Any, source: str) -> RecordInvalid | None:
@@ -659,8 +671,8 @@ def _open_lines(path: Path, mode: Literal["rt", "wt", "at"] = "wt") -> TextIO:
     return gzip.open(path, mode, encoding="utf-8", compresslevel=1)
 
 
-def _dumps(record: Any) -> str:
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+#: One encoder for every line: ``json.dumps`` with options builds a new one per call.
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _write_line(stream: Any, row: Any) -> None:

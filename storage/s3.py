@@ -243,9 +243,10 @@ class S3Store(ObjectStore):
     def put_file(self, key: str, path: str | Path) -> None:
         # Through the one streamed write path, so every part carries its Content-MD5
         # (boto3's managed transfer would need the CRC trailers some servers lack).
+        # Whole chunks go straight through: no second buffer of the file's bytes.
         with open(path, "rb") as source, self.open_writer(key) as stream:
             while chunk := source.read(self.multipart_chunksize):
-                stream.write(chunk)
+                stream.write_part(chunk)  # type: ignore[attr-defined]
 
     def get_object(self, key: str) -> StoredObject:
         name = self._object(key)
@@ -333,6 +334,7 @@ class _MultipartWriter(io.RawIOBase):
         self._buffer = bytearray()
         self._upload_id: str | None = None
         self._parts: list[dict[str, Any]] = []
+        self._pending: bytes | None = None
 
     def writable(self) -> bool:
         return True
@@ -343,26 +345,40 @@ class _MultipartWriter(io.RawIOBase):
             self._send_part()
         return len(data) if not isinstance(data, memoryview) else data.nbytes
 
-    def _send_part(self) -> None:
+    def write_part(self, chunk: bytes) -> None:
+        """Send a whole chunk as it is (``put_file``): no copy into the buffer."""
+        if self._buffer:
+            self._send_part()
+        if self._pending is not None:
+            self._send_part(self._pending)
+        self._pending = chunk  # held back: the last chunk may go as a single PUT
+
+    def _send_part(self, body: bytes | None = None) -> None:
         store = self._store
+        if body is None:
+            body = bytes(self._buffer)
+            self._buffer.clear()
+        else:
+            self._pending = None
         with store._errors(self._key):
             if self._upload_id is None:
                 self._upload_id = store._client.create_multipart_upload(
                     Bucket=store.bucket, Key=self._name, **store._sse_args()
                 )["UploadId"]
             number = len(self._parts) + 1
-            body = bytes(self._buffer)
             response = store._client.upload_part(
                 Bucket=store.bucket, Key=self._name, UploadId=self._upload_id,
                 PartNumber=number, Body=body, ContentMD5=_md5(body),
             )
         self._parts.append({"PartNumber": number, "ETag": response["ETag"]})
-        self._buffer.clear()
 
     def commit(self) -> None:
         store = self._store
+        if self._pending is not None and self._upload_id is not None:
+            self._send_part(self._pending)
         if self._upload_id is None:
-            body = bytes(self._buffer)
+            body = self._pending if self._pending is not None else bytes(self._buffer)
+            self._pending = None
             with store._errors(self._key):
                 store._client.put_object(
                     Bucket=store.bucket, Key=self._name, Body=body, ContentMD5=_md5(body),
@@ -380,6 +396,7 @@ class _MultipartWriter(io.RawIOBase):
 
     def abort(self) -> None:
         self._buffer.clear()
+        self._pending = None
         if self._upload_id is None:
             return
         try:

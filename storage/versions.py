@@ -39,7 +39,8 @@ import io
 import json
 import logging
 import sqlite3
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -77,24 +78,29 @@ def story_time(record: dict[str, Any]) -> datetime | None:
 
 def version_of(record: dict[str, Any]) -> int:
     """The record's version number under the rule in this module's docstring."""
-    tie = int(str(record["content_hash"])[:8], 16) % 99 + 1
-    moment = story_time(record)
-    if moment is None:
-        return tie
-    return int(moment.strftime("%Y%m%d%H%M%S")) * 100 + tie
+    return stamp(record, "")[0]
 
 
 def story_day(record: dict[str, Any], crawl_day: str) -> str:
     """The index day a record files under: its story time's UTC date, else the crawl day."""
-    moment = story_time(record)
-    return moment.date().isoformat() if moment is not None else crawl_day
+    return stamp(record, crawl_day)[1]
 
 
-def _lookup_days(record: dict[str, Any], crawl_day: str) -> list[str]:
+def stamp(record: dict[str, Any], crawl_day: str) -> tuple[int, str, bool]:
+    """``(version, index day, dated)`` of a record, from one reading of its times."""
+    tie = int(str(record["content_hash"])[:8], 16) % 99 + 1
     moment = story_time(record)
-    if moment is not None:
-        return [moment.date().isoformat()]
-    centre = date.fromisoformat(crawl_day)
+    if moment is None:
+        return tie, crawl_day, False
+    number = (((moment.year * 100 + moment.month) * 100 + moment.day) * 100 + moment.hour) * 100
+    number = ((number + moment.minute) * 100 + moment.second) * 100 + tie
+    return number, moment.date().isoformat(), True
+
+
+def _lookup_days(story: str, dated: bool) -> list[str]:
+    if dated:
+        return [story]
+    centre = date.fromisoformat(story)
     return [(centre + timedelta(days=n)).isoformat()
             for n in range(-UNDATED_WINDOW_DAYS, UNDATED_WINDOW_DAYS + 1)]
 
@@ -115,58 +121,55 @@ class VersionIndex:
         self._listed: dict[str, frozenset[str] | None] = {}  # day -> its manifest's pieces
         self.pieces_read = 0
         self._db = sqlite3.connect(path)
+        # One table for both: other days' rows (story NULL) and this day's claims.
         self._db.executescript(
             """
             PRAGMA journal_mode = OFF;
             PRAGMA synchronous = OFF;
-            CREATE TABLE held (id TEXT, version INTEGER, hash TEXT, day TEXT);
+            CREATE TABLE held (id TEXT, version INTEGER, hash TEXT, day TEXT, story TEXT,
+                               url TEXT);
             CREATE INDEX held_key ON held (id, version);
-            CREATE TABLE mine (id TEXT, version INTEGER, hash TEXT, story TEXT, url TEXT,
-                               PRIMARY KEY (id, version, hash));
             """
         )
 
     def close(self) -> None:
         self._db.close()
 
-    def holder(self, record: dict[str, Any]) -> str | None:
-        """The day that already holds this version (this day for a repeat), else ``None``."""
-        key = (record["id"], record["version"], record["content_hash"])
-        if self._db.execute(
-            "SELECT 1 FROM mine WHERE id = ? AND version = ? AND hash = ?", key
-        ).fetchone():
-            return self.day
-        for story in _lookup_days(record, self.day):
-            self._load(story)
+    def holder(self, record: dict[str, Any], story: str, dated: bool) -> str | None:
+        """The day that already holds this version (this day for a repeat), else ``None``.
+
+        ``story`` and ``dated`` are the record's :func:`stamp`.
+        """
+        for day in _lookup_days(story, dated):
+            if day not in self._loaded:
+                self._load(day)
         found = self._db.execute(
-            "SELECT min(day) FROM held WHERE id = ? AND version = ? AND hash = ?", key
+            "SELECT min(day) FROM held WHERE id = ? AND version = ? AND hash = ?",
+            (record["id"], record["version"], record["content_hash"]),
         ).fetchone()
         return found[0] if found else None
 
-    def claim(self, record: dict[str, Any]) -> None:
-        """Register a version this day publishes."""
+    def claim(self, record: dict[str, Any], story: str) -> None:
+        """Register a version this day publishes, filed under index day ``story``."""
         self._db.execute(
-            "INSERT INTO mine VALUES (?, ?, ?, ?, ?)",
-            (record["id"], record["version"], record["content_hash"],
-             story_day(record, self.day), record.get("url")),
+            "INSERT INTO held VALUES (?, ?, ?, ?, ?, ?)",
+            (record["id"], record["version"], record["content_hash"], self.day, story,
+             record.get("url")),
         )
 
-    def claimed(self) -> Iterator[tuple[str, list[dict[str, Any]]]]:
-        """``(story day, rows)`` of this day's versions, one group per index piece."""
+    def claimed_days(self) -> list[str]:
+        """The index days of this day's versions: one piece each."""
+        rows = self._db.execute("SELECT DISTINCT story FROM held WHERE story IS NOT NULL")
+        return sorted(story for (story,) in rows)
+
+    def claimed(self, story: str) -> Iterator[dict[str, Any]]:
+        """This day's versions filed under ``story``, in a stable order."""
         rows = self._db.execute(
-            "SELECT story, id, version, hash, url FROM mine ORDER BY story, id, version, hash"
+            "SELECT id, version, hash, url FROM held WHERE story = ? ORDER BY id, version, hash",
+            (story,),
         )
-        current: str | None = None
-        group: list[dict[str, Any]] = []
-        for story, record_id, version, content_hash, url in rows:
-            if story != current and group:
-                yield current, group  # type: ignore[misc]
-                group = []
-            current = story
-            group.append({"id": record_id, "version": version, "content_hash": content_hash,
-                          "url": url})
-        if group:
-            yield current, group  # type: ignore[misc]
+        for record_id, version, content_hash, url in rows:
+            yield {"id": record_id, "version": version, "content_hash": content_hash, "url": url}
 
     # -- loading -------------------------------------------------------------
 
@@ -181,10 +184,10 @@ class VersionIndex:
             if key not in (self._pieces_of(parsed[1]) or ()):
                 continue  # an attempt that crashed or was superseded: it never counted
             rows = (
-                (row["id"], int(row["version"]), row["content_hash"], parsed[1])
+                (row["id"], int(row["version"]), row["content_hash"], parsed[1], None, None)
                 for row in _read_rows(self.store, key)
             )
-            self._db.executemany("INSERT INTO held VALUES (?, ?, ?, ?)", rows)
+            self._db.executemany("INSERT INTO held VALUES (?, ?, ?, ?, ?, ?)", rows)
             self.pieces_read += 1
 
     def _pieces_of(self, day: str) -> frozenset[str] | None:
@@ -197,13 +200,25 @@ class VersionIndex:
         return self._listed[day]
 
 
-def write_piece(store: ObjectStore, key: str, rows: list[dict[str, Any]]) -> None:
-    """One index piece: gzipped JSON Lines, byte-identical for identical rows."""
-    buffer = io.BytesIO()
-    with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=6, mtime=0) as out:
-        for row in rows:
-            out.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
-    store.put_bytes(key, buffer.getvalue())
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def write_piece(store: ObjectStore, key: str, rows: Iterable[dict[str, Any]]) -> None:
+    """One index piece: gzipped JSON Lines, byte-identical for identical rows, streamed
+    through a local file so a day of any size stays within flat memory."""
+    with tempfile.NamedTemporaryFile(prefix="wiredesk-piece-", suffix=".gz") as spool:
+        with gzip.GzipFile(filename="", fileobj=spool, mode="wb", compresslevel=6,
+                           mtime=0) as out:
+            batch: list[str] = []
+            for row in rows:
+                batch.append(_ENCODE(row))
+                if len(batch) == 1000:  # one compress call per thousand rows, not per row
+                    out.write(("\n".join(batch) + "\n").encode("utf-8"))
+                    batch.clear()
+            if batch:
+                out.write(("\n".join(batch) + "\n").encode("utf-8"))
+        spool.flush()
+        store.put_file(key, spool.name)
 
 
 def _read_rows(store: ObjectStore, key: str) -> Iterator[dict[str, Any]]:

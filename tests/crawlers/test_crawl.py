@@ -12,6 +12,7 @@ import yaml
 from warcio.archiveiterator import ArchiveIterator
 
 from crawlers import runner
+from storage.counts import Counts
 from storage.schema import validate_record
 from wiredesk.localsite import LOCAL_POLITENESS, local_sources_file
 from wiredesk.wiresite import WireSite
@@ -51,13 +52,7 @@ def run(site, tmp_path, day="2025-03-10", mode="incremental", source="yonhap_en"
 
 
 def assert_adds_up(counts: dict) -> None:
-    outcomes = (
-        sum(counts["filtered"].values())
-        + sum(counts["fetch_failed"].values())
-        + sum(counts["quarantined"].values())
-        + counts["parsed"]
-    )
-    assert counts["discovered"] == outcomes
+    assert Counts.from_dict(counts).check().parsed is not None  # a crawl's counts, adding up
 
 
 def test_incremental_crawl_stages_a_complete_run(wiresite, tmp_path):
@@ -237,6 +232,20 @@ def test_a_redirected_article_is_ledgered_under_its_discovered_url(tmp_path):
         assert items[r["item"]]["fetched_url"] == r["fetched_url"]
     assert all(r["item"] is None for r in ledger if r["outcome"] != "parsed")
 
+    # ...and so does the published day's ledger: one row per discovered URL, none under the target
+    import storage
+
+    store = storage.open_store((tmp_path / "store").as_uri())
+    manifest = storage.publish_run(store, "yonhap_en", "2025-03-12", result["run_id"])
+    published = [json.loads(line) for line in
+                 gzip.decompress(store.get_bytes(manifest["ledger"])).splitlines()]
+    by_url = {r["url"]: r for r in published}
+    assert len(by_url) == len(published) == manifest["counts"]["discovered"]
+    row = by_url[base + discovered]
+    assert (row["outcome"], row["fetched_url"], row["status"]) == (
+        "published", base + MOVED_TARGET, 200)
+    assert row["id"] and row["version"] and base + MOVED_TARGET not in by_url
+
 
 def test_a_new_source_reusing_a_parser_stages_records_of_its_own(wiresite, tmp_path):
     """A YAML source with another site's parser: its records carry its own source and ids."""
@@ -264,6 +273,12 @@ def test_a_new_source_reusing_a_parser_stages_records_of_its_own(wiresite, tmp_p
         validate_record(record)
         assert record["source"] == "mywire" and record["id"].startswith("mywire:")
         assert record["parser"]["name"] == "yonhap_en"
+    import storage
+
+    manifest = storage.publish_run(storage.open_store((tmp_path / "store").as_uri()), "mywire",
+                                   "2025-03-11", result["run_id"])
+    assert manifest["counts"]["published"] == len(items)  # none quarantined as schema_invalid
+    assert manifest["counts"]["quarantined"].get("schema_invalid") is None
 
 
 def test_a_finished_crawl_is_kept_when_its_store_stays_down(wiresite, tmp_path, monkeypatch):

@@ -97,10 +97,9 @@ def test_news_yonhap_dag_publishes_clean_articles_to_s3(tmp_path, seaweed, bucke
         assert not [b for b in BOILERPLATE if b in text], (record["title"], text)
         assert record["raw"]["warc"].startswith(f"raw/source=yonhap_en/date={DAY}/")
 
-    counts = manifest["counts"]
-    accounted = (sum(counts["filtered"].values()) + counts["duplicate"] + sum(counts["fetch_failed"].values())
-                 + sum(counts["quarantined"].values()) + counts["published"])
-    assert counts["discovered"] == accounted
+    from storage.counts import Counts
+
+    Counts.from_dict(manifest["counts"]).check()  # every discovered URL accounted for
     raw = s3.list_objects_v2(Bucket=bucket, Prefix=f"wire/raw/source=yonhap_en/date={DAY}/")
     assert [o["Key"] for o in raw.get("Contents", []) if o["Key"].endswith(".warc.gz")]
 

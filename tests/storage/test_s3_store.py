@@ -27,6 +27,20 @@ def test_open_writer_streams_a_multipart_upload(seaweed, s3_store_url) -> None:
     assert uploads == []
 
 
+@pytest.mark.parametrize("size", [0, 3 * MiB, 10 * MiB, 12 * MiB + 7])
+def test_put_file_sends_whole_chunks_each_with_its_checksum(seaweed, s3_store_url, tmp_path,
+                                                            size) -> None:
+    store = storage.open_store(s3_store_url, **seaweed.store_options(multipart_chunksize=5 * MiB))
+    data = os.urandom(size)
+    (tmp_path / "f.bin").write_bytes(data)
+    store.put_file("f.bin", tmp_path / "f.bin")
+    assert store.get_bytes("f.bin") == data
+    head = seaweed.client().head_object(Bucket=s3_store_url[5:].split("/", 1)[0],
+                                        Key="wiredesk/f.bin")
+    parts = -(-size // (5 * MiB))
+    assert (head["ETag"].strip('"').partition("-")[2] or "1") == str(max(parts, 1))
+
+
 def test_failed_multipart_upload_is_aborted(seaweed, s3_store_url) -> None:
     store = storage.open_store(s3_store_url, **seaweed.store_options(multipart_chunksize=5 * MiB))
     with pytest.raises(RuntimeError), store.open_writer("half.bin") as stream:
