@@ -18,8 +18,10 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
+# The demo and its local wire site live in devsite/, a development package of
+# the checkout that the wheel does not ship; run from here, it is importable.
 demo: $(STAMP)
-	$(BIN)/wiredesk demo
+	$(BIN)/python -m devsite.demo
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -76,8 +76,8 @@ class BareSpider(scrapy.Spider):
 
 def run_full(articles: int, work: Path) -> dict:
     from crawlers import runner
-    from wiredesk.localsite import local_sources_file
-    from wiredesk.wiresite.server import WireSite
+    from devsite.localsite import local_sources_file
+    from devsite.server import WireSite
 
     work.mkdir(parents=True, exist_ok=True)
     with WireSite(synthetic_articles=articles) as site:
@@ -97,7 +97,7 @@ def run_full(articles: int, work: Path) -> dict:
 
 
 def run_bare(articles: int) -> dict:
-    from wiredesk.wiresite.server import WireSite
+    from devsite.server import WireSite
 
     with WireSite(synthetic_articles=articles) as site:
         argv = [sys.executable, "-m", "scrapy", "runspider", __file__,
@@ -122,8 +122,8 @@ def parse_cost_ms(samples: int = 50) -> float:
     import urllib.request
 
     import parsers
-    from wiredesk.wiresite.server import WireSite
-    from wiredesk.wiresite.synthetic import synthetic_id
+    from devsite.server import WireSite
+    from devsite.synthetic import synthetic_id
 
     with WireSite(synthetic_articles=samples) as site:
         pages = [urllib.request.urlopen(site.url(f"/view/{synthetic_id(1000 + i)}")).read()

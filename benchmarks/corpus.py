@@ -74,6 +74,24 @@ def fundus_pages(root: Path | None = None, limit: int | None = None) -> list[Pag
     return pages[:limit]
 
 
+def trafilatura_pages(root: Path | None = None, limit: int | None = None) -> list[Page]:
+    """``trafilatura-dev``: pages keyed by URL with ``with``/``without`` snippets and
+    title/author/date where annotated, sorted by URL."""
+    root = root or corpus_dir()
+    base = root / "trafilatura-dev" if root else None
+    if base is None or not (base / "evaldata.json").is_file():
+        return []
+    rows = json.loads((base / "evaldata.json").read_text(encoding="utf-8"))
+    pages = []
+    for url in sorted(rows)[:limit]:
+        row = rows[url]
+        path = base / row["file"]
+        if path.is_file():
+            page_id = Path(row["file"]).name.removesuffix(".html.gz")
+            pages.append(Page(id=page_id, url=url, html=_read(path), expected=row))
+    return pages
+
+
 def yonhap_pages(root: Path | None = None) -> list[Page]:
     """``yonhap-dev``: Yonhap English article pages with their URLs."""
     root = root or corpus_dir()
@@ -94,7 +112,7 @@ def wiresite_pages() -> list[Page]:
     Their URL is the Yonhap one the fixture site imitates, so the dispatcher
     picks the Yonhap parser for them exactly as for the real pages.
     """
-    from wiredesk.wiresite.build import story_pages
+    from devsite.build import story_pages
 
     hosts = {"yonhap_en": "https://en.yna.co.kr", "yonhap_ko": "https://www.yna.co.kr"}
     return [

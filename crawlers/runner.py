@@ -68,8 +68,13 @@ def crawl_command(
     return argv
 
 
+#: Credentials the crawl child never needs: it fetches pages; the parent talks to the store.
+_SECRETS = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
+            "AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AIRFLOW_CONN_WIREDESK_S3")
+
+
 def _child_env() -> dict[str, str]:
-    env = dict(os.environ)
+    env = {k: v for k, v in os.environ.items() if k not in _SECRETS}
     env["SCRAPY_SETTINGS_MODULE"] = "crawlers.settings"
     paths = [str(PROJECT_ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
     env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))

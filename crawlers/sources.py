@@ -15,7 +15,6 @@ from __future__ import annotations
 import copy
 import os
 import re
-from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -315,13 +314,67 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+#: A sources file is configuration, not data: anything bigger or deeper is a mistake.
+MAX_SOURCES_BYTES = 1024 * 1024
+MAX_SOURCES_DEPTH = 12
+
+
 def _read_yaml(path: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    if isinstance(data, dict) and "sources" in data and isinstance(data["sources"], dict):
-        data = data["sources"]
-    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+    """Read a sources file: bounded in size and depth, no aliases, at least one source.
+
+    Aliases are refused because a few lines of them expand to gigabytes
+    ("billion laughs"); an empty file is refused because "no overrides" would
+    silently crawl the real sites with a local setup's typo.
+    """
+    with open(path, "rb") as handle:
+        data = handle.read(MAX_SOURCES_BYTES + 1)
+    if len(data) > MAX_SOURCES_BYTES:
+        raise ValueError(f"{path}: over {MAX_SOURCES_BYTES // 1024} KiB; a sources file is "
+                         "configuration, not data")
+    try:
+        text = data.decode("utf-8")
+        depth = 0
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                raise ValueError(f"{path}: YAML aliases (*name) are not allowed in a sources file")
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_SOURCES_DEPTH:
+                    raise ValueError(f"{path}: nested deeper than {MAX_SOURCES_DEPTH} levels")
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+        loaded = yaml.safe_load(text)
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not UTF-8 text") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ValueError(f"{path}: not valid YAML{where}: {problem}") from None
+    if isinstance(loaded, dict) and isinstance(loaded.get("sources"), dict):
+        loaded = loaded["sources"]
+    if not loaded:
+        raise ValueError(f"{path} defines no sources; give at least one source id with its "
+                         "fields, or drop the file to use the built-in sources")
+    if not isinstance(loaded, dict) or not all(isinstance(v, dict) for v in loaded.values()):
         raise ValueError(f"{path}: expected a mapping of source id -> fields")
-    return data
+    return loaded
+
+
+def describe_overrides(path: str | os.PathLike[str]) -> list[str]:
+    """What a sources file changes against the built-ins, one line per source (validated)."""
+    specs = load_sources(path)
+    lines = []
+    for source_id, override in _read_yaml(path).items():
+        spec = specs[source_id]
+        if source_id not in BUILTIN_SOURCES:
+            lines.append(f"{source_id}: new source ({spec.name}; {len(spec.feeds)} feed(s), "
+                         f"{len(spec.sitemaps)} sitemap(s), {len(spec.listings)} listing(s), "
+                         f"parser {spec.parser_id})")
+            continue
+        changed = ", ".join(sorted(override)) or "nothing"
+        lines.append(f"{source_id}: overrides {changed}")
+    return lines
 
 
 def build_spec(entry: dict[str, Any]) -> SourceSpec:

@@ -28,6 +28,7 @@ REASONS = frozenset(
         "no_article_body",  # a page, but no story on it (index, error page, ...)
         "no_title",  # a body but nothing that could be a headline
         "malformed",  # markup that no parser could read at all
+        "undecodable",  # mostly invalid bytes under the charset the page declares
     }
 )
 

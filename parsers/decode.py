@@ -104,6 +104,25 @@ def _korean(content: bytes) -> str | None:
     return None
 
 
+_ASCII = bytes(range(128))
+
+
+def _declared_or_refused(content: bytes, charset: str) -> str:
+    """A page whose declared charset cannot read it: a stray bad byte is forgiven,
+    mostly invalid bytes are refused (``undecodable``) rather than guessed at: a
+    guess turns a page into confident garbage ("Bad ■ bytes ├(")."""
+    text = content.decode(charset, errors="replace")
+    bad = text.count("\ufffd")
+    high = len(content.translate(None, _ASCII))
+    if bad <= max(2, high // 200):
+        return text
+    raise ParseError(
+        "undecodable",
+        f"{bad} invalid byte sequences among {high} non-ASCII bytes under the declared "
+        f"charset {charset}, and no other reading fits",
+    )
+
+
 def decode_html(
     content: bytes | str,
     *,
@@ -113,7 +132,7 @@ def decode_html(
     """Decode a fetched page to text.
 
     ``encoding`` is the HTTP header's charset, a hint only.  Raises
-    :class:`ParseError` (``empty``, ``too_large``, ``not_html``).
+    :class:`ParseError` (``empty``, ``too_large``, ``not_html``, ``undecodable``).
     """
     if isinstance(content, str):
         if len(content) > max_bytes:
@@ -130,9 +149,8 @@ def decode_html(
         return content[len(bom):].decode(charset, errors="replace")
     if content.isascii():  # C speed; a Python loop over the bytes dominated profiles
         return content.decode("ascii")
-    for candidate in (_canonical(encoding), declared_charset(content)):
-        if candidate is None:
-            continue
+    declared = [c for c in (_canonical(encoding), declared_charset(content)) if c is not None]
+    for candidate in declared:
         text = _try(content, candidate)
         if text is None:
             continue  # declared charset cannot read these bytes: a lie
@@ -155,6 +173,8 @@ def decode_html(
     korean = _korean(content)
     if korean is not None:
         return korean
+    if declared:
+        return _declared_or_refused(content, declared[0])
     # A UTF-8 page with a stray bad byte or two is still UTF-8.
     text = content.decode("utf-8", errors="replace")
     high = sum(1 for c in text if ord(c) > 127)

@@ -111,6 +111,11 @@ class ObjectStore(abc.ABC):
     def describe(self) -> str:
         """The store's URL, never with credentials: safe for logs and manifests."""
 
+    def check(self) -> None:
+        """Fail now, with the store's own error, if it cannot be used (a wrong secret, a
+        missing bucket, an unwritable folder): before a crawl fetches anything."""
+        next(iter(self.list_keys("state/")), None)
+
     def close(self) -> None:  # noqa: B027 - optional hook, most stores hold nothing
         """Release connections; the store must not be used afterwards."""
 
@@ -143,6 +148,9 @@ def _open_s3_store(url: str, **options: Any) -> ObjectStore:
     from storage.s3 import S3Store
 
     parts = urlsplit(url)
+    if "@" in parts.netloc:  # never echoed: the part before '@' may be a secret
+        raise InvalidKey("the storage URL must not carry credentials (s3://KEY:SECRET@...): "
+                         "use AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile or a role")
     return S3Store(parts.netloc, parts.path.lstrip("/"), **options)
 
 

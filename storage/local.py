@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from storage.base import ObjectInfo, ObjectStore, StoredObject
-from storage.errors import CommitConflict, InvalidKey, ObjectNotFound
+from storage.errors import CommitConflict, InvalidKey, ObjectNotFound, StorageError
 from storage.layout import check_key
 
 _TMP_PREFIX = ".tmp-"
@@ -38,6 +38,15 @@ class FileStore(ObjectStore):
 
     def describe(self) -> str:
         return self.root.as_uri()
+
+    def check(self) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"cannot create the store folder {self.root}: "
+                               f"{exc.strerror or exc}") from None
+        if not os.access(self.root, os.W_OK | os.X_OK):
+            raise StorageError(f"the store folder {self.root} is not writable")
 
     def _path(self, key: str) -> Path:
         check_key(key)

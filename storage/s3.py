@@ -207,6 +207,9 @@ class S3Store(ObjectStore):
                 boto3.exceptions.Boto3Error) as exc:
             raise self._translate(exc, key) from None
 
+    def check(self) -> None:
+        self._check_bucket()
+
     def _check_bucket(self) -> None:
         """Probe the bucket once: some servers (SeaweedFS) auto-create on PUT,
         which would hide a typo in the bucket name behind a fresh empty bucket."""

@@ -13,9 +13,10 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from wiredesk import redact
+
 #: Subcommand modules, in the order ``wiredesk --help`` lists them.
-COMMANDS = ("demo", "run", "crawl", "publish", "reindex", "sources", "parse", "ls", "cat",
-            "airflow_ui")
+COMMANDS = ("run", "crawl", "publish", "reindex", "sources", "parse", "ls", "cat", "airflow_ui")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,6 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command: 0 on success, 1 for an error it explains in one line, 2 for usage.
+
+    Whatever a command raises ends here as ``error: <what is wrong> (<what to do>)``
+    on stderr, secrets masked; the traceback only with ``-v``.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -38,10 +44,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    redact.install()
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - the one place every error becomes one line
+        if args.verbose:
+            logging.getLogger("wiredesk").exception("%s failed", args.command)
+        print(redact.redact(f"error: {explain(exc)}"), file=sys.stderr)
+        return 1
+
+
+def explain(exc: BaseException) -> str:
+    """One line: what went wrong and, where we know it, what to do about it."""
+    import yaml
+
+    from storage.errors import StorageAuthError, StorageError, StorageUnavailable
+
+    if isinstance(exc, FileNotFoundError):
+        return f"{exc.filename or exc}: no such file (check the path)"
+    if isinstance(exc, IsADirectoryError):
+        return f"{exc.filename}: is a directory, expected a file"
+    if isinstance(exc, PermissionError):
+        return f"{exc.filename or exc}: permission denied"
+    if isinstance(exc, yaml.YAMLError):
+        return f"not valid YAML: {' '.join(str(exc).split())}"
+    if isinstance(exc, StorageAuthError):
+        return f"{exc} (set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile or a role)"
+    if isinstance(exc, StorageUnavailable):
+        return f"{exc} (is the store running and WIREDESK_S3_ENDPOINT_URL right?)"
+    if isinstance(exc, StorageError):
+        return str(exc)
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if isinstance(exc, (ValueError, KeyError)) and first:
+        return first.strip("\"'")
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
 
 
 if __name__ == "__main__":

@@ -94,6 +94,7 @@ def crawl_step(
 
     output = _child_output_to_logging() if log_child_output else contextlib.nullcontext()
     try:
+        _check_store(storage_url, storage_options)  # before any page is fetched
         with output:
             result = runner.crawl(
                 source_id,
@@ -118,6 +119,13 @@ def crawl_step(
     if _total(counts.get("discovered", 0)) < min_discovered:
         raise RunError(nothing_discovered_message(source_id, day, result, min_discovered))
     return compact_crawl_result(result)
+
+
+def _check_store(storage_url: str, options: Mapping[str, Any]) -> None:
+    from storage import open_store
+
+    with open_store(storage_url, **options) as store:
+        store.check()
 
 
 def nothing_discovered_message(

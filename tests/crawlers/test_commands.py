@@ -8,7 +8,7 @@ import pytest
 
 from wiredesk.cli import main
 
-CONTENT = Path(__file__).resolve().parents[2] / "wiredesk" / "wiresite" / "content" / "yonhap_en"
+CONTENT = Path(__file__).resolve().parents[2] / "devsite" / "content" / "yonhap_en"
 
 
 def test_sources_lists_builtins_and_overrides(tmp_path, capsys):

@@ -12,10 +12,10 @@ import yaml
 from warcio.archiveiterator import ArchiveIterator
 
 from crawlers import runner
+from devsite import WireSite
+from devsite.localsite import LOCAL_POLITENESS, local_sources_file
 from storage.counts import Counts
 from storage.schema import validate_record
-from wiredesk.localsite import LOCAL_POLITENESS, local_sources_file
-from wiredesk.wiresite import WireSite
 
 pytestmark = pytest.mark.integration
 
@@ -101,7 +101,7 @@ def test_backfill_by_listings_finds_exactly_that_days_stories(wiresite, tmp_path
     items = rows(tmp_path / "store" / result["staging"] / "items.jsonl.gz")
     ids = sorted(r["id"].split(":", 1)[1] for r in items)
     expected = sorted(
-        p.stem for p in (Path(runner.PROJECT_ROOT) / "wiredesk/wiresite/content/yonhap_en").glob(
+        p.stem for p in (Path(runner.PROJECT_ROOT) / "devsite/content/yonhap_en").glob(
             "AEN20250310*.txt"
         )
     )
@@ -134,7 +134,7 @@ def test_failed_crawl_names_the_source_and_exit_code(tmp_path):
     assert info.value.tail
 
 
-#: Where each fault of the local site must end (wiredesk.wiresite.faults).
+#: Where each fault of the local site must end (devsite.faults).
 EXPECTED_FAULT_OUTCOMES = {
     "500_then_ok": ("parsed", None),
     "429_retry_after": ("parsed", None),
@@ -154,7 +154,7 @@ EXPECTED_FAULT_OUTCOMES = {
 
 
 def test_every_fault_ends_counted_with_its_reason(wiresite_faults, tmp_path):
-    from wiredesk.wiresite.faults import ARTICLE_FAULTS
+    from devsite.faults import ARTICLE_FAULTS
 
     site = wiresite_faults
     result = run(site, tmp_path, day="2025-03-12", mode="incremental")
@@ -205,7 +205,7 @@ def test_every_fault_ends_counted_with_its_reason(wiresite_faults, tmp_path):
 
 def test_a_redirected_article_is_ledgered_under_its_discovered_url(tmp_path):
     """The ledger speaks of what was discovered; ``item`` joins it to the record."""
-    from wiredesk.wiresite.faults import MOVED_TARGET
+    from devsite.faults import MOVED_TARGET
 
     discovered = "/view/AEN20250312901400315"  # the "moved" fault: 301 to MOVED_TARGET
     with WireSite(faults=["moved"]) as site:

@@ -12,10 +12,10 @@ from datetime import date
 
 import pytest
 
+from devsite.localsite import local_sources_file
 from storage import read_articles
 from storage.counts import Counts
 from storage.read import read_manifest
-from wiredesk.localsite import local_sources_file
 from wiredesk.run import run_source
 
 pytestmark = pytest.mark.integration

@@ -11,7 +11,7 @@ from scrapy.utils.test import get_crawler
 
 from crawlers.pipelines import ParsePipeline
 from crawlers.sources import SourceSpec, get_source
-from wiredesk.wiresite.build import story_pages
+from devsite.build import story_pages
 
 RAW = {"warc": "raw/source=yonhap_en/date=2025-03-10/R.warc.gz", "record_id": "<urn:x>",
        "offset": 123}

@@ -44,3 +44,22 @@ def test_command_defaults_to_the_bundled_site_and_a_store_under_its_workdir():
     args = parser.parse_args(["airflow-ui"])
     assert (args.port, args.workdir, args.storage, args.real_sites) == (8080, Path("var/ui"), None, False)
     assert args.func is airflow_ui.run
+
+
+def test_in_the_checkout_the_local_site_comes_from_devsite():
+    devsite = airflow_ui.checkout_devsite()
+    assert devsite is not None
+    assert callable(devsite.server.WireSite) and callable(devsite.localsite.local_sources_file)
+
+
+def test_without_a_checkout_the_local_site_is_one_clear_line(tmp_path, monkeypatch, capsys):
+    # An installed wheel has no devsite/ beside its packages.
+    monkeypatch.setattr("wiredesk.local_airflow.REPO_ROOT", tmp_path)
+    parser = argparse.ArgumentParser()
+    airflow_ui.register(parser.add_subparsers())
+    args = parser.parse_args(["airflow-ui", "--workdir", str(tmp_path / "ui")])
+    assert airflow_ui.run(args) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1
+    assert "devsite/" in err and "--real-sites" in err
+    assert not (tmp_path / "ui").exists()

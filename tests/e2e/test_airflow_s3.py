@@ -15,8 +15,8 @@ from datetime import date
 import boto3
 import pytest
 
+from devsite.localsite import local_sources_file
 from wiredesk.local_airflow import LocalAirflow
-from wiredesk.localsite import local_sources_file
 
 pytestmark = pytest.mark.integration
 
@@ -48,7 +48,7 @@ def _client(seaweed):
 
 def _expected_titles(base_url: str) -> set[str]:
     """Titles of the fixture stories dated DAY, read from the site's own news sitemap."""
-    from wiredesk.wiresite import content
+    from devsite import content
 
     return {a.title for a in content.articles(source="yonhap_en") if a.published.date() == DAY}
 

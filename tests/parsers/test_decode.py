@@ -118,3 +118,22 @@ def test_declared_charset_skips_commented_out_meta() -> None:
 def test_header_charset_labels_resolve_as_browsers_read_them(label: str, codec: str) -> None:
     """Labels resolve to the superset browsers decode with: EUC-KR as CP949, Latin-1 as CP1252."""
     assert _canonical(label) == codec
+
+
+@pytest.mark.parametrize(("meta", "header"), [("utf-8", None), (None, "utf-8")])
+def test_mostly_invalid_bytes_under_a_declared_charset_are_refused(meta, header) -> None:
+    """Not a guess: random high bytes labelled as a charset end as a quarantine reason."""
+    import random
+
+    noise = bytes(random.Random(7).randrange(128, 256) for _ in range(3000))
+    declared = f'<meta charset="{meta}">' if meta else ""
+    page = f"<html><head>{declared}<title>Bad bytes</title></head><body><p>".encode() + noise
+    with pytest.raises(ParseError) as info:
+        decode_html(page + b"</p></body></html>", encoding=header)
+    assert info.value.reason == "undecodable"
+    assert "invalid byte sequences" in info.value.message
+
+
+def test_a_stray_bad_byte_under_a_declared_charset_is_forgiven() -> None:
+    page = ('<meta charset="utf-8"><p>' + "Caf\u00e9 cr\u00e8me " * 200 + "</p>").encode()
+    assert "Caf\u00e9" in decode_html(page[:60] + b"\xff" + page[60:])

@@ -11,8 +11,8 @@ import urllib.request
 
 import pytest
 
+from devsite import WireSite
 from parsers import ParseError, parse_page
-from wiredesk.wiresite import WireSite
 
 pytestmark = pytest.mark.integration
 

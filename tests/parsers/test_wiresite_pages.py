@@ -1,6 +1,6 @@
 """The parsers on every article page of the bundled fixture wire site.
 
-The site (``wiredesk/wiresite``) imitates the real markup; the demo and the
+The site (``devsite``) imitates the real markup; the demo and the
 end-to-end tests crawl it, so every article there must parse cleanly with
 the site parser, and each update must share the id of its first version.
 The rendered pages hold ``{{BASE}}``/``{{HOST}}`` placeholders that the server
@@ -14,9 +14,9 @@ from collections import defaultdict
 
 import pytest
 
+from devsite.build import story_pages
+from devsite.templating import Page
 from parsers import parse_page
-from wiredesk.wiresite.build import story_pages
-from wiredesk.wiresite.templating import Page
 
 HOSTS = {"en": "https://en.yna.co.kr", "ko": "https://www.yna.co.kr", "ap": "https://apnews.com"}
 PAGES = story_pages("yonhap_en") + story_pages("yonhap_ko")

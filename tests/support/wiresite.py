@@ -1,4 +1,4 @@
-"""pytest fixtures for the bundled local wire site (``wiredesk.wiresite``).
+"""pytest fixtures for the bundled local wire site (``devsite``).
 
 ``wiresite`` is a clean site; ``wiresite_faults`` has every fault switched on.
 Each fixture starts its own server on 127.0.0.1 (free port) for one test and
@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from wiredesk.wiresite import FAULTS, WireSite
+from devsite import FAULTS, WireSite
 
 
 @pytest.fixture

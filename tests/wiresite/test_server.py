@@ -14,10 +14,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from wiredesk.wiresite import WireSite
-from wiredesk.wiresite.build import render_pages, site_routes
-from wiredesk.wiresite.content import articles
-from wiredesk.wiresite.faults import ARTICLE_FAULTS, HUGE_BYTES, OFFSITE_URL
+from devsite import WireSite
+from devsite.build import render_pages, site_routes
+from devsite.content import articles
+from devsite.faults import ARTICLE_FAULTS, HUGE_BYTES, OFFSITE_URL
 
 NS = {
     "sm": "http://www.sitemaps.org/schemas/sitemap/0.9",
@@ -435,7 +435,7 @@ def test_the_build_is_reproducible():
 
 
 def test_write_site_writes_every_page_with_an_index(tmp_path):
-    from wiredesk.wiresite.build import write_site
+    from devsite.build import write_site
 
     count = write_site(tmp_path / "site")
     index = json.loads((tmp_path / "site" / "routes.json").read_text(encoding="utf-8"))

@@ -1,7 +1,8 @@
 """``wiredesk airflow-ui``: the Airflow UI on this machine, over this project's DAGs.
 
 Runs ``airflow standalone`` in a project-local home (SQLite, our ``dags/``)
-bound to 127.0.0.1, with the bundled wire site standing in for the real
+bound to 127.0.0.1, with the checkout's local wire site (``devsite/``, a
+development package that the wheel does not ship) standing in for the real
 sites unless ``--real-sites`` is given, so that an operator can trigger,
 clear and backfill ``news_*`` DAGs and read their logs exactly as in
 production. Stops everything it started on Ctrl-C.
@@ -11,8 +12,10 @@ from __future__ import annotations
 
 import argparse
 import signal
+import sys
 import time
 from pathlib import Path
+from types import ModuleType
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -26,24 +29,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workdir", type=Path, default=Path("var/ui"), help="Airflow home, logs, sources")
     parser.add_argument("--storage", default=None, help="storage URL (default: file://<workdir>/store)")
     parser.add_argument("--real-sites", action="store_true",
-                        help="crawl the real sites instead of the bundled wire site")
+                        help="crawl the real sites instead of the checkout's local wire site")
 
 
 def run(args: argparse.Namespace) -> int:
     import contextlib
 
     from wiredesk.local_airflow import LocalAirflow, stop_process
-    from wiredesk.localsite import local_sources_file
-    from wiredesk.wiresite.server import WireSite
 
+    devsite = None
+    if not args.real_sites:
+        devsite = checkout_devsite()
+        if devsite is None:
+            print("error: the local wire site (devsite/) exists only in a wiredesk checkout; "
+                  "run this from one, or pass --real-sites", file=sys.stderr)
+            return 1
     workdir = args.workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     storage_url = args.storage or (workdir / "store").as_uri()
     overrides = {"WIREDESK_STORAGE_URL": storage_url}
     with contextlib.ExitStack() as stack:
-        if not args.real_sites:
-            site = stack.enter_context(WireSite())
-            overrides["WIREDESK_SOURCES"] = str(local_sources_file(site.base_urls, workdir / "sources.yaml"))
+        if devsite is not None:
+            site = stack.enter_context(devsite.server.WireSite())
+            sources = devsite.localsite.local_sources_file(site.base_urls, workdir / "sources.yaml")
+            overrides["WIREDESK_SOURCES"] = str(sources)
             print(f"wire site      {', '.join(f'{k} {v}' for k, v in sorted(site.base_urls.items()))}")
         airflow = LocalAirflow(home=workdir / "airflow", env_overrides=overrides)
         log_file = workdir / "airflow-standalone.log"
@@ -63,6 +72,25 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: airflow standalone exited with {proc.returncode}; see {log_file}")
         return 1
     return 0
+
+
+def checkout_devsite() -> ModuleType | None:
+    """The checkout's development package ``devsite`` (site server, sources helper), or None.
+
+    Imported only here and only when asked for: an installed wheel has no
+    ``devsite/`` beside its packages, and the product never needs it.
+    """
+    import importlib
+
+    from wiredesk.local_airflow import REPO_ROOT
+
+    if not (REPO_ROOT / "devsite" / "__init__.py").is_file():
+        return None
+    if str(REPO_ROOT) not in sys.path:
+        sys.path.append(str(REPO_ROOT))
+    importlib.import_module("devsite.server")
+    importlib.import_module("devsite.localsite")
+    return importlib.import_module("devsite")
 
 
 def _raise_interrupt(signum: int, frame: object) -> None:

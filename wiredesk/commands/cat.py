@@ -23,7 +23,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import storage
-    from storage.errors import StorageError
 
     url = args.storage or storage.default_storage_url()
     try:
@@ -35,9 +34,6 @@ def run(args: argparse.Namespace) -> int:
         for record in storage.read_articles(store, source=args.source, start=args.date,
                                             end=args.date, verify=args.verify):
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
-    except StorageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
     except BrokenPipeError:  # `wiredesk cat ... | head`
         return 0
     return 0

@@ -47,8 +47,11 @@ def run(args: argparse.Namespace) -> int:
             mode=args.mode,
             run_id=args.run_id,
         )
-    except (CrawlError, RunError, KeyError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except RunError as exc:  # several lines of evidence and advice: one line here
+        print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 1
+    except CrawlError as exc:  # the crawl's own log is above; its first line says what failed
+        print(f"error: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 1
     print(f"crawled        {crawled['source']} {crawled['date']} (run {crawled['run_id']})")
     print(f"counts         {format_counts(crawled['counts'])}")

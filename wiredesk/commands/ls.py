@@ -24,14 +24,9 @@ def _total(value: object) -> int:
 
 def run(args: argparse.Namespace) -> int:
     import storage
-    from storage.errors import StorageError
 
     url = args.storage or storage.default_storage_url()
-    try:
-        partitions = storage.list_partitions(url, source=args.source)
-    except StorageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    partitions = storage.list_partitions(url, source=args.source)  # errors: wiredesk.cli.main
     header = ("SOURCE", "DATE", "RECORDS", "PUBLISHED", "DUPLICATE", "QUARANTINED", "RUN")
     rows = [header] + [
         (

@@ -49,11 +49,11 @@ def _timestamp(value: str) -> datetime:
 
 
 def _read(path: Path, limit: int) -> bytes:
-    if path.suffix == ".gz":
-        with gzip.open(path, "rb") as handle:
-            # One byte over the limit is enough for parse_page to say too_large.
-            return handle.read(limit + 1)
-    return path.read_bytes()
+    """At most one byte over the crawl's size cap: enough for parse_page to say too_large,
+    and bounded whatever the file is (``/dev/zero``, a gzip bomb, a FIFO)."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as handle:
+        return handle.read(limit + 1)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -9,16 +9,28 @@ import sys
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("sources", help="list the configured news sources")
     parser.add_argument("--sources", default=None, help="YAML file adding/overriding sources")
+    parser.add_argument("--check", metavar="FILE", default=None,
+                        help="validate a sources file and print what it changes; exit 1 if invalid")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from crawlers.sources import load_sources
+    from crawlers.sources import describe_overrides, load_sources
 
+    if args.check:
+        try:
+            lines = describe_overrides(args.check)
+        except (OSError, ValueError) as exc:
+            print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
+            return 1
+        print(f"{args.check}: valid")
+        for line in lines:
+            print(f"  {line}")
+        return 0
     try:
         specs = load_sources(args.sources)
     except (OSError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 1
     rows = [("ID", "NAME", "LANG", "TIMEZONE", "DOMAINS", "FEEDS", "SITEMAPS", "LISTINGS", "DELAY")]
     for spec in specs.values():

@@ -27,10 +27,10 @@ Optional modes, off by default so that a normal run is clean:
 
 * ``faults=[...]``: named misbehaviours, each on its own dedicated URL that the
   feeds, listings and sitemaps link to only while that fault is on (the table
-  is in :mod:`wiredesk.wiresite.faults`).
+  is in :mod:`devsite.faults`).
 * ``synthetic_articles=N``: N extra generated Yonhap articles dated 2025-03-12,
   listed in ``/sitemap-synthetic.xml`` and in ``/synthetic/index[/<page>]``
-  (see :mod:`wiredesk.wiresite.synthetic`), for throughput benchmarks.
+  (see :mod:`devsite.synthetic`), for throughput benchmarks.
 * ``latency=s``: every response waits ``s`` seconds first.
 
 ``requests`` is the log of ``(method, path, status)`` served, in order; tests use
@@ -52,9 +52,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from wiredesk.wiresite import faults as faults_mod
-from wiredesk.wiresite import synthetic as synthetic_mod
-from wiredesk.wiresite.build import SITES, site_routes
+from devsite import faults as faults_mod
+from devsite import synthetic as synthetic_mod
+from devsite.build import SITES, site_routes
 
 EXTRA_MARKER = b"<!--wiresite:extra-->"
 # A 1x1 grey JPEG for every photo path, so image links on the pages resolve locally.
@@ -104,7 +104,7 @@ class WireSite:
 
     :param host: address to bind; only loopback addresses are accepted.
     :param port: TCP port, 0 for a free one (read it back from ``base_url``).
-    :param faults: names from :data:`wiredesk.wiresite.faults.FAULTS` to switch on.
+    :param faults: names from :data:`devsite.faults.FAULTS` to switch on.
     :param synthetic_articles: number of generated articles to add (0 to 8000).
     :param latency: seconds every response waits before it is sent.
     """

@@ -14,8 +14,8 @@ from email.utils import format_datetime
 
 import jinja2
 
-from wiredesk.wiresite.stories import INLINE_LINK, SECTIONS, Section, Story
-from wiredesk.wiresite.templating import (
+from devsite.stories import INLINE_LINK, SECTIONS, Section, Story
+from devsite.templating import (
     BASE,
     DAYS,
     HOST,

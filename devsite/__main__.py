@@ -1,4 +1,4 @@
-"""``python -m wiredesk.wiresite [--port N] [--faults a,b] [--synthetic N]``."""
+"""``python -m devsite [--port N] [--faults a,b] [--synthetic N]``."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ import argparse
 import sys
 import threading
 
-from wiredesk.wiresite.faults import FAULTS
-from wiredesk.wiresite.server import WireSite
+from devsite.faults import FAULTS
+from devsite.server import WireSite
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m wiredesk.wiresite",
+        prog="python -m devsite",
         description="Serve the local wire site on 127.0.0.1 until interrupted.",
     )
     parser.add_argument("--port", type=int, default=0, help="TCP port (default: a free one)")

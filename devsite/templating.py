@@ -11,7 +11,7 @@ from pathlib import Path
 
 import jinja2
 
-from wiredesk.wiresite.stories import Story
+from devsite.stories import Story
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 #: Placeholders the server replaces with its own address when it starts.

@@ -1,37 +1,45 @@
-"""``wiredesk demo``: the main job on embedded defaults, end to end, on this machine.
+"""``make demo`` (``python -m devsite.demo``): the main job on embedded defaults, end to end, on this machine.
 
-Starts the bundled wire site on 127.0.0.1, points the Yonhap source at it,
+Starts the local wire site on 127.0.0.1, points the Yonhap source at it,
 runs the ``news_yonhap`` DAG for one day through a project-local Airflow
 (SQLite, ``airflow dags test``), publishes into a local folder store and
-prints where the articles landed.
+prints where the articles landed. Runs from the checkout only: it needs the
+repository's ``dags/`` and this development package, neither of which ships
+in the wheel.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-#: The bundled site's newest day; its feed carries that day's stories.
+#: The wire site's newest day; its feed carries that day's stories.
 DEMO_DAY = date(2025, 3, 12)
 DEMO_SOURCE = "yonhap_en"
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("demo", help="run the Yonhap DAG against the bundled wire site")
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m devsite.demo",
+        description="Run the Yonhap DAG against the local wire site and print where the articles landed.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     parser.add_argument("--date", type=date.fromisoformat, default=DEMO_DAY, help="day (YYYY-MM-DD)")
     parser.add_argument("--workdir", type=Path, default=Path("var/demo"), help="Airflow home, logs")
     parser.add_argument("--storage", default=None, help="storage URL (default: file://<workdir>/store)")
-    parser.set_defaults(func=run)
+    return parser
 
 
 def run(args: argparse.Namespace) -> int:
+    from devsite.localsite import local_sources_file
+    from devsite.server import WireSite
     from wiredesk.local_airflow import LocalAirflow
-    from wiredesk.localsite import local_sources_file
     from wiredesk.report import print_partition_summary
     from wiredesk.settings import dag_id_for
-    from wiredesk.wiresite.server import WireSite
 
     workdir = args.workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
@@ -55,3 +63,20 @@ def run(args: argparse.Namespace) -> int:
         return 1
     print(f"airflow log    {log_file}")
     return print_partition_summary(storage_url, DEMO_SOURCE, args.date)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        return run(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -9,8 +9,8 @@ from collections.abc import Iterable
 
 import jinja2
 
-from wiredesk.wiresite.stories import Story
-from wiredesk.wiresite.templating import (
+from devsite.stories import Story
+from devsite.templating import (
     ATOM_UTF8,
     BASE,
     HTML_UTF8,

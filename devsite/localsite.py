@@ -1,4 +1,4 @@
-"""Aim the registry's real sources at the bundled wire site.
+"""Aim the registry's real sources at the local wire site (:mod:`devsite`).
 
 The local site serves each imitated site on its own 127.0.0.1 port with the
 real sites' paths, so a source override only needs the host: the YAML written

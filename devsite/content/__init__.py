@@ -1,6 +1,6 @@
 """The invented stories the wire site serves, one text file per story.
 
-``articles(source)`` gives them as :class:`wiredesk.wiresite.stories.Story`
+``articles(source)`` gives them as :class:`devsite.stories.Story`
 records (``id``, ``title``, ``published`` as an aware datetime in the source's
 time zone, ``section``, ``keywords``, ``paragraphs``...), newest first; tests use
 it as the expected answer for a crawl of the local site.
@@ -10,7 +10,7 @@ Folders are named by source id: ``yonhap_en/``, ``yonhap_ko/``, ``apnews/``.
 
 from __future__ import annotations
 
-from wiredesk.wiresite.stories import SOURCES, Story, load_stories
+from devsite.stories import SOURCES, Story, load_stories
 
 __all__ = ["SOURCES", "Story", "articles"]
 

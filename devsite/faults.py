@@ -52,11 +52,11 @@ from datetime import datetime
 from email.utils import format_datetime
 from typing import TYPE_CHECKING
 
-from wiredesk.wiresite.stories import KST, Block, Story
-from wiredesk.wiresite.templating import HTML_UTF8, RSS_UTF8, XML_UTF8, esc
+from devsite.stories import KST, Block, Story
+from devsite.templating import HTML_UTF8, RSS_UTF8, XML_UTF8, esc
 
 if TYPE_CHECKING:
-    from wiredesk.wiresite.server import Response, WireSite
+    from devsite.server import Response, WireSite
 
 SLOW_DELAY_SECONDS = 5.0
 HUGE_BYTES = 20 * 1024 * 1024
@@ -241,13 +241,13 @@ def route(site: WireSite, path: str, raw_path: str) -> Response | None:
 
 
 def _response(*args, **kwargs) -> Response:
-    from wiredesk.wiresite.server import Response
+    from devsite.server import Response
 
     return Response(*args, **kwargs)
 
 
 def _page(site: WireSite, fault: Fault) -> bytes:
-    from wiredesk.wiresite.synthetic import renderer
+    from devsite.synthetic import renderer
 
     return site.rewrite(renderer().article(fault_story(fault)))
 
@@ -337,13 +337,13 @@ def _huge(site: WireSite, fault: Fault, raw_path: str) -> Response:
 
 
 def _gone(site: WireSite, fault: Fault, raw_path: str) -> Response:
-    from wiredesk.wiresite.server import NOT_FOUND_HTML
+    from devsite.server import NOT_FOUND_HTML
 
     return _response(404, {"Content-Type": HTML_UTF8}, NOT_FOUND_HTML)
 
 
 def _no_article(site: WireSite, fault: Fault, raw_path: str) -> Response:
-    from wiredesk.wiresite.synthetic import renderer
+    from devsite.synthetic import renderer
 
     page = renderer().no_article(fault_story(fault))
     return _response(200, {"Content-Type": HTML_UTF8}, site.rewrite(page))

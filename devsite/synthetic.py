@@ -21,12 +21,12 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from wiredesk.wiresite.render_en import YonhapEnglish
-from wiredesk.wiresite.stories import KST, Block, Story, load_stories
-from wiredesk.wiresite.templating import HTML_UTF8, XML_UTF8, render_news_sitemap
+from devsite.render_en import YonhapEnglish
+from devsite.stories import KST, Block, Story, load_stories
+from devsite.templating import HTML_UTF8, XML_UTF8, render_news_sitemap
 
 if TYPE_CHECKING:
-    from wiredesk.wiresite.server import Response, WireSite
+    from devsite.server import Response, WireSite
 
 FIRST_SERIAL = 1000
 MAX_ARTICLES = 8000  # serials 9000+ belong to the fault pages
@@ -123,7 +123,7 @@ class SyntheticArticles:
         return {("yonhap_en", "/sitemap/index.xml"): entry}
 
     def route(self, site: WireSite, path: str) -> Response | None:
-        from wiredesk.wiresite.server import Response
+        from devsite.server import Response
 
         if not self.count:
             return None

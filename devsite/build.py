@@ -3,7 +3,7 @@
 Nothing generated is stored: the server renders every page when it starts
 (a fraction of a second, once per process), so a change to content or
 templates is live at once and the repository holds only the sources.
-``python -m wiredesk.wiresite.build OUT_DIR`` writes the pages to a folder
+``python -m devsite.build OUT_DIR`` writes the pages to a folder
 for reading them as files.
 
 Three sites are built, each served by the server on its own port so that local
@@ -28,11 +28,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from wiredesk.wiresite.render_ap import APNews, ap_pages
-from wiredesk.wiresite.render_en import YonhapEnglish, yonhap_en_pages
-from wiredesk.wiresite.render_ko import YonhapKorean, yonhap_ko_pages
-from wiredesk.wiresite.stories import load_stories
-from wiredesk.wiresite.templating import BASE, DAYS, HTML_UTF8, Page, make_env
+from devsite.render_ap import APNews, ap_pages
+from devsite.render_en import YonhapEnglish, yonhap_en_pages
+from devsite.render_ko import YonhapKorean, yonhap_ko_pages
+from devsite.stories import load_stories
+from devsite.templating import BASE, DAYS, HTML_UTF8, Page, make_env
 
 #: Source ids served by the wire site, in the order their servers start.
 SITES = ("yonhap_en", "yonhap_ko", "apnews")
