@@ -66,6 +66,10 @@ CASES = [
     ("a page from /dev/zero",
      lambda t: ["parse", "/dev/zero"],
      2, "too_large"),
+    ("a page labelled utf-8 whose bytes are mostly invalid",
+     lambda t: ["parse", _write(t, "bad.html", b'<meta charset="utf-8"><title>Bad</title><p>'
+                + bytes(range(128, 256)) * 20 + b"</p>")],
+     2, "undecodable: "),
     ("a missing page",
      lambda t: ["parse", str(t / "nope.html")],
      1, "cannot read"),
@@ -174,13 +178,12 @@ def test_no_command_shows_a_secret_at_debug_level(seaweed, wiresite, tmp_path) -
         ["parse", page],
         ["ls", "--storage", f"s3://{ACCESS_KEY}:{CANARY_SECRET}@{bucket}/x"],
         ["cat", "yonhap_en", "2025-03-13"],
+        ["run", "yonhap_en", "--date", DAY, "--sources", sources, "--storage", f"s3://{bucket}/r",
+         "--airflow-home", str(tmp_path / "airflow")],
     ]
-    covered = {argv[0] for argv in commands}
     from wiredesk.cli import COMMANDS
 
-    # run and airflow-ui start Airflow itself; their credential path is the Airflow
-    # connection, covered by tests/dags and tests/e2e.
-    assert covered | {"run", "airflow_ui"} == set(COMMANDS)
+    assert {argv[0] for argv in commands} | {"airflow_ui"} == set(COMMANDS)
     seen = ""
     for argv in commands:
         done = subprocess.run([str(script), "-v", *argv], env=env, capture_output=True,
@@ -190,5 +193,29 @@ def test_no_command_shows_a_secret_at_debug_level(seaweed, wiresite, tmp_path) -
         assert ACCESS_KEY not in output, (argv, [ln for ln in output.splitlines()
                                                  if ACCESS_KEY in ln][:3])
         seen += output
+    seen += _airflow_ui_output(script, env, tmp_path)
+    assert CANARY_SECRET not in seen and ACCESS_KEY not in seen
     assert "Credential=WDTE…(masked)" in seen  # botocore's signed headers were logged, masked
     assert "published" in seen and "error: the storage URL must not carry credentials" in seen
+    assert "airflow        http://127.0.0.1:" in seen
+
+
+def _airflow_ui_output(script: Path, env: dict[str, str], tmp_path: Path) -> str:
+    """``airflow-ui -v`` until it has started Airflow and served a few seconds, then stopped."""
+    import signal
+    import socket
+    import time
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen([str(script), "-v", "airflow-ui", "--port", str(port),
+                             "--workdir", str(tmp_path / "ui")], env=env, cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        time.sleep(15)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        output, _ = proc.communicate(timeout=60)
+    log = tmp_path / "ui" / "airflow-standalone.log"
+    return output + (log.read_text(errors="replace") if log.exists() else "")
