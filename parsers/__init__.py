@@ -89,6 +89,7 @@ def parse_page(
     fetched_at: datetime | str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     flat_text: bool = False,
+    publisher_table: bool = True,
 ) -> dict[str, Any]:
     """Parse one page into a schema-v1 record dict, or raise :class:`ParseError`.
 
@@ -113,13 +114,17 @@ def parse_page(
     :param max_bytes: size limit (``too_large`` above it).
     :param flat_text: the content is a text dump (a ``.txt`` file): skip HTML
         detection and use the flat-text parser.
+    :param publisher_table: let the generic parser read the headline field
+        :mod:`parsers.publishers` names for a known publisher; ``False``
+        measures the generic rules alone, as on a publisher never seen.
     :raises ValueError: ``reference_date`` or ``fetched_at`` cannot be read as a date.
     """
     fetched_at = _as_datetime(fetched_at)
     reference = _as_date(reference_date) or (fetched_at.date() if fetched_at else None)
     try:
         return _parse(
-            content, url, source, parser, reference, encoding, fetched_at, max_bytes, flat_text
+            content, url, source, parser, reference, encoding, fetched_at, max_bytes, flat_text,
+            publisher_table,
         )
     except ParseError:
         raise
@@ -141,6 +146,7 @@ def _parse(
     fetched_at: datetime | None,
     max_bytes: int,
     flat_text: bool,
+    publisher_table: bool = True,
 ) -> dict[str, Any]:
     text = decode_html(content, encoding=encoding, max_bytes=max_bytes)
     if flat_text or not looks_like_html(text):
@@ -151,7 +157,7 @@ def _parse(
     ) is not None:
         article = parser.parse(text, url=url, reference_date=reference)
     else:
-        parser = generic_parser()
+        parser = generic_parser(publisher_table=publisher_table)
         article = parser.parse(text, url=url, reference_date=reference, tree=parse_html(text))
     if not (article.site_article_id or article.canonical_url or url):
         # Without any URL every page would hash to the same id: key on the text instead.

@@ -108,13 +108,13 @@ _ASCII = bytes(range(128))
 
 
 def _declared_or_refused(content: bytes, charset: str) -> str:
-    """A page whose declared charset cannot read it: a stray bad byte is forgiven,
-    mostly invalid bytes are refused (``undecodable``) rather than guessed at: a
+    """A page whose declared charset cannot read it: stray bad bytes (up to a tenth of
+    the non-ASCII ones) are forgiven, mostly invalid bytes are refused (``undecodable``) rather than guessed at: a
     guess turns a page into confident garbage ("Bad ■ bytes ├(")."""
     text = content.decode(charset, errors="replace")
     bad = text.count("\ufffd")
     high = len(content.translate(None, _ASCII))
-    if bad <= max(2, high // 200):
+    if bad <= max(2, high // 10):  # a few stray bytes among many good ones: keep the reading
         return text
     raise ParseError(
         "undecodable",
@@ -173,13 +173,13 @@ def decode_html(
     korean = _korean(content)
     if korean is not None:
         return korean
-    if declared:
-        return _declared_or_refused(content, declared[0])
-    # A UTF-8 page with a stray bad byte or two is still UTF-8.
+    # A UTF-8 page with a stray bad byte or two is still UTF-8, whatever it declares.
     text = content.decode("utf-8", errors="replace")
     high = sum(1 for c in text if ord(c) > 127)
     if high and text.count("\ufffd") <= max(2, high // 200):
         return text
+    if declared:
+        return _declared_or_refused(content, declared[0])
     best = from_bytes(content[:200_000]).best()
     if best is not None and best.encoding:
         charset = _canonical(best.encoding) or best.encoding

@@ -26,7 +26,7 @@ from lxml import html as lxml_html
 
 from parsers.dates import parse_datetime
 from parsers.html import INVISIBLE_RE, comparable, squash
-from parsers.wire import is_agency, title_case
+from parsers.wire import is_agency
 
 #: schema.org types that describe a single story, most specific first.
 ARTICLE_TYPES = (
@@ -46,7 +46,6 @@ _ARTICLE_RANK = {name: rank for rank, name in enumerate(ARTICLE_TYPES)}
 _PERSON_TYPES = {"Person"}
 _ORG_TYPES = {"Organization", "NewsMediaOrganization", "Corporation", "WebSite", "Brand"}
 
-TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ", " // ")
 
 #: ``<meta>`` keys for each field, in order of preference.
 META_TITLE = ("og:title", "twitter:title", "sailthru.title", "parsely-title", "dc.title", "title")
@@ -256,9 +255,10 @@ def meta_tags(tree: lxml_html.HtmlElement) -> dict[str, list[str]]:
 
 
 def _first(meta: dict[str, list[str]], keys: tuple[str, ...]) -> str | None:
+    """The first content among ``keys``; lxml has decoded its entities already (once)."""
     for key in keys:
         if meta.get(key):
-            return unescape(meta[key][0])
+            return meta[key][0]
     return None
 
 
@@ -275,19 +275,56 @@ def _name_key(text: str) -> str:
     return "".join(ch for ch in text if ch.isalnum())
 
 
-def _is_site_name(part: str, site_names: list[str]) -> bool:
+def _is_site_name(part: str, site_names: list[str], *, exact: bool = False) -> bool:
+    """True when ``part`` names the site (one name holds the other, or equals it)."""
     key = _name_key(part)
     if not key:
         return False
     for name in site_names:
         other = _name_key(name)
-        if other and (key == other or key in other or other in key):
+        if not other or key == other:
+            if other:
+                return True
+            continue
+        shorter, longer = sorted((key, other), key=len)
+        if exact or len(shorter) < 3:
+            continue
+        # "MDR THÜRINGEN" and "Tageszeitung junge Welt" name mdr.de and
+        # jungewelt.de; a part merely holding a short name inside a word
+        # ("br" of br.de in "Missbrauch") does not
+        if longer.startswith(shorter) or longer.endswith(shorter):
+            return True
+        if len(shorter) >= 4 and shorter in longer and len(longer) <= 3 * len(shorter):
             return True
     return False
 
 
-def strip_site_name(title: str, site_name: str | None, url: str | None) -> str:
-    """Drop a leading/trailing site name from a headline ("Story | Site" -> "Story")."""
+#: Where a site joins its own words to a headline: bars, guillemets, bullets and
+#: colons in any script and spacing ("Story｜Site", "Story:site", "Story » Blog"),
+#: dashes and slashes with a space on one side or glued to punctuation
+#: ("Story - Site", "Story！-新华网"; never inside "Baden-Baden").  A seam only
+#: splits a title where the page gives evidence that a side is not headline.
+_SEAM_RE = re.compile(
+    r"\s*[|｜¦ǀ•·~：:]+\s*"
+    r"|\s+[-–—/»]+\s*|\s*[-–—/»]+\s+"
+    r"|(?<=[^\w\s])[-–—]+|[-–—]+(?=[^\w\s])"
+)
+
+
+def title_segments(title: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each seam-separated part of ``title``, in order."""
+    parts, position = [], 0
+    for seam in _SEAM_RE.finditer(title):
+        if seam.start() > position:
+            parts.append((position, seam.start()))
+        position = max(position, seam.end())
+    if position < len(title):
+        parts.append((position, len(title)))
+    return parts
+
+
+def _site_names(site_name: str | None, url: str | None) -> list[str]:
+    """The site's names as the page gives them: og:site_name/publisher, host, its core label."""
     names = [n for n in (site_name,) if n]
     host = host_of(url)
     if host:
@@ -298,87 +335,88 @@ def strip_site_name(title: str, site_name: str | None, url: str | None) -> str:
         core = [x for x in labels if x not in {"com", "co", "org", "net", "www", "news"}]
         if core:
             names.append(core[-2] if len(core) > 1 and len(core[-1]) <= 3 else core[-1])
+    return names
+
+
+def strip_site_name(
+    title: str, site_name: str | list[str] | None, url: str | None
+) -> str:
+    """Drop leading/trailing site names from a headline ("Story | Site" -> "Story").
+
+    ``site_name`` is one name or several (og:site_name, the JSON-LD
+    publisher's); the URL's host counts too.  Any seam of :data:`_SEAM_RE`
+    separates them, in any script.
+    """
+    given = [site_name] if isinstance(site_name, str) else list(site_name or [])
+    names = _site_names(None, url) + [n for n in given if n]
     if not names:
         return title
-    changed = True
-    while changed:
-        changed = False
-        for sep in TITLE_SEPARATORS:
-            if sep not in title:
-                continue
-            head, _, tail = title.rpartition(sep)
-            if head.strip() and _is_site_name(tail, names):
-                title, changed = head.strip(), True
-                break
-            head, _, tail = title.partition(sep)
-            if tail.strip() and _is_site_name(head, names):
-                title, changed = tail.strip(), True
-                break
-    return title
+    while True:
+        parts = title_segments(title)
+        if len(parts) < 2:
+            return title
+        (first_start, first_end), (last_start, last_end) = parts[0], parts[-1]
+        if _is_site_name(title[last_start:last_end], names):
+            title = title[: parts[-2][1]].strip()
+        elif _is_site_name(title[first_start:first_end], names):
+            title = title[parts[1][0] :].strip()
+        else:
+            return title
 
 
 #: How much each headline source counts when they disagree.  JSON-LD and
 #: ``<title>`` are written per page by the publisher; og/twitter titles are
-#: social-card copies of each other (two copies must not outvote the page);
-#: the first ``<h1>`` may be a kicker-less fragment or a logo, so it only
-#: breaks ties.  Chosen on fundus-dev (64/72 vs 61/72 for equal weights and
-#: 62/72 for "JSON-LD first"; 65/72 with :func:`_undecorate`).  The rest are
-#: pages whose expected title is a different field per publisher: seven pages
-#: show the same split (JSON-LD = ``<title>`` against og = ``<h1>``) and expect
-#: the first on four and the second on three, so no field ranking can satisfy
-#: them all.
+#: social-card copies of each other (two copies must not outvote the page).
+#: The ``<h1>`` is the headline the reader sees: alone it outweighs any one
+#: SEO field, but two agreeing fields (JSON-LD and ``<title>``) outweigh it,
+#: since pages also print kickers or fragments in their ``<h1>``.
 TITLE_WEIGHTS = {
     "jsonld": 1.5,
     "document": 1.5,
     "og": 1.0,
     "twitter": 1.0,
-    "h1": 0.5,
+    "h1": 1.6,
     "meta": 0.5,
     "jsonld_name": 0.5,
 }
 _TITLE_ORDER = ("jsonld", "og", "twitter", "document", "h1", "meta", "jsonld_name")
 
 
-def _same(a: str, b: str) -> bool:
-    return comparable(a) == comparable(b)
-
-
-def _reduce_title(value: str, others: list[str]) -> str:
-    """``"Story | Section"`` -> ``"Story"`` when another source gives just ``"Story"``."""
-    for sep in TITLE_SEPARATORS:
-        if sep not in value:
-            continue
-        head, tail = value.rpartition(sep)[0], value.partition(sep)[2]
-        for other in others:
-            if _same(head, other) or _same(tail, other):
-                return other
-    return value
-
-
-#: What may precede a headline inside a decorated one: a site-title separator
-#: or a kicker's colon ("Kicker: Headline").
-_PREFIX_SEPARATORS = (*TITLE_SEPARATORS, ": ")
 #: A short bracketed tag after a headline: "Headline (Video)", "Headline [PHOTOS]".
-_MEDIA_TAG_RE = re.compile(r"^ [(\[][^()\[\]]{1,20}[)\]]$")
+_MEDIA_TAG_RE = re.compile(r"^\s*[(\[][^()\[\]]{1,20}[)\]]$")
 
 
-def _decorates(value: str, core: str) -> bool:
-    """True when ``value`` is ``core`` plus separator-bounded additions on either side.
+def _inner_headline(value: str, others: list[str]) -> str | None:
+    """The longest other source that ``value`` holds between seams, or ``None``.
 
-    ``"Kicker: Headline | Section"`` and ``"Headline (Video)"`` decorate
-    ``"Headline"``; ``"Headlines of today"`` does not (no separator at the
-    seam), nor does ``"Headline (and why it matters)"`` (too long for a tag).
+    ``"Kicker: Headline | Section"`` holds ``"Headline"`` and ``"Kicker:
+    Headline"``; ``"Headlines of today"`` holds neither (no seam at the
+    edge).  A short bracketed media tag after the headline counts as a seam.
     """
-    whole, part = comparable(value), comparable(core)
-    if not part or whole == part:
-        return False
-    start = whole.find(part)
-    if start < 0:
-        return False
-    prefix, suffix = whole[:start], whole[start + len(part) :]
-    return (not prefix or prefix.endswith(_PREFIX_SEPARATORS)) and (
-        not suffix or suffix.startswith(TITLE_SEPARATORS) or bool(_MEDIA_TAG_RE.match(suffix))
-    )
+    whole = comparable(value)
+    best: str | None = None
+    for other in others:
+        part = comparable(other)
+        if not part or part == whole or (best and len(part) <= len(comparable(best))):
+            continue
+        start = whole.find(part)
+        if start < 0:
+            continue
+        prefix, suffix = whole[:start], whole[start + len(part) :]
+        if (not prefix or _ends_in_seam(prefix)) and (
+            not suffix or _starts_with_seam(suffix) or bool(_MEDIA_TAG_RE.match(suffix))
+        ):
+            best = other
+    return best
+
+
+def _ends_in_seam(text: str) -> bool:
+    return any(seam.end() == len(text) and seam.end() > seam.start() for seam in _SEAM_RE.finditer(text))
+
+
+def _starts_with_seam(text: str) -> bool:
+    match = _SEAM_RE.match(text)
+    return match is not None and match.end() > 0
 
 
 #: Sources whose headline may stand as the core of a decorated one.  The
@@ -392,18 +430,34 @@ def _undecorate(key: str, value: str, sources: dict[str, str]) -> str:
     """Reduce a decorated title to the plain headline another source states.
 
     SEO ``<title>``/og titles often wrap the headline in a kicker and a
-    section ("Kicker: Headline | City News"); when the publisher's own
-    headline field gives just the inner part, the extras are decoration and
-    the decorated copies should vote for the headline, not against it.
+    section ("Kicker: Headline | City News"); when another field gives just
+    the inner part, the extras are decoration and the decorated copies
+    should vote for the headline, not against it.  A suffix alone (nothing
+    cut before the headline) may be cut on the ``<h1>``'s word too.
     """
-    reduced = _reduce_title(value, list(sources.values()))
-    if reduced != value:
-        return reduced
-    for other_key in _CORE_SOURCES:
-        other = sources.get(other_key)
-        if other_key != key and other and _decorates(value, other):
-            return other
-    return value
+    cores = [v for k, v in sources.items() if k != key and k in _CORE_SOURCES]
+    inner = _inner_headline(value, cores)
+    h1 = sources.get("h1")
+    if h1 and key != "h1" and _suffixed(value, h1):
+        if inner is None or len(h1) > len(inner):
+            inner = h1
+    return inner or value
+
+
+def _suffixed(value: str, h1: str) -> bool:
+    """``value`` is the printed ``h1`` plus a shorter tail after a non-colon seam.
+
+    ``"Story - Blog Name"`` over ``<h1>Story</h1>``; not ``"Kicker: Story"``
+    over an ``<h1>`` that prints only the kicker.
+    """
+    whole, part = comparable(value), comparable(h1)
+    if not part or not whole.startswith(part) or whole == part:
+        return False
+    tail = whole[len(part) :]
+    seam = _SEAM_RE.match(tail)
+    if seam is None or seam.end() == 0 or ":" in seam.group() or "：" in seam.group():
+        return False
+    return len(tail) - seam.end() < len(part)
 
 
 def choose_title(sources: dict[str, str]) -> str | None:
@@ -415,10 +469,30 @@ def choose_title(sources: dict[str, str]) -> str | None:
     for key, value in reduced.items():
         votes[comparable(value)] = votes.get(comparable(value), 0.0) + TITLE_WEIGHTS.get(key, 0.5)
     best = max(votes.values())
-    for key in _TITLE_ORDER:
-        if key in reduced and votes[comparable(reduced[key])] == best:
-            return reduced[key]
-    return next(iter(reduced.values()))
+    chosen = next(
+        (reduced[k] for k in _TITLE_ORDER if k in reduced and votes[comparable(reduced[k])] == best),
+        next(iter(reduced.values())),
+    )
+    return _printed(chosen, sources.get("h1"))
+
+
+def _printed(title: str, h1: str | None) -> str:
+    """The ``<h1>``'s own characters when it prints the chosen headline.
+
+    Fields copy a headline with curly quotes straightened or dashes
+    simplified; the printed one is the text as published.
+    """
+    if h1 and _plain(title) == _plain(h1):
+        return h1
+    return title
+
+
+_DASHES = str.maketrans(dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2212"), "-"))
+
+
+def _plain(text: str) -> str:
+    """:func:`comparable` with typographic dashes as hyphens: for equality tests only."""
+    return comparable(text).translate(_DASHES)
 
 
 def _first_h1(tree: lxml_html.HtmlElement) -> str | None:
@@ -475,12 +549,14 @@ def extract_metadata(tree: lxml_html.HtmlElement, url: str | None = None) -> Pag
         "meta": _first(meta, META_TITLE[2:]),
         "jsonld_name": _text(node.get("name")),
     }
-    cleaned = {
-        key: strip_site_name(value, result.site_name, page_url)
-        for key, value in sources.items()
-        if value
-    }
-    cleaned = {key: value for key, value in cleaned.items() if value}
+    names = [n for n in (result.site_name, _text(publisher) if publisher else None) if n]
+    cleaned = {}
+    for key, value in sources.items():
+        if not value or _is_site_name(value, names + _site_names(None, page_url), exact=True):
+            continue  # the site's own name is never the headline
+        value = strip_site_name(value, names, page_url)
+        if value:
+            cleaned[key] = value
     result.title_sources = cleaned
     result.title = choose_title(cleaned)
 
@@ -494,14 +570,11 @@ def extract_metadata(tree: lxml_html.HtmlElement, url: str | None = None) -> Pag
     ]
     result.authors = next((a for a in result.author_sources if a), [])
 
-    result.published_at = parse_datetime(_text(node.get("datePublished"))) or _first_date(
-        meta, META_PUBLISHED
-    )
-    if result.published_at is None:
-        result.published_at = parse_datetime(_text(node.get("dateCreated"))) or _time_element(tree)
-    result.updated_at = parse_datetime(_text(node.get("dateModified"))) or _first_date(
-        meta, META_MODIFIED
-    )
+    published = [parse_datetime(_text(node.get("datePublished"))), *_dates(meta, META_PUBLISHED)]
+    published += [parse_datetime(_text(node.get("dateCreated"))), _time_element(tree)]
+    result.published_at = _own_offset(published)
+    updated = [parse_datetime(_text(node.get("dateModified"))), *_dates(meta, META_MODIFIED)]
+    result.updated_at = _own_offset(updated)
 
     keywords = _list(node.get("keywords"))
     if not keywords:
@@ -576,13 +649,27 @@ def _looks_like_url(value: str) -> bool:
     return value.startswith(("http://", "https://", "//", "www.")) or "/" in value
 
 
-def _first_date(meta: dict[str, list[str]], keys: tuple[str, ...]) -> datetime | None:
-    for key in keys:
-        for value in meta.get(key, []):
-            parsed = parse_datetime(value)
-            if parsed:
-                return parsed
-    return None
+def _dates(meta: dict[str, list[str]], keys: tuple[str, ...]) -> list[datetime | None]:
+    return [parse_datetime(value) for key in keys for value in meta.get(key, [])]
+
+
+def _own_offset(candidates: list[datetime | None]) -> datetime | None:
+    """The first stated time, in the page's own offset when another field gives it.
+
+    CMSs often write one field in UTC and another in local time for the same
+    instant ("…T01:00:00Z" and "…T10:00:00+09:00"): the instant is the first
+    field's, the offset the one the page states for its own zone.
+    """
+    found = [c for c in candidates if c is not None]
+    if not found:
+        return None
+    first = found[0]
+    if first.utcoffset():
+        return first
+    for other in found[1:]:
+        if other.utcoffset() and other == first:
+            return other
+    return first
 
 
 def _time_element(tree: lxml_html.HtmlElement) -> datetime | None:
@@ -642,10 +729,13 @@ def _language(tree: lxml_html.HtmlElement, meta: dict[str, list[str]], node: dic
 # -- authors ---------------------------------------------------------------
 
 _AUTHOR_PREFIX_RE = re.compile(
-    r"^\s*(?:by|written by|reporting by|text|von|por|par|door|di|av|af|autor(?:in)?|author)"
+    r"^\s*(?:(?:view|see) all posts by|(?:zeige )?alle beiträge von|posted by|published by|"
+    r"by|written by|reporting by|text|von|por|par|door|di|av|af|autor(?:in)?|author)"
     r"\s*:?\s+",
     re.I,
 )
+#: Link labels that follow a name in author boxes ("Jane Roe Alle Artikel").
+_AUTHOR_SUFFIX_RE = re.compile(r"\s+(?:alle artikel|all (?:posts|articles)|more posts)\s*$", re.I)
 # joiners between names in many languages ("A und B", "A y B", "A et B" ...)
 _AUTHOR_JOIN_RE = re.compile(
     r"\s+(?:and|und|y|et|e|en|og|och|i|és|a|ve|и)\s+|\s*[,;&|/]\s*|\s+·\s+"
@@ -661,22 +751,21 @@ def clean_author_names(raw: list[str], site_names: list[str] | None = None) -> l
     """People's names only: no "By", e-mails, agencies, site names; "A and B" split.
 
     Organisations are not authors (the record says who wrote the story);
-    all-caps names are title-cased, duplicates dropped, order kept.
+    names keep the characters and case the page prints them in; duplicates
+    dropped, order kept.
     """
     names: list[str] = []
     for value in raw:
         if _DOMAIN_RE.search(value):
             continue  # "hessenschau.de, Frankfurt", "Deutsche Welle (www.dw.com)": a site
         text = _AUTHOR_NOISE_RE.sub(" ", unescape(value))
-        text = _AUTHOR_PREFIX_RE.sub("", squash(text))
+        text = _AUTHOR_SUFFIX_RE.sub("", _AUTHOR_PREFIX_RE.sub("", squash(text)))
         for part in _AUTHOR_JOIN_RE.split(text):
             part = _AUTHOR_PREFIX_RE.sub("", part).strip(" .,:;-–—")
             if not part or not _AUTHOR_OK_RE.match(part) or is_agency(part):
                 continue
             if len(_name_key(part)) >= 4 and _is_site_name(part, site_names or []):
                 continue  # the publication itself ("Stuttgarter Zeitung", "LBCI")
-            if part.isupper() and len(part) > 3:
-                part = title_case(part)
             if part not in names:
                 names.append(part)
     return names

@@ -78,10 +78,10 @@ def site_parser(
     return choose_version(PARSERS[key], fetched_at)()
 
 
-def generic_parser() -> GenericParser:
+def generic_parser(*, publisher_table: bool = True) -> GenericParser:
     from parsers.generic import GenericParser
 
-    return GenericParser()
+    return GenericParser(publisher_table=publisher_table)
 
 
 def text_parser() -> Parser:

@@ -6,7 +6,18 @@ import json
 from datetime import date
 
 from benchmarks import eval_parsers
-from benchmarks.eval_parsers import Extraction, authors_ok, date_ok, format_table, title_ok
+from benchmarks.eval_parsers import (
+    Extraction,
+    authors_ok,
+    date_ok,
+    format_table,
+    name_set,
+    segment_counts,
+    snippet_authors_ok,
+    snippet_date_ok,
+    snippet_title_ok,
+    title_ok,
+)
 
 
 def test_title_normalisation_covers_whitespace_quotes_and_invisibles():
@@ -38,14 +49,17 @@ def test_authors_are_compared_as_normalised_sets():
     assert authors_ok(Extraction(authors=[]), {"authors": None})
 
 
-def test_table_has_ours_trafilatura_and_delta_columns():
+def test_table_leads_with_the_table_off_figure_beside_table_on_and_trafilatura():
     result = {
-        "pages": {"aeb-dev": 2, "fundus-dev": 0},
-        "ours_refused": 0,
-        "metrics": {"aeb body F1": {"ours": 0.97, "trafilatura": 0.95, "delta": 0.02}},
+        "sets": {"aeb-dev": {"pages": 2, "refused by ours": 0}},
+        "metrics": {
+            "aeb-dev body F1": {"ours": 0.97, "ours+table": 0.98, "trafilatura": 0.95, "delta": 0.02}
+        },
     }
     table = format_table(result)
-    assert "trafilatura" in table.splitlines()[0]
+    header = next(line for line in table.splitlines() if line.startswith("metric"))
+    assert header.split()[1:] == ["ours", "ours+table", "trafilatura", "delta"]
+    assert "publisher table off" in table
     assert "+0.0200" in table
 
 
@@ -79,6 +93,21 @@ def test_tiny_corpus_writes_json_table(tmp_path, monkeypatch):
     out = tmp_path / "eval.json"
     assert eval_parsers.main(["--out", str(out)]) == 0
     table = json.loads(out.read_text())
-    assert table["pages"] == {"aeb-dev": 1, "fundus-dev": 0}
-    assert set(table["metrics"]["aeb body F1"]) == {"ours", "trafilatura", "delta"}
-    assert table["metrics"]["aeb body F1"]["ours"] > 0.5
+    assert table["sets"] == {"aeb-dev": {"pages": 1, "refused by ours": 0}}
+    assert set(table["metrics"]["aeb-dev body F1"]) == {"ours", "ours+table", "trafilatura", "delta"}
+    assert table["metrics"]["aeb-dev body F1"]["ours"] > 0.5
+
+
+def test_segment_metric_counts_with_and_without_snippets():
+    row = {"with": ["ferry  council", "met again"], "without": ["Subscribe now"]}
+    assert segment_counts("The ferry council\nmet on Monday. Subscribe now", row) == (1, 1, 1)
+
+
+def test_trafilatura_dev_fields_follow_its_readme():
+    row = {"title": "It’s  a vote", "date": "2024-05-03", "author": "Mara Oakes und Tomas Vell"}
+    assert snippet_title_ok(Extraction(title="It’s a vote"), row)
+    assert not snippet_title_ok(Extraction(title="It's a vote"), row)  # exact: quotes count
+    assert snippet_date_ok(Extraction(published="2024-05-03T23:30:00+02:00"), row)
+    assert snippet_authors_ok(Extraction(authors=["Tomas Vell", "Mara Oakes"]), row)
+    assert not snippet_authors_ok(Extraction(authors=["Mara Oakes"]), row)
+    assert name_set(["Oakes, PhD"]) == {"Oakes, PhD"}  # a list is one name an item
