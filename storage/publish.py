@@ -11,6 +11,8 @@ One attempt (see docs/architecture.md, "The commit protocol")::
                  ← the commit point: exactly one of two concurrent attempts passes it
     5. cleanup   objects of the day that the current manifest does not list and that
                  are older than its commit; staged runs that can never win
+    6. table     the day's MERGE into the Delta table (storage/table.py), from the
+                 current manifest: idempotent, so a retry repairs a crash before it
 
 A crash before 4 leaves M0 and its objects untouched (the attempt's own
 objects are garbage that step 5 of a later publish removes). A crash after 4
@@ -54,6 +56,7 @@ from storage.errors import CommitConflict, ObjectNotFound, PublishError, RecordI
 from storage.read import read_manifest_object, write_manifest
 from storage.schema import validate_record
 from storage.staging import BadLine, StagedRun, read_staged
+from storage.table import sync_day
 from storage.versions import VersionIndex, ensure_index, stamp, write_piece
 
 logger = logging.getLogger(__name__)
@@ -76,7 +79,7 @@ _DECISIONS = "decisions.jsonl.gz"
 _LEDGER = "ledger.jsonl.gz"
 
 #: Called with a step name at each step boundary: ``parts``, ``part``, ``files``,
-#: ``index``, ``piece``, ``manifest``, ``committed``, ``cleanup``, ``delete``.
+#: ``index``, ``piece``, ``manifest``, ``committed``, ``cleanup``, ``delete``, ``table``.
 #: Tests pass one to stop a publish dead at that line (see tests/storage/test_state.py).
 Checkpoint = Callable[[str], None]
 
@@ -91,6 +94,7 @@ def publish_run(
     part_max_records: int = DEFAULT_PART_MAX_RECORDS,
     force: bool = False,
     checkpoint: Checkpoint | None = None,
+    table: bool = True,
 ) -> dict[str, Any]:
     """Publish the staged run ``run_id`` as the partition of ``source`` on ``day``.
 
@@ -100,12 +104,14 @@ def publish_run(
     task is harmless. Raises :class:`PublishError` when nothing is staged and
     the day has no partition, when the counts do not add up (an accounting
     bug must fail loudly, not publish), or after :data:`MAX_ATTEMPTS` commits
-    lost to concurrent publishers.
+    lost to concurrent publishers. With ``table`` (the default) the day is
+    also committed to the Delta table (:mod:`storage.table`) after its
+    manifest, and the returned dict carries that ``table_version``.
     """
     publisher = RunPublisher(
         store, source, day, run_id,
         part_max_bytes=part_max_bytes, part_max_records=part_max_records,
-        force=force, checkpoint=checkpoint,
+        force=force, checkpoint=checkpoint, table=table,
     )
     return publisher.publish()
 
@@ -135,6 +141,7 @@ class RunPublisher:
         part_max_records: int = DEFAULT_PART_MAX_RECORDS,
         force: bool = False,
         checkpoint: Checkpoint | None = None,
+        table: bool = True,
     ) -> None:
         if part_max_bytes < 1 or part_max_records < 1:
             raise ValueError("part limits must be positive")
@@ -145,6 +152,7 @@ class RunPublisher:
         self.part_max_bytes = part_max_bytes
         self.part_max_records = part_max_records
         self.force = force
+        self.table = table
         self._checkpoint = checkpoint or (lambda step: None)
 
     # -- the protocol ----------------------------------------------------------
@@ -156,7 +164,7 @@ class RunPublisher:
             if current.manifest is not None and current.manifest["run_id"] == self.run_id:
                 logger.info("run %s of %s/%s is already published; finishing its cleanup",
                             self.run_id, self.source, self.day)
-                return self._cleanup(current.manifest, current.stored)
+                return self._sync_table(self._cleanup(current.manifest, current.stored))
             staged = self._staged_or_none(current)
             if staged is None:
                 return current.manifest  # type: ignore[return-value]
@@ -186,13 +194,25 @@ class RunPublisher:
                 # Replaced within moments by a newer crawl: that one cleans up.
                 return found[0] if found else manifest
             self._log_published(found[0])
-            return self._cleanup(found[0], found[1])
+            return self._sync_table(self._cleanup(found[0], found[1]))
         holder = _Current(read_manifest_object(self.store, self.source, self.day)).manifest or {}
         raise PublishError(
             f"publish {self.source} {self.day} run {self.run_id}: lost the commit "
             f"{MAX_ATTEMPTS} times to concurrent publishers; the day holds run "
             f"{holder.get('run_id')} (committed {holder.get('created_at')}); clear publish to retry"
         )
+
+    def _sync_table(self, manifest: dict[str, Any]) -> dict[str, Any]:
+        """Step 6: the day's commit to the Delta table, after (never before) its manifest.
+
+        The returned manifest carries ``table_version`` (in memory only): the
+        table version that holds this day, for the Airflow Asset event.
+        """
+        if not self.table:
+            return manifest
+        self._checkpoint("table")
+        version = sync_day(self.store, self.source, self.day)
+        return {**manifest, "table_version": version}
 
     def _staged_or_none(self, current: _Current) -> StagedRun | None:
         """The staged run; ``None`` when it is gone because another run holds the day."""

@@ -128,6 +128,8 @@ class S3Store(ObjectStore):
         except botocore.exceptions.BotoCoreError as exc:  # e.g. a broken profile file
             raise StorageAuthError(f"cannot load credentials: {type(exc).__name__}") from None
         self._masked_key_id = mask_key_id(found.access_key if found else None)
+        self._session = session
+        self._addressing_style = addressing_style
         config = Config(
             retries={"mode": "standard", "max_attempts": max_attempts},
             connect_timeout=connect_timeout,
@@ -209,6 +211,32 @@ class S3Store(ObjectStore):
 
     def check(self) -> None:
         self._check_bucket()
+
+    def delta_options(self) -> dict[str, str]:
+        """This store's endpoint, region and credentials as delta-rs ``storage_options``.
+
+        Commits use S3's conditional PUT (``If-None-Match``), which AWS and
+        SeaweedFS honour, so concurrent writers need no lock table.
+        """
+        options = {"AWS_REGION": self.region or "us-east-1", "conditional_put": "etag"}
+        if self.endpoint_url:
+            options["AWS_ENDPOINT_URL"] = self.endpoint_url
+            if self.endpoint_url.startswith("http://"):
+                options["AWS_ALLOW_HTTP"] = "true"
+        if self._addressing_style == "path" or (self.endpoint_url and not self._addressing_style):
+            options["AWS_FORCE_PATH_STYLE"] = "true"
+        found = self._session.get_credentials()
+        if found is not None:
+            frozen = found.get_frozen_credentials()
+            options["AWS_ACCESS_KEY_ID"] = frozen.access_key
+            options["AWS_SECRET_ACCESS_KEY"] = frozen.secret_key
+            if frozen.token:
+                options["AWS_SESSION_TOKEN"] = frozen.token
+        if self.sse:
+            options["AWS_SERVER_SIDE_ENCRYPTION"] = self.sse
+        if self.sse_kms_key_id:
+            options["AWS_SSE_KMS_KEY_ID"] = self.sse_kms_key_id
+        return options
 
     def _check_bucket(self) -> None:
         """Probe the bucket once: some servers (SeaweedFS) auto-create on PUT,

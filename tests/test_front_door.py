@@ -178,6 +178,7 @@ def test_no_command_shows_a_secret_at_debug_level(seaweed, wiresite, tmp_path) -
         ["parse", page],
         ["ls", "--storage", f"s3://{ACCESS_KEY}:{CANARY_SECRET}@{bucket}/x"],
         ["cat", "yonhap_en", "2025-03-13"],
+        ["changes", "--since", "-1"],
         ["run", "yonhap_en", "--date", DAY, "--sources", sources, "--storage", f"s3://{bucket}/r",
          "--airflow-home", str(tmp_path / "airflow")],
     ]

@@ -1,0 +1,243 @@
+"""The published records as one Delta Lake table, beside the JSON Lines partitions.
+
+``tables/articles_v1/`` under the store root is a Delta Lake table
+partitioned by ``source`` and ``date``: Parquet files plus the ``_delta_log``
+in the bucket itself, so DuckDB, Spark, Trino/Athena, polars and pandas read
+it with their own Delta readers and no catalog (docs/architecture.md says why
+Delta rather than Iceberg).
+
+**One schema, defined once.** :func:`arrow_schema` derives the Arrow schema
+from the record's JSON Schema (``storage/schemas/article.v1.json``): strings,
+integers, lists and nested objects map one to one; each date-time field
+becomes a UTC timestamp plus a ``<field>_offset`` column keeping the page's
+own offset (``+09:00``); ``date`` (the partition day) is added.
+
+**One commit per published day**, after its manifest: a MERGE keyed on
+``(id, version, content_hash)`` within ``source = S AND date = D`` inserts
+the versions the manifest has and the table lacks and deletes the ones it
+no longer has; a version already there is left as it is (so a re-run that
+changed nothing writes no change rows, and the change data feed lists only
+real changes). The MERGE always reads the day's *current* manifest, so it
+converges on what readers of the partitions see, and running it again is
+harmless: a publish retried after a crash between manifest and table
+repairs the table. Days of different sources and dates commit concurrently
+(Delta's optimistic concurrency; conflicts on disjoint partitions retry).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from storage import layout
+from storage.base import ObjectStore
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["TABLE_PREFIX", "arrow_schema", "sync_day", "table_location", "to_arrow"]
+
+TABLE_PREFIX = f"tables/articles_v{layout.SCHEMA_VERSION}"
+PARTITION_BY = ["source", "date"]
+#: Commits lost to concurrent days before a publish gives up (each retry re-reads the log).
+MERGE_ATTEMPTS = 12
+_SCHEMA_FILE = Path(__file__).with_name("schemas") / f"article.v{layout.SCHEMA_VERSION}.json"
+
+
+# -- the schema -------------------------------------------------------------------------
+
+
+@cache
+def arrow_schema() -> pa.Schema:
+    """The table's Arrow schema, derived from the record's JSON Schema (field order kept)."""
+    doc = json.loads(_SCHEMA_FILE.read_text(encoding="utf-8"))
+    fields: list[pa.Field] = []
+    for name, spec in doc["properties"].items():
+        if _is_datetime(spec, doc):
+            fields.append(pa.field(name, pa.timestamp("us", tz="UTC"), nullable=True))
+            fields.append(pa.field(f"{name}_offset", pa.string(), nullable=True))
+            continue
+        kind, nullable = _arrow_type(spec, doc)
+        fields.append(pa.field(name, kind, nullable=nullable or name not in doc["required"]))
+    fields.append(pa.field("date", pa.string(), nullable=False))
+    return pa.schema(fields)
+
+
+def _resolve(spec: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
+    ref = spec.get("$ref")
+    if ref:
+        return _resolve(doc["$defs"][ref.rsplit("/", 1)[-1]], doc)
+    return spec
+
+
+def _is_datetime(spec: dict[str, Any], doc: dict[str, Any]) -> bool:
+    ref = spec.get("$ref", "")
+    return ref.endswith("/datetime_or_null")
+
+
+def _arrow_type(spec: dict[str, Any], doc: dict[str, Any]) -> tuple[pa.DataType, bool]:
+    """``(type, nullable)`` of one JSON Schema node."""
+    spec = _resolve(spec, doc)
+    if "oneOf" in spec:
+        options = [_resolve(o, doc) for o in spec["oneOf"]]
+        real = [o for o in options if o.get("type") != "null"]
+        if len(real) != 1:
+            raise ValueError(f"cannot map a union of {len(real)} types to Arrow: {spec}")
+        kind, _ = _arrow_type(real[0], doc)
+        return kind, len(real) < len(options)
+    if "const" in spec:
+        return (pa.int64() if isinstance(spec["const"], int) else pa.string()), False
+    kind = spec.get("type")
+    if isinstance(kind, list):  # {"type": ["integer", "null"]}
+        real = [k for k in kind if k != "null"]
+        if len(real) != 1:
+            raise ValueError(f"cannot map a union of {real} to Arrow: {spec}")
+        inner, _ = _arrow_type({**spec, "type": real[0]}, doc)
+        return inner, len(real) < len(kind)
+    if kind == "string":
+        return pa.string(), False
+    if kind == "integer":
+        return pa.int64(), False
+    if kind == "array":
+        item, _ = _arrow_type(spec["items"], doc)
+        return pa.list_(pa.field("element", item, nullable=True)), False
+    if kind == "object":
+        members = []
+        for name, member in spec["properties"].items():
+            member_type, nullable = _arrow_type(member, doc)
+            members.append(pa.field(name, member_type,
+                                    nullable=nullable or name not in spec.get("required", [])))
+        return pa.struct(members), False
+    raise ValueError(f"no Arrow type for JSON Schema node {spec}")
+
+
+# -- records to Arrow ---------------------------------------------------------------------
+
+
+def to_arrow(records: list[dict[str, Any]], day: str) -> pa.Table:
+    """Records of one day as a table of :func:`arrow_schema`."""
+    schema = arrow_schema()
+    stamps = [f.name for f in schema if pa.types.is_timestamp(f.type)]
+    rows = []
+    for record in records:
+        row = dict(record)
+        for name in stamps:
+            row[name], row[f"{name}_offset"] = _instant(record.get(name))
+        row["date"] = day
+        rows.append(row)
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+def _instant(value: Any) -> tuple[datetime | None, str | None]:
+    """An ISO 8601 time as a UTC instant and the offset it was written with."""
+    if not isinstance(value, str):
+        return None, None
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    offset = moment.utcoffset()
+    if offset is None:
+        return moment.replace(tzinfo=UTC), None
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    text = f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    return moment.astimezone(UTC), text
+
+
+# -- where the table lives ------------------------------------------------------------------
+
+
+def table_location(store: ObjectStore) -> tuple[str, dict[str, str]]:
+    """The table's URI and the ``storage_options`` that delta-rs needs to reach it."""
+    from storage.local import FileStore
+    from storage.s3 import S3Store
+
+    if isinstance(store, FileStore):
+        return str(store.root / TABLE_PREFIX), {}
+    if isinstance(store, S3Store):
+        return f"s3://{store.bucket}/{store.prefix}{TABLE_PREFIX}", store.delta_options()
+    raise TypeError(f"no table location for {type(store).__name__}")
+
+
+# -- one day's commit -------------------------------------------------------------------------
+
+
+def sync_day(store: ObjectStore, source: str, day: str) -> int | None:
+    """Make the table hold exactly the day's current manifest; returns the table version.
+
+    Returns ``None`` when the day has no manifest (nothing to show yet).
+    """
+    from deltalake import DeltaTable, write_deltalake
+    from deltalake.exceptions import CommitFailedError, TableNotFoundError
+
+    from storage.read import read_manifest, read_part
+
+    manifest = read_manifest(store, source, day)
+    if manifest is None:
+        return None
+    records = [record for part in manifest["parts"] for record in read_part(store, part)]
+    data = to_arrow(records, day)
+    uri, options = table_location(store)
+    try:
+        table = DeltaTable(uri, storage_options=options)
+    except TableNotFoundError:
+        try:
+            write_deltalake(uri, data, partition_by=PARTITION_BY, mode="append",
+                            storage_options=options,
+                            configuration={"delta.enableChangeDataFeed": "true"})
+            version = DeltaTable(uri, storage_options=options).version()
+            logger.info("table %s created with %s/%s (version %d)", uri, source, day, version)
+            return version
+        except Exception:  # noqa: BLE001 - another publisher created it first: merge below
+            table = DeltaTable(uri, storage_options=options)
+    where = f"t.source = '{source}' AND t.date = '{day}'"
+    for attempt in range(MERGE_ATTEMPTS):
+        try:
+            (
+                table.merge(
+                    data,
+                    predicate=f"{where} AND t.id = s.id AND t.version = s.version "
+                              "AND t.content_hash = s.content_hash",
+                    source_alias="s", target_alias="t",
+                )
+                .when_not_matched_insert_all()
+                .when_not_matched_by_source_delete(predicate=where)
+                .execute()
+            )
+            break
+        except CommitFailedError:
+            # Another day committed first; ours touches other files: read again, retry.
+            if attempt == MERGE_ATTEMPTS - 1:
+                raise
+            time.sleep(random.uniform(0.05, 0.2) * (attempt + 1))
+            table = DeltaTable(uri, storage_options=options)
+    version = table.version()
+    logger.info("table %s holds %s/%s: %d record(s) (version %d)", uri, source, day,
+                len(records), version)
+    return version
+
+
+def changes(store: ObjectStore, since: int, source: str | None = None) -> tuple[list[dict[str, Any]], int]:
+    """Rows added, changed or removed after table version ``since``, and the latest version.
+
+    Delta's change data feed: each row carries ``_change_type`` (``insert``,
+    ``delete``; a version is never updated in place) and ``_commit_version``.
+    A re-run that published the same versions adds no rows here.
+    """
+    from deltalake import DeltaTable
+
+    uri, options = table_location(store)
+    table = DeltaTable(uri, storage_options=options)
+    latest = table.version()
+    if since >= latest:
+        return [], latest
+    predicate = f"source = '{layout.validate_source(source)}'" if source else None
+    feed = pa.table(table.load_cdf(starting_version=since + 1, predicate=predicate).read_all())
+    rows = sorted(feed.to_pylist(), key=lambda r: (r["_commit_version"], r["source"], r["date"],
+                                                   r["id"], r["version"]))
+    return rows, latest

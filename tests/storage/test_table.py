@@ -1,0 +1,182 @@
+"""The Delta Lake table: one schema derived from the JSON Schema, one commit per published day,
+read by DuckDB and polars with their own readers, and incremental reads of what changed."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+import storage
+from storage.table import arrow_schema, changes, table_location, to_arrow
+from tests.storage.factories import make_record, write_run_dir
+
+SCHEMA = Path(storage.__file__).with_name("schemas") / "article.v1.json"
+DAYS = ("2026-11-20", "2026-11-21", "2026-11-22")
+SOURCES = ("testwire", "otherwire")
+
+
+def _publish(store, tmp_path, source, day, run_id, records) -> dict[str, Any]:
+    local = write_run_dir(tmp_path / f"{source}-{day}-{run_id}", records, run_id=run_id,
+                          day=day, source=source)
+    storage.upload_staging(store, source, day, run_id, local)
+    return storage.publish_run(store, source, day, run_id)
+
+
+def _day_records(source: str, day: str, n: int = 3) -> list[dict[str, Any]]:
+    return [make_record(i + 100 * DAYS.index(day), source=source,
+                        published_at=f"{day}T0{i}:15:00+09:00") for i in range(n)]
+
+
+def test_the_table_schema_is_the_json_schema() -> None:
+    """Every JSON Schema property has its column, typed; a new field without a column fails."""
+    doc = json.loads(SCHEMA.read_text())
+    schema = arrow_schema()
+    for name, spec in doc["properties"].items():
+        assert name in schema.names, name
+        if spec.get("$ref", "").endswith("datetime_or_null"):
+            assert schema.field(name).type == pa.timestamp("us", tz="UTC")
+            assert schema.field(f"{name}_offset").type == pa.string()
+    assert set(schema.names) == (set(doc["properties"])
+                                 | {f"{n}_offset" for n in ("fetched_at", "published_at",
+                                                             "updated_at")}
+                                 | {"date"})
+    assert schema.field("version").type == pa.int64()
+    assert schema.field("authors").type == pa.list_(pa.field("element", pa.string()))
+    assert schema.field("images").type.value_type == pa.struct(
+        [pa.field("url", pa.string(), nullable=False), pa.field("caption", pa.string())])
+    assert pa.types.is_struct(schema.field("raw").type)
+
+
+def test_records_keep_their_instant_and_their_offset() -> None:
+    record = make_record(1, published_at="2026-11-20T09:00:00.5+09:00",
+                         updated_at="2026-11-20T01:30:00Z")
+    row = to_arrow([record], "2026-11-20").to_pylist()[0]
+    assert row["published_at"] == datetime(2026, 11, 20, 0, 0, 0, 500000, tzinfo=UTC)
+    assert row["published_at_offset"] == "+09:00"
+    assert row["updated_at_offset"] == "+00:00" and row["date"] == "2026-11-20"
+    assert row["dateline"] == {"city": "SEOUL", "agency": "Yonhap"}
+
+
+def _duckdb(store) -> Any:
+    import duckdb
+    import duckdb_ext
+
+    uri, options = table_location(store)
+    con = duckdb.connect(config={"extension_directory": str(Path(list(duckdb_ext.__path__)[0])
+                                                            / "extensions"),
+                                 "autoinstall_known_extensions": False})
+    con.execute("LOAD httpfs")
+    con.execute("LOAD delta")
+    if options:
+        host = options["AWS_ENDPOINT_URL"].removeprefix("http://")
+        con.execute(f"CREATE SECRET (TYPE S3, KEY_ID '{options['AWS_ACCESS_KEY_ID']}', "
+                    f"SECRET '{options['AWS_SECRET_ACCESS_KEY']}', ENDPOINT '{host}', "
+                    "URL_STYLE 'path', USE_SSL false, REGION 'us-east-1')")
+    return con, uri, options
+
+
+def test_duckdb_and_polars_read_exactly_the_published_records(store, tmp_path) -> None:
+    for source in SOURCES:
+        for day in DAYS:
+            _publish(store, tmp_path, source, day, "r1", _day_records(source, day))
+    # one all-duplicate day: its partition has no parts, the table no rows for it
+    _publish(store, tmp_path, "testwire", "2026-11-23", "r1", _day_records("testwire", DAYS[0]))
+
+    expected = sorted((r["source"], p.date, r["id"], r["version"], r["content_hash"], r["title"])
+                      for p in storage.list_partitions(store)
+                      for r in storage.read_articles(store, source=p.source, start=p.date,
+                                                     end=p.date))
+    assert len(expected) == 18
+    con, uri, options = _duckdb(store)
+    rows = con.execute(f"SELECT source, date, id, version, content_hash, title "
+                       f"FROM delta_scan('{uri}')").fetchall()
+    assert sorted(rows) == expected
+    counts = con.execute(f"SELECT source, date, count(*) FROM delta_scan('{uri}') "
+                         "GROUP BY ALL ORDER BY ALL").fetchall()
+    assert counts == [(s, d, 3) for s in sorted(SOURCES) for d in DAYS]
+    stamp = con.execute(f"SELECT published_at, published_at_offset FROM delta_scan('{uri}') "
+                        "WHERE id = 'testwire:AEN00000000'").fetchone()
+    assert stamp[0].astimezone(UTC) == datetime(2026, 11, 19, 15, 15, tzinfo=UTC)  # 00:15+09:00
+    assert stamp[1] == "+09:00"
+
+    import polars as pl
+
+    frame = pl.read_delta(uri, storage_options=options or None)
+    assert sorted(frame.select("source", "date", "id", "version", "content_hash", "title")
+                  .rows()) == expected
+    assert frame.schema["published_at"] == pl.Datetime("us", "UTC")
+
+
+def test_incremental_reads_return_exactly_what_changed(store, tmp_path) -> None:
+    for day in DAYS[:2]:
+        _publish(store, tmp_path, "testwire", day, "r1", _day_records("testwire", day))
+    rows, since = changes(store, -1)
+    assert len(rows) == 6 and {r["_change_type"] for r in rows} == {"insert"}
+
+    # a re-run of day 1 that finds the same stories: no change rows
+    rerun = _publish(store, tmp_path, "testwire", DAYS[0], "r2", _day_records("testwire", DAYS[0]))
+    assert rerun["run_id"] == "r2"
+    # a backfill of a day never published, and a re-run of day 2 where one story was updated
+    backfill = _publish(store, tmp_path, "testwire", DAYS[2], "r1", _day_records("testwire", DAYS[2]))
+    updated = _day_records("testwire", DAYS[1])
+    updated[0] = make_record(100, title="Updated story", published_at=updated[0]["published_at"],
+                             updated_at=f"{DAYS[1]}T12:00:00+09:00")
+    _publish(store, tmp_path, "testwire", DAYS[1], "r2", updated)
+
+    rows, latest = changes(store, since)
+    got = sorted((r["_change_type"], r["id"], r["title"]) for r in rows)
+    assert got == sorted(
+        [("insert", r["id"], r["title"]) for r in _day_records("testwire", DAYS[2])]
+        + [("insert", "testwire:AEN00000100", "Updated story"),
+           ("delete", "testwire:AEN00000100", "Story number 100")]
+    )
+    assert latest == backfill["table_version"] + 1
+    assert changes(store, latest) == ([], latest)
+
+
+def test_concurrent_commits_of_different_days_all_land(store, tmp_path) -> None:
+    jobs = [(source, day) for source in SOURCES for day in DAYS]
+    for source, day in jobs:  # staged first; the publishes race below
+        local = write_run_dir(tmp_path / f"{source}-{day}", _day_records(source, day),
+                              run_id="r1", day=day, source=source)
+        storage.upload_staging(store, source, day, "r1", local)
+    errors: list[BaseException] = []
+
+    def publish(source: str, day: str) -> None:
+        try:
+            storage.publish_run(store, source, day, "r1")
+        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=publish, args=job) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not errors, errors
+    from deltalake import DeltaTable
+
+    uri, opts = table_location(store)
+    table = DeltaTable(uri, storage_options=opts).to_pyarrow_table(columns=["source", "date"])
+    assert sorted(set(zip(table.column("source").to_pylist(), table.column("date").to_pylist(),
+                          strict=True))) == sorted(jobs)
+    assert table.num_rows == 3 * len(jobs)
+
+
+def test_changes_command_prints_json_lines(tmp_path, capsys) -> None:
+    from wiredesk import cli
+
+    url = (tmp_path / "store").as_uri()
+    store = storage.open_store(url)
+    _publish(store, tmp_path, "testwire", DAYS[0], "r1", _day_records("testwire", DAYS[0]))
+    assert cli.main(["changes", "--since", "-1", "--storage", url]) == 0
+    out, err = capsys.readouterr()
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [(r["_change_type"], r["id"]) for r in lines] == [
+        ("insert", r["id"]) for r in _day_records("testwire", DAYS[0])]
+    assert "3 change(s) after version -1; the table is at version 0" in err
