@@ -32,6 +32,7 @@ SOURCE = "benchwire"
 DAY = "2026-11-20"
 SIZES = (10_000, 100_000)
 MEMORY_RATIO_TARGET = 1.2
+TABLE_OVERHEAD_TARGET = 0.30
 
 
 def _record(n: int) -> dict[str, Any]:
@@ -120,14 +121,20 @@ def _worker(url: str, options: dict[str, Any], run_dir: Path, run_id: str) -> di
     """In the child: stage and publish, then report time and this process's peak RSS."""
     import storage
 
+    from storage.table import sync_day
+
     store = storage.open_store(url, **options)
     storage.upload_staging(store, SOURCE, DAY, run_id, run_dir)
     started = time.perf_counter()
-    manifest = storage.publish_run(store, SOURCE, DAY, run_id)
+    manifest = storage.publish_run(store, SOURCE, DAY, run_id, table=False)
     seconds = time.perf_counter() - started
     peak_kib = _peak_rss_kib()
+    started = time.perf_counter()
+    sync_day(store, SOURCE, DAY)  # what publish_run(table=True) adds: the day's table commit
+    table_seconds = time.perf_counter() - started
     return {"records": manifest["records"], "parts": len(manifest["parts"]),
-            "seconds": seconds, "peak_mib": peak_kib / 1024}
+            "seconds": seconds, "table_seconds": table_seconds, "peak_mib": peak_kib / 1024,
+            "table_peak_mib": _peak_rss_kib() / 1024}
 
 
 def _measure(url: str, options: dict[str, Any], run_dir: Path, run_id: str) -> dict[str, Any]:
@@ -170,12 +177,14 @@ def run(sizes: tuple[int, ...] = SIZES) -> dict[str, dict[int, dict[str, Any]]]:
 def report(results: dict[str, dict[int, dict[str, Any]]]) -> None:
     sizes = sorted({size for by_size in results.values() for size in by_size})
     print(f"{'backend':<16}{'records':>10}{'parts':>7}{'seconds':>10}{'records/s':>12}"
-          f"{'peak RSS MiB':>14}")
+          f"{'+table s':>10}{'table/publish':>15}{'peak RSS MiB':>14}{'+table MiB':>12}")
     for backend, by_size in results.items():
         for size in sizes:
             r = by_size[size]
             print(f"{backend:<16}{r['records']:>10,}{r['parts']:>7}{r['seconds']:>10.1f}"
-                  f"{r['records'] / r['seconds']:>12,.0f}{r['peak_mib']:>14.1f}")
+                  f"{r['records'] / r['seconds']:>12,.0f}{r['table_seconds']:>10.1f}"
+                  f"{r['table_seconds'] / r['seconds']:>15.2f}{r['peak_mib']:>14.1f}"
+                  f"{r['table_peak_mib']:>12.1f}")
     if len(sizes) >= 2:
         small, large = sizes[0], sizes[-1]
         for backend, by_size in results.items():
@@ -183,6 +192,12 @@ def report(results: dict[str, dict[int, dict[str, Any]]]) -> None:
             verdict = "ok" if ratio <= MEMORY_RATIO_TARGET else "ABOVE TARGET"
             print(f"{backend}: peak memory {large:,} vs {small:,} records = {ratio:.2f}x "
                   f"(target <= {MEMORY_RATIO_TARGET}) {verdict}")
+            table_ratio = by_size[large]["table_peak_mib"] / by_size[small]["table_peak_mib"]
+            overhead = by_size[large]["table_seconds"] / by_size[large]["seconds"]
+            print(f"{backend}: with the Delta table commit, peak memory {table_ratio:.2f}x; "
+                  f"the commit adds {overhead:.0%} to the publish time of {large:,} records "
+                  f"(target <= {TABLE_OVERHEAD_TARGET:.0%}) "
+                  f"{'ok' if overhead <= TABLE_OVERHEAD_TARGET else 'ABOVE TARGET'}")
 
 
 def history(days: int, work: Path) -> dict[str, list[float]]:

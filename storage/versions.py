@@ -221,6 +221,11 @@ def write_piece(store: ObjectStore, key: str, rows: Iterable[dict[str, Any]]) ->
         store.put_file(key, spool.name)
 
 
+def read_rows(store: ObjectStore, key: str) -> Iterator[dict[str, Any]]:
+    """The rows of one index piece, streamed."""
+    return _read_rows(store, key)
+
+
 def _read_rows(store: ObjectStore, key: str) -> Iterator[dict[str, Any]]:
     with store.open_reader(key) as stream, gzip.GzipFile(fileobj=stream) as raw:
         for line in io.TextIOWrapper(raw, encoding="utf-8"):
