@@ -120,7 +120,6 @@ def _peak_rss_kib() -> int:
 def _worker(url: str, options: dict[str, Any], run_dir: Path, run_id: str) -> dict[str, Any]:
     """In the child: stage and publish, then report time and this process's peak RSS."""
     import storage
-
     from storage.table import sync_day
 
     store = storage.open_store(url, **options)
