@@ -7,6 +7,12 @@ through, and only then uploads the local run directory with
 :func:`storage.staging.upload_staging`.  A failed child (exit code, or a
 ``crawl.json`` marked failed) raises :class:`CrawlError` naming the source,
 the exit code and the last log lines.
+
+The child runs in its own session (process group), so that nothing of it
+outlives its caller: on a timeout, on SIGTERM (how Airflow stops a task),
+SIGINT or any other exception while it runs, :func:`run_process` ends the
+whole group and waits for it, and :func:`crawl` removes its temporary run
+directory before the error goes on (:class:`CrawlTerminated` for a signal).
 """
 
 from __future__ import annotations
@@ -17,11 +23,14 @@ import logging
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -44,6 +53,14 @@ class CrawlError(RuntimeError):
         self.source = source
         self.returncode = returncode
         self.tail = tail
+
+
+class CrawlTerminated(CrawlError):
+    """The caller was asked to stop (SIGTERM) while its crawl ran; the crawl was ended first."""
+
+
+#: How long the crawl's process group has to exit after SIGTERM before SIGKILL.
+TERM_GRACE_SECONDS = 5.0
 
 
 def crawl_command(
@@ -89,8 +106,10 @@ def run_process(
 
     Output is forwarded in chunks, not lines, so the child's live progress
     line (redrawn with ``\\r`` when our stderr is a terminal) shows up live.
-    Raises :class:`CrawlError` on a non-zero exit or on timeout (the child is
-    killed, so no reactor is left behind).
+    Raises :class:`CrawlError` on a non-zero exit or on timeout, and
+    :class:`CrawlTerminated` on SIGTERM; on those and on any other exception
+    while the child runs, its whole process group is ended first
+    (:func:`end_process_group`), so no reactor is left behind.
     """
     tail: collections.deque[str] = collections.deque(maxlen=TAIL_LINES)
     env = _child_env()
@@ -124,16 +143,20 @@ def run_process(
     reader.start()
     started = time.monotonic()
     try:
-        returncode = proc.wait(timeout=timeout)
+        with _sigterm_raises(source):
+            returncode = proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+        end_process_group(proc)
         reader.join(5)
         raise CrawlError(
             f"crawl of {source!r} timed out after {time.monotonic() - started:.0f}s and was killed;"
             " last log lines:\n" + "\n".join(tail),
             source=source, returncode=None, tail=list(tail),
         ) from None
+    except BaseException:  # SIGTERM (CrawlTerminated), SIGINT, an Airflow task timeout, ...
+        end_process_group(proc)
+        reader.join(5)
+        raise
     reader.join(10)
     if returncode != 0:
         raise CrawlError(
@@ -142,6 +165,66 @@ def run_process(
             source=source, returncode=returncode, tail=list(tail),
         )
     return list(tail)
+
+
+def end_process_group(proc: subprocess.Popen, grace: float = TERM_GRACE_SECONDS) -> None:
+    """End the child's whole process group: SIGTERM, ``grace`` seconds, then SIGKILL; wait for it.
+
+    The child leads its own group (``start_new_session=True``), so the group id
+    is its pid; anything it started in that group ends with it.
+    """
+    pgid = proc.pid
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(pgid, sig)
+        except ProcessLookupError:
+            break
+        if _group_gone(proc, pgid, grace):
+            break
+        logger.warning("crawl process group %d still there %.0fs after %s", pgid, grace, sig.name)
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL cannot be refused
+        logger.error("crawl process %d did not exit after SIGKILL", proc.pid)
+
+
+def _group_gone(proc: subprocess.Popen, pgid: int, wait: float) -> bool:
+    """Wait up to ``wait`` seconds for the group to empty (its dead members reaped)."""
+    deadline = time.monotonic() + wait
+    while True:
+        proc.poll()  # reap the leader: a zombie would keep its group alive
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+
+
+@contextmanager
+def _sigterm_raises(source: str) -> Iterator[None]:
+    """While the crawl runs, SIGTERM raises :class:`CrawlTerminated` (main thread only).
+
+    The previous handler comes back when the child has ended; a handler can
+    only be installed from the main thread, elsewhere this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminated(signum: int, frame: object) -> None:
+        raise CrawlTerminated(
+            f"crawl of {source!r} stopped by {signal.Signals(signum).name}; the crawl process group "
+            "was ended and nothing of this attempt is staged",
+            source=source, returncode=-signum, tail=[],
+        )
+
+    previous = signal.signal(signal.SIGTERM, terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _stderr_is_tty() -> bool:
@@ -213,6 +296,10 @@ def crawl(
     logger.info("crawling %s for %s (run %s, mode %s)", spec.id, day, run_id, mode)
     try:
         summary = _run_and_check(argv, spec.id, run_dir, timeout)
+    except (CrawlTerminated, KeyboardInterrupt):
+        # Asked to stop: a temporary run directory goes even if it was to be kept.
+        _discard(base, work_dir is not None)
+        raise
     except BaseException:
         # A failed crawl's run dir goes: the error carries the log tail, and
         # workers must not fill up.

@@ -115,6 +115,38 @@ class Politeness(BaseModel):
     contact: str | None = None  # overrides the contact in the User-Agent
 
 
+class Gates(BaseModel):
+    """Quality gates a day must pass before it is published (``wiredesk.gates`` applies them).
+
+    Every field left out (``None``) takes the default from ``wiredesk.settings``
+    (``WIREDESK_GATE_*`` or the built-in value), so a source names only what it
+    changes: ``gates: {min_articles: 20, boilerplate: ["(END)", "Copyright"]}``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: parsed records the day needs
+    min_articles: int | None = Field(default=None, ge=0)
+    #: quarantined pages / fetched pages allowed
+    max_quarantined_share: float | None = Field(default=None, ge=0, le=1)
+    #: phrases no body may contain; replaces the default list
+    boilerplate: list[str] | None = None
+    #: allowed rise of the share of records without authors, dates or sections,
+    #: over the mean of the last ``drift_days`` published days (absolute, 0..1)
+    max_drift: float | None = Field(default=None, ge=0, le=1)
+    drift_days: int | None = Field(default=None, ge=0, le=60)
+    drift_min_days: int | None = Field(default=None, ge=1, le=60)
+    drift_sample: int | None = Field(default=None, ge=1, le=100_000)
+    drift_min_records: int | None = Field(default=None, ge=1)
+
+    @field_validator("boilerplate")
+    @classmethod
+    def _no_empty_phrase(cls, values: list[str] | None) -> list[str] | None:
+        if values is not None and not all(isinstance(v, str) and v.strip() for v in values):
+            raise ValueError("boilerplate phrases must be non-empty strings")
+        return values
+
+
 class SourceSpec(BaseModel):
     """One news source, declared as data (see the module docstring)."""
 
@@ -137,6 +169,7 @@ class SourceSpec(BaseModel):
     url_date_pattern: str | None = None
     parser: str | None = None  # parser id; defaults to the source id
     politeness: Politeness = Field(default_factory=Politeness)
+    gates: Gates = Field(default_factory=Gates)
 
     @field_validator("timezone")
     @classmethod

@@ -7,10 +7,19 @@ inside the tasks).
 
 Each DAG ``news_<source>`` covers one day ``D`` per run: the data interval
 ``[D, D+1)`` in the source's own time zone (the run starts when that day has
-ended there), or ``params.date`` for a manual run. ``crawl`` discovers,
-fetches, archives, parses and stages; ``publish`` dedups, validates, writes
-the day's partition with its manifest last and emits the source's Asset.
-Both are idempotent for a given day: a re-run replaces the partition.
+ended there), or ``params.date`` for a manual run. Four tasks in a row:
+``crawl`` discovers, fetches, archives, parses and stages; ``validate``
+applies the source's quality gates; ``publish`` dedups, writes the day's
+partition with its manifest last; ``report`` logs every count with its
+reasons and emits the source's Asset. A re-run replaces the day's partition.
+
+Start date, retries, retry delay, the crawl timeout, pool slots and gate
+defaults come from :mod:`wiredesk.settings` (``WIREDESK_*`` variables), read
+here at parse time without touching the metadata database; the crawl timeout
+may also be set at run time by the Airflow Variable
+``wiredesk_crawl_timeout_seconds``. Each crawl task runs in its site's pool
+(``wiredesk_<host>``), so runs of one site never crawl it more often at once
+than the pool has slots.
 
 What an operator reads in the UI (DAG docs, task docs) is :data:`DAG_DOC` and
 :data:`TASK_DOCS`; ``docs/operators.md`` is the long form.
@@ -22,18 +31,16 @@ import pendulum
 from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, get_current_context, task
 
 from crawlers.sources import CRAWL_MODES, load_sources
-from wiredesk.settings import dag_id_for, storage_url_from_env, task_retries_from_env
-
-#: First day of the schedule (midnight in each source's zone); catchup is off, earlier days go through backfills.
-START = (2025, 1, 1)
-
+from wiredesk import settings
 
 DEFAULT_ARGS = {
     "owner": "wiredesk",
-    "retries": task_retries_from_env(),
-    "retry_delay": pendulum.duration(minutes=5),
+    "retries": settings.task_retries_from_env(),
+    "retry_delay": pendulum.duration(seconds=settings.retry_delay_seconds_from_env()),
     "retry_exponential_backoff": True,
 }
+#: Airflow Variable read by the crawl task when it runs (never at parse time).
+CRAWL_TIMEOUT_VARIABLE = "wiredesk_crawl_timeout_seconds"
 
 DAG_DOC = """\
 ### {name} (`{source}`)
@@ -43,21 +50,30 @@ Scheduled runs start when D has ended there; a manual run takes `date` from its
 params (`YYYY-MM-DD`), else the day before it was triggered.
 
 - **crawl** discovers the day's article URLs (feeds, sitemaps, listings), fetches
-  them, archives every response to WARC, parses and stages the run. Fails when no
-  URL was found for D, or the crawl process crashed or timed out.
-- **publish** dedups against earlier days, validates, writes the day's partition
-  with its manifest last and emits the Asset. Fails when the staged run is missing,
-  its counts do not add up, or the store is unreachable.
+  them, archives every response to WARC, parses and stages the run. Runs in pool
+  `{pool}` (one per site). Fails when no URL was found for D, or the crawl process
+  crashed or timed out (after {timeout}s); a killed crawl task ends its crawl process.
+- **validate** applies the quality gates: at least {min_articles} parsed records,
+  at most {max_quarantined_share:.0%} of fetched pages quarantined, no boilerplate
+  phrase in any body, no drift in the share of records without authors, dates or
+  sections against the last {drift_days} published days. A failed gate fails with
+  one line naming the gate, the measured value and the limit; nothing is published.
+- **publish** dedups against earlier days, validates every record against the schema
+  and writes the day's partition with its manifest last. Fails when the staged run
+  is missing, its counts do not add up, or the store is unreachable.
+- **report** logs every count with its reasons as a table, returns it as XCom and
+  emits the Asset `articles_{source}` with the counts in its event's `extra`.
 
-**Read a run**: the last lines of each task log start with `crawl {source} D:` /
-`publish {source} D:` and give the counts with reasons; the `publish` XCom
-`return_value` has the same as a small dict. Counts add up:
+**Read a run**: the `report` log's table (or its XCom `return_value`, or the
+Asset event); each task's last lines start with `crawl {source} D:` /
+`validate {source} D:` / `publish {source} D:`. Counts add up:
 `discovered = filtered + duplicate + fetch_failed + quarantined + published`.
 
 **Re-run a day** (safe at any time): *Clear* the run's `crawl` task with its
 downstream, or trigger the DAG with `{{"date": "D"}}`. The new run replaces
 the day's partition in one step (manifest written last); readers never see
-half a day. *Clear* only `publish` to re-publish the already staged crawl.
+half a day. *Clear* only `validate` (with downstream) after changing a gate in
+the sources YAML: it re-checks and publishes the already staged crawl.
 
 **Backfill days**: `airflow backfill create --dag-id {dag_id} --from-date A
 --to-date B --reprocess-behavior completed --max-active-runs 1`, with A and B
@@ -69,7 +85,7 @@ See docs/operators.md.
 `articles/v1/source={source}/date=D/` the published partition,
 `quarantine/source={source}/date=D/` pages that could not be parsed, with reasons,
 `raw/source={source}/date=D/` every response as WARC,
-`staging/source={source}/date=D/run=R/` the crawl handed to publish.
+`staging/source={source}/date=D/run=R/` the crawl handed to validate and publish.
 """
 
 TASK_DOCS = {
@@ -80,15 +96,34 @@ The log's last `crawl <source> D: discovered=… parsed=… filtered=… fetch_f
 line is the outcome, with reasons in brackets; lines from the crawl process are
 under the `crawl.*` sources. It fails with *discovered 0 URLs* when no feed,
 sitemap or listing gave a URL for D: the message lists the feeds that could not
-be read and what to check. Re-running is safe: each attempt is a new staged run.
+be read and what to check. Runs in the site's pool; the crawl process is killed
+after `WIREDESK_CRAWL_TIMEOUT_SECONDS` (or the Variable `wiredesk_crawl_timeout_seconds`).
+Stopping the task (mark failed, timeout) ends the crawl process group and removes its
+temporary files. Re-running is safe: each attempt is a new staged run.
+""",
+    "validate": """\
+Apply the source's quality gates to the staged crawl; publish nothing when one fails.
+
+One `validate <source> D: gate <name> passed|FAILED|skipped: <measured> (limit <limit>)`
+line per gate: `min_articles`, `max_quarantined_share`, `boilerplate`, `drift`.
+A failure's first line names the gate, the measured value and the limit. Limits:
+the source's `gates` in the registry or the sources YAML, else `WIREDESK_GATE_*`.
+The XCom is the crawl's, with the verdicts under `gates`.
 """,
     "publish": """\
-Dedup, validate and publish the staged crawl as day D's partition.
+Dedup, validate against the schema and publish the staged crawl as day D's partition.
 
 The log's `publish <source> D: discovered=… published=… duplicate=… …` line is
 the final outcome; the XCom `return_value` has the counts, the partition
 prefix, and the quarantine and raw WARC keys. The partition is replaced in one
 step: clearing this task re-publishes the same staged crawl.
+""",
+    "report": """\
+The day's scoreboard: every count with its reasons as a table in the log.
+
+The XCom `return_value` holds the same (`counts`, `reasons`, `gates`, `table`) and
+the Asset event's `extra` has discovered, fetched, filtered, fetch_failed,
+quarantined, duplicate, published, records, run_id and date.
 """,
 }
 
@@ -98,13 +133,19 @@ def _sources() -> dict:
     return load_sources()
 
 
-def build_dag(source_id: str, timezone: str, name: str | None = None):
+def build_dag(source_id: str, spec):
     """Build the DAG for one source; called once per registry entry below."""
+    timezone, name = spec.timezone, spec.name
     # The tasks write where the Asset and the docs point: workers parse this file too.
-    storage_url = storage_url_from_env()
+    storage_url = settings.storage_url_from_env()
     store_root = storage_url.rstrip("/")
-    dag_id = dag_id_for(source_id)
+    dag_id = settings.dag_id_for(source_id)
     articles = Asset(name=f"articles_{source_id}", uri=f"{store_root}/articles/v1/source={source_id}")
+    pool = settings.pool_for(spec.allowed_domains[0])
+    crawl_timeout = settings.crawl_timeout_seconds_from_env()
+    gates = {**settings.gate_defaults_from_env(),
+             **{k: v for k, v in spec.gates.model_dump().items() if v is not None}}
+    start = settings.start_date_from_env()
 
     @dag(
         dag_id=dag_id,
@@ -115,7 +156,7 @@ def build_dag(source_id: str, timezone: str, name: str | None = None):
         # once that day is over. (A bare "@daily" in Airflow 3 means a trigger
         # with an empty interval at midnight, i.e. the day that has just begun.)
         schedule=CronDataIntervalTimetable("0 0 * * *", timezone=timezone),
-        start_date=pendulum.datetime(*START, tz=timezone),
+        start_date=pendulum.datetime(start.year, start.month, start.day, tz=timezone),
         catchup=False,
         max_active_runs=1,
         default_args=DEFAULT_ARGS,
@@ -129,11 +170,16 @@ def build_dag(source_id: str, timezone: str, name: str | None = None):
                                       "section listings back to the day (older days); all: both."),
         },
         doc_md=DAG_DOC.format(name=name or source_id, source=source_id, timezone=timezone,
-                              dag_id=dag_id, storage=store_root),
+                              dag_id=dag_id, storage=store_root, pool=pool, timeout=crawl_timeout,
+                              **gates),
     )
     def news_source():
-        @task(execution_timeout=pendulum.duration(hours=2), doc_md=TASK_DOCS["crawl"])
+        @task(execution_timeout=pendulum.duration(
+                  seconds=crawl_timeout + settings.CRAWL_TASK_MARGIN_SECONDS),
+              pool=pool, doc_md=TASK_DOCS["crawl"])
         def crawl() -> dict:
+            from airflow.sdk import Variable
+
             from wiredesk import run
 
             context = get_current_context()
@@ -144,18 +190,33 @@ def build_dag(source_id: str, timezone: str, name: str | None = None):
                 timezone,
                 run_after=getattr(dag_run, "run_after", None),
             )
+            timeout = Variable.get(CRAWL_TIMEOUT_VARIABLE, default=None) or crawl_timeout
             return run.crawl_step(source_id, day, storage_url=storage_url, log_child_output=True,
-                                  mode=context["params"].get("mode") or "incremental", **_storage_options())
+                                  mode=context["params"].get("mode") or "incremental",
+                                  timeout=float(timeout), **_storage_options())
 
-        @task(outlets=[articles], doc_md=TASK_DOCS["publish"])
-        def publish(crawled: dict) -> dict:
+        @task(doc_md=TASK_DOCS["validate"])
+        def validate(crawled: dict) -> dict:
             from wiredesk import run
 
-            manifest = run.publish_step(crawled, storage_url=storage_url, **_storage_options())
-            get_current_context()["outlet_events"][articles].extra = run.asset_extra(manifest)
-            return run.summarize(manifest)
+            return run.validate_step(crawled, storage_url=storage_url, **_storage_options())
 
-        publish(crawl())
+        @task(doc_md=TASK_DOCS["publish"])
+        def publish(checked: dict) -> dict:
+            from wiredesk import run
+
+            manifest = run.publish_step(checked, storage_url=storage_url, **_storage_options())
+            return {**run.summarize(manifest), "gates": checked.get("gates", [])}
+
+        @task(outlets=[articles], doc_md=TASK_DOCS["report"])
+        def report(published: dict) -> dict:
+            from wiredesk import run
+
+            scoreboard = run.report_step(published)
+            get_current_context()["outlet_events"][articles].extra = scoreboard["extra"]
+            return scoreboard
+
+        report(publish(validate(crawl())))
 
     return news_source()
 
@@ -168,4 +229,4 @@ def _storage_options() -> dict:
 
 
 for _source_id, _spec in _sources().items():
-    globals()[dag_id_for(_source_id)] = build_dag(_source_id, _spec.timezone, _spec.name)
+    globals()[settings.dag_id_for(_source_id)] = build_dag(_source_id, _spec)

@@ -75,11 +75,42 @@ class LocalAirflow:
             raise RuntimeError(f"airflow db migrate failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}")
         marker.touch()
 
+    def pools(self) -> dict[str, dict[str, object]]:
+        """One pool per site of the sources this home's DAGs see (``airflow pools import`` format)."""
+        from crawlers.sources import load_sources
+        from wiredesk.settings import POOL_SLOTS, pool_for
+
+        env = self.env()
+        slots = int(env.get("WIREDESK_POOL_SLOTS") or POOL_SLOTS)
+        sites: dict[str, list[str]] = {}
+        for spec in load_sources(env.get("WIREDESK_SOURCES") or None).values():
+            sites.setdefault(spec.allowed_domains[0], []).append(spec.id)
+        return {
+            pool_for(site): {"slots": slots, "include_deferred": False,
+                             "description": f"wiredesk crawls of {site} ({', '.join(ids)})"}
+            for site, ids in sorted(sites.items())
+        }
+
+    def ensure_pools(self) -> None:
+        """Create or resize the site pools (one ``airflow pools import``, skipped when unchanged)."""
+        pools = self.pools()
+        wanted = json.dumps(pools, sort_keys=True, indent=2)
+        marker = self.home / "wiredesk-pools.json"
+        if marker.exists() and marker.read_text(encoding="utf-8") == wanted:
+            return
+        staged = self.home / "wiredesk-pools.json.new"
+        staged.write_text(wanted, encoding="utf-8")
+        result = self._run("pools", "import", str(staged), check=False)
+        if result.returncode != 0:
+            raise RuntimeError(f"airflow pools import failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}")
+        staged.replace(marker)
+
     def dags_test(
         self, dag_id: str, day: date, conf: Mapping[str, object] | None = None, *, capture: bool = True
     ) -> subprocess.CompletedProcess:
         """One complete DAG run for ``day`` (``airflow dags test``), tasks in-process."""
         self.ensure_db()
+        self.ensure_pools()
         conf = {"date": day.isoformat(), **(conf or {})}
         return self._run(
             "dags", "test", dag_id, day.isoformat(), "--conf", json.dumps(conf), check=False, capture=capture
@@ -115,6 +146,7 @@ class LocalAirflow:
         stop the whole tree with :func:`stop_process`.
         """
         self.ensure_db()
+        self.ensure_pools()
         output = open(log_file, "ab") if log_file else None  # noqa: SIM115 (kept open for the child)
         try:
             return subprocess.Popen(

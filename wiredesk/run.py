@@ -1,15 +1,20 @@
 """Run one source for one day: the single code path behind the CLI and the DAGs.
 
-A run is two steps that share nothing but the object store, so that Airflow
-can retry or place them independently:
+A run is four steps that share nothing but the object store and small
+dicts, so that Airflow can retry or place them independently:
 
-``crawl_step``   a crawl in its own process (a Twisted reactor cannot be
-                 restarted), staged in the store with its WARC archive;
-``publish_step`` dedup, validation and the atomic partition write.
+``crawl_step``    a crawl in its own process (a Twisted reactor cannot be
+                  restarted), staged in the store with its WARC archive;
+``validate_step`` the source's quality gates over the staged run
+                  (:mod:`wiredesk.gates`); a failed gate stops the run before
+                  anything is published;
+``publish_step``  dedup, schema validation and the atomic partition write;
+``report_step``   every count with its reasons as a table, and the Asset
+                  event's ``extra``.
 
-Both return small JSON-able dicts, which Airflow keeps as XCom and shows to
-operators, and both log one summary line (``crawl yonhap_en 2025-03-12:
-discovered=24 parsed=21 ...``) that is the first thing to read in a task log.
+All return small JSON-able dicts, which Airflow keeps as XCom and shows to
+operators, and all log summary lines (``crawl yonhap_en 2025-03-12:
+discovered=24 parsed=21 ...``) that are the first thing to read in a task log.
 """
 
 from __future__ import annotations
@@ -77,6 +82,7 @@ def crawl_step(
     run_id: str | None = None,
     min_discovered: int = 1,
     log_child_output: bool = False,
+    timeout: float | None = None,
     **storage_options: Any,
 ) -> dict[str, Any]:
     """Crawl ``source_id`` for ``day`` and stage the result; fail loudly when nothing was found.
@@ -88,9 +94,12 @@ def crawl_step(
     ``log_child_output`` sends the crawl process's log through :mod:`logging`
     at the level each line was written with. Airflow files everything a task
     writes to stderr as an error, which would paint a healthy crawl's log red.
+
+    ``timeout`` (seconds; default ``$WIREDESK_CRAWL_TIMEOUT_SECONDS``) bounds
+    the crawl process: past it, its whole process group is killed.
     """
     from crawlers import runner
-    from wiredesk.settings import sources_file_from_env
+    from wiredesk.settings import crawl_timeout_seconds_from_env, sources_file_from_env
 
     output = _child_output_to_logging() if log_child_output else contextlib.nullcontext()
     try:
@@ -104,6 +113,7 @@ def crawl_step(
                 sources_file=sources_file or sources_file_from_env(),
                 mode=mode,
                 storage_options=storage_options or None,
+                timeout=timeout if timeout is not None else crawl_timeout_seconds_from_env(),
             )
     except Exception as exc:
         # The runner's errors name the source but not always the day; the
@@ -177,6 +187,42 @@ def compact_crawl_result(result: Mapping[str, Any]) -> dict[str, Any]:
     compact = {key: result[key] for key in keep if key in result}
     compact["discovery_errors"] = list(result.get("discovery_errors") or [])[:MAX_XCOM_ERRORS]
     return compact
+
+
+class GateError(RunError):
+    """A day failed a quality gate (:class:`wiredesk.gates.GateFailed` carries the results)."""
+
+
+def validate_step(
+    crawled: Mapping[str, Any],
+    *,
+    storage_url: str,
+    sources_file: str | None = None,
+    **storage_options: Any,
+) -> dict[str, Any]:
+    """Apply the source's quality gates to a staged crawl; fail before anything is published.
+
+    Returns the crawl's XCom with ``gates`` added (one dict per gate), which
+    ``publish`` takes as its input. Each gate's verdict is one log line; a
+    failed gate raises :class:`GateError` whose first line names the gate,
+    the measured value and the limit.
+    """
+    from crawlers.sources import get_source
+    from storage import open_store
+    from wiredesk import gates
+    from wiredesk.settings import sources_file_from_env
+
+    source, day = crawled["source"], str(crawled["date"])
+    spec = get_source(source, sources_file or sources_file_from_env())
+    with open_store(storage_url, **storage_options) as store:
+        results = gates.check_staged(store, source, day, crawled["run_id"], spec.gates)
+    for result in results:
+        log.log(logging.INFO if result.passed else logging.ERROR, "validate %s %s: %s",
+                source, day, result.line())
+    failed = [r for r in results if not r.passed]
+    if failed:
+        raise GateError(str(gates.GateFailed(source, day, failed)))
+    return {**crawled, "gates": [r.to_dict() for r in results]}
 
 
 def publish_step(crawled: Mapping[str, Any], *, storage_url: str, **storage_options: Any) -> dict:
@@ -259,21 +305,56 @@ def summarize(manifest: Mapping[str, Any]) -> dict[str, Any]:
         "parts": len(manifest.get("parts", [])),
         "quarantine": list(manifest.get("quarantine") or []),
         "raw": list(manifest.get("raw") or []),
+        # The Delta table version holding this day: a downstream DAG reads changes after it.
+        "table_version": manifest.get("table_version"),
     }
 
 
 def asset_extra(manifest: Mapping[str, Any]) -> dict[str, Any]:
-    """What downstream DAGs scheduled on the source's Asset learn about the new partition."""
-    counts = manifest.get("counts", {})
+    """What downstream DAGs scheduled on the source's Asset learn about the new partition.
+
+    Takes a manifest or its :func:`summarize` form (the ``publish`` XCom):
+    every count's total, so the Asset's event list reads as a per-day scoreboard.
+    """
+    summary = manifest if "summary" in manifest else summarize(manifest)
+    totals = summary.get("counts") or {}
+    extra: dict[str, Any] = {key: summary.get(key) for key in ("source", "date", "run_id", "records")}
+    for name in ("discovered", "fetched", "filtered", "fetch_failed", "quarantined", "duplicate",
+                 "published"):
+        extra[name] = int(totals.get(name) or 0)
+    extra["partition"] = summary.get("partition")
+    extra["table_version"] = summary.get("table_version")
+    return extra
+
+
+def report_table(summary: Mapping[str, Any]) -> str:
+    """Every count with its reasons, one row each, then the gates' verdicts: the ``report`` log."""
+    totals, reasons = summary.get("counts") or {}, summary.get("reasons") or {}
+    rows = [("count", "total", "reasons")]
+    for name, total in totals.items():
+        why = ", ".join(f"{k}: {v}" for k, v in sorted((reasons.get(name) or {}).items()))
+        rows.append((name, str(total), why))
+    width = max(len(r[0]) for r in rows)
+    lines = [f"{name:<{width}}  {total:>6}  {why}".rstrip() for name, total, why in rows]
+    lines.insert(1, "-" * len(lines[0]))
+    for gate in summary.get("gates") or []:
+        verdict = "skipped" if gate.get("skipped") else ("passed" if gate.get("passed") else "FAILED")
+        lines.append(f"gate {gate.get('gate')}: {verdict}: {gate.get('measured')} (limit {gate.get('limit')})")
+    return "\n".join(lines)
+
+
+def report_step(summary: Mapping[str, Any]) -> dict[str, Any]:
+    """Log the day's counts as a table; return the ``report`` XCom (with the Asset ``extra``)."""
+    table = report_table(summary)
+    log.info("report %s %s (run %s): %s records under %s\n%s", summary.get("source"), summary.get("date"),
+             summary.get("run_id"), summary.get("records"), summary.get("partition"), table)
     return {
-        "source": manifest.get("source"),
-        "date": manifest.get("date"),
-        "run_id": manifest.get("run_id"),
-        "records": manifest.get("records"),
-        "published": _total(counts.get("published", 0)),
-        "duplicate": _total(counts.get("duplicate", 0)),
-        "quarantined": _total(counts.get("quarantined", 0)),
-        "partition": _partition_prefix(manifest),
+        **{key: summary.get(key) for key in ("source", "date", "run_id", "records", "partition")},
+        "counts": dict(summary.get("counts") or {}),
+        "reasons": dict(summary.get("reasons") or {}),
+        "gates": list(summary.get("gates") or []),
+        "table": table,
+        "extra": asset_extra(summary),
     }
 
 

@@ -1,22 +1,81 @@
-"""Process-wide defaults read from the environment, in one place.
+"""Process-wide defaults, in one place: read from the environment, else the values below.
 
 Environment variables (all optional):
 
-``WIREDESK_STORAGE_URL``  where runs publish: ``file:///abs/path`` or ``s3://bucket/prefix``
-                          (default: ``file://<cwd>/var/store``)
-``WIREDESK_SOURCES``      a YAML file adding or overriding sources
-``WIREDESK_S3_CONN_ID``   Airflow connection holding S3 credentials (default ``wiredesk_s3``)
-``WIREDESK_TASK_RETRIES`` retries of each DAG task (default 2; local runs set 0)
+``WIREDESK_STORAGE_URL``       where runs publish: ``file:///abs/path`` or ``s3://bucket/prefix``
+                               (default: ``file://<cwd>/var/store``)
+``WIREDESK_SOURCES``           a YAML file adding or overriding sources
+``WIREDESK_S3_CONN_ID``        Airflow connection holding S3 credentials (default ``wiredesk_s3``)
+
+Scheduling (read by the DAG file at parse time: cheap, no I/O beyond the
+environment; only the crawl timeout can also come from an Airflow Variable,
+``wiredesk_crawl_timeout_seconds``, read by the crawl task when it runs):
+
+``WIREDESK_START_DATE``            first scheduled day, ``YYYY-MM-DD``, midnight in each
+                                   source's zone (default 2025-01-01; catchup is off)
+``WIREDESK_TASK_RETRIES``          retries of each DAG task (default 2; local runs set 0)
+``WIREDESK_RETRY_DELAY_SECONDS``   first retry delay, doubling after (default 300)
+``WIREDESK_CRAWL_TIMEOUT_SECONDS`` the crawl process is killed after this long (default 7200);
+                                   the crawl task's own timeout is this plus
+                                   :data:`CRAWL_TASK_MARGIN_SECONDS` for staging
+``WIREDESK_POOL_SLOTS``            slots of each site's Airflow pool (default 1: one crawl
+                                   per site at a time, whatever the number of active runs)
+
+Quality gates (defaults for every source; a source's ``gates`` in the registry
+or the sources YAML wins, see :mod:`wiredesk.gates`):
+
+``WIREDESK_GATE_MIN_ARTICLES``          parsed records a day needs (default 1)
+``WIREDESK_GATE_MAX_QUARANTINED_SHARE`` quarantined / fetched pages allowed (default 0.3)
+``WIREDESK_GATE_MAX_DRIFT``             allowed rise of a field's missing share over the
+                                        recent days' mean, in absolute terms (default 0.3)
+``WIREDESK_GATE_DRIFT_DAYS``            published days the drift gate compares with (default 7)
 """
 
 from __future__ import annotations
 
 import os
+import re
+from datetime import date
 from pathlib import Path
 
 #: DAG ids that differ from ``news_<source id>``: the flagship English Yonhap
 #: source keeps the short id that operators know it by.
 DAG_IDS = {"yonhap_en": "news_yonhap"}
+
+#: Defaults of the scheduling settings above.
+START_DATE = "2025-01-01"
+TASK_RETRIES = 2
+RETRY_DELAY_SECONDS = 300
+CRAWL_TIMEOUT_SECONDS = 7200
+#: Time the crawl task has beyond the crawl process's timeout, to stage the run.
+CRAWL_TASK_MARGIN_SECONDS = 900
+POOL_SLOTS = 1
+POOL_PREFIX = "wiredesk_"
+
+#: Phrases that never belong in an article body: page furniture and wire
+#: end marks that a parser should have removed. A source's ``gates.boilerplate``
+#: replaces the list.
+BOILERPLATE = ("(END)", "Latest News", "Most Viewed", "Most Liked", "All rights reserved", "Home >")
+
+#: Default quality gates (names as in :class:`crawlers.sources.Gates`).
+GATES = {
+    "min_articles": 1,
+    "max_quarantined_share": 0.3,
+    "max_drift": 0.3,
+    "drift_days": 7,
+    #: fewer published days than this before D: the drift gate is skipped, and says so
+    "drift_min_days": 3,
+    #: records read per earlier day (the first ones of its first parts) and needed on D
+    "drift_sample": 200,
+    "drift_min_records": 10,
+    "boilerplate": list(BOILERPLATE),
+}
+_GATE_ENV = {
+    "min_articles": ("WIREDESK_GATE_MIN_ARTICLES", int),
+    "max_quarantined_share": ("WIREDESK_GATE_MAX_QUARANTINED_SHARE", float),
+    "max_drift": ("WIREDESK_GATE_MAX_DRIFT", float),
+    "drift_days": ("WIREDESK_GATE_DRIFT_DAYS", int),
+}
 
 
 def dag_id_for(source_id: str) -> str:
@@ -40,6 +99,53 @@ def s3_conn_id_from_env() -> str:
     return os.environ.get("WIREDESK_S3_CONN_ID") or "wiredesk_s3"
 
 
+def _env(name: str, default, kind):
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return kind(raw.strip())
+    except ValueError:
+        raise ValueError(f"${name} must be {kind.__name__}, got {raw!r}") from None
+
+
 def task_retries_from_env() -> int:
     """Retries of each DAG task; ``airflow dags test`` waits out retry delays, so local runs set 0."""
-    return int(os.environ.get("WIREDESK_TASK_RETRIES") or 2)
+    return _env("WIREDESK_TASK_RETRIES", TASK_RETRIES, int)
+
+
+def retry_delay_seconds_from_env() -> int:
+    return _env("WIREDESK_RETRY_DELAY_SECONDS", RETRY_DELAY_SECONDS, int)
+
+
+def crawl_timeout_seconds_from_env() -> int:
+    """How long the crawl process may run before it is killed (its whole process group)."""
+    return _env("WIREDESK_CRAWL_TIMEOUT_SECONDS", CRAWL_TIMEOUT_SECONDS, int)
+
+
+def pool_slots_from_env() -> int:
+    return _env("WIREDESK_POOL_SLOTS", POOL_SLOTS, int)
+
+
+def start_date_from_env() -> date:
+    raw = os.environ.get("WIREDESK_START_DATE") or START_DATE
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"$WIREDESK_START_DATE must be YYYY-MM-DD, got {raw!r}") from None
+
+
+def gate_defaults_from_env() -> dict:
+    """:data:`GATES` with the ``WIREDESK_GATE_*`` variables applied."""
+    gates = {**GATES, "boilerplate": list(GATES["boilerplate"])}
+    for name, (env, kind) in _GATE_ENV.items():
+        gates[name] = _env(env, gates[name], kind)
+    return gates
+
+
+def pool_for(site: str) -> str:
+    """The Airflow pool of one site (a host name): ``wiredesk_en_yna_co_kr``.
+
+    One pool per site, not per source: sources on one host share its limits.
+    """
+    return POOL_PREFIX + re.sub(r"[^a-z0-9]+", "_", site.lower()).strip("_")

@@ -63,3 +63,18 @@ def test_without_a_checkout_the_local_site_is_one_clear_line(tmp_path, monkeypat
     assert err.startswith("error: ") and err.count("\n") == 1
     assert "devsite/" in err and "--real-sites" in err
     assert not (tmp_path / "ui").exists()
+
+
+def test_local_airflow_creates_one_pool_per_site_of_its_sources(tmp_path):
+    sources = tmp_path / "sources.yaml"
+    sources.write_text("apnews:\n  base_url: http://127.0.0.1:9001\n")
+    pools = LocalAirflow(home=tmp_path, env_overrides={"WIREDESK_SOURCES": str(sources),
+                                                       "WIREDESK_POOL_SLOTS": "3"}).pools()
+    assert pools == {
+        "wiredesk_127_0_0_1": {"slots": 3, "include_deferred": False,
+                               "description": "wiredesk crawls of 127.0.0.1 (apnews)"},
+        "wiredesk_en_yna_co_kr": {"slots": 3, "include_deferred": False,
+                                  "description": "wiredesk crawls of en.yna.co.kr (yonhap_en)"},
+        "wiredesk_www_yna_co_kr": {"slots": 3, "include_deferred": False,
+                                   "description": "wiredesk crawls of www.yna.co.kr (yonhap_ko)"},
+    }

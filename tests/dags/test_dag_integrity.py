@@ -1,4 +1,4 @@
-"""The DAG files parse, stay light, and wire one crawl→publish DAG per source."""
+"""The DAG files parse fast, stay light, and wire one crawl→validate→publish→report DAG per source."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ REPO = Path(__file__).resolve().parents[2]
 
 _PROBE = r"""
 import json, sys, time
-t0 = time.perf_counter()
+import airflow.sdk  # Airflow's own import is not the DAG files' parse time
 from airflow.dag_processing.dagbag import DagBag
 bag = DagBag(dag_folder=sys.argv[1])
-elapsed = time.perf_counter() - t0
+parse_seconds = {stat.file: stat.duration.total_seconds() for stat in bag.dagbag_stats}
 heavy = sorted(m for m in ("scrapy", "twisted.internet.reactor", "trafilatura", "boto3", "lxml", "storage", "parsers",
                           "crawlers.runner", "crawlers.spiders") if m in sys.modules)
 from crawlers.sources import load_sources
@@ -47,37 +47,62 @@ dags = {
         "params": {k: dag.params.get_param(k).resolve() for k in dag.params},
         "modes": list(dag.params.get_param("mode").schema.get("enum", [])),
         "retries": sorted({t.retries for t in dag.tasks}),
+        "retry_delay": sorted({t.retry_delay.total_seconds() for t in dag.tasks}),
+        "pools": {t.task_id: t.pool for t in dag.tasks},
+        "timeouts": {t.task_id: t.execution_timeout.total_seconds() if t.execution_timeout else None
+                     for t in dag.tasks},
+        "start_date": dag.start_date.isoformat(),
     }
     for dag_id, dag in bag.dags.items()
 }
 print(json.dumps({"errors": {k: str(v) for k, v in bag.import_errors.items()}, "dags": dags, "heavy": heavy,
-                  "registry": registry}))
+                  "registry": registry, "parse_seconds": parse_seconds}))
 """
 
 
-@pytest.fixture(scope="module")
-def dagbag(tmp_path_factory) -> dict:
+def _probe(tmp_path_factory, **overrides: str) -> dict:
     home = tmp_path_factory.mktemp("airflow-home")
     env = dict(os.environ, AIRFLOW_HOME=str(home), AIRFLOW__CORE__LOAD_EXAMPLES="False",
                WIREDESK_STORAGE_URL="s3://downstream-bucket/news")
-    env.pop("WIREDESK_SOURCES", None)
-    env.pop("WIREDESK_TASK_RETRIES", None)
+    for name in list(env):
+        if name.startswith("WIREDESK_") and name != "WIREDESK_STORAGE_URL":
+            env.pop(name)
+    env.update(overrides)
     out = subprocess.run([sys.executable, "-c", _PROBE, str(REPO / "dags")], env=env, cwd=REPO,
                          capture_output=True, text=True, timeout=180)
     assert out.returncode == 0, out.stderr[-3000:]
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+@pytest.fixture(scope="module")
+def dagbag(tmp_path_factory) -> dict:
+    return _probe(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def configured(tmp_path_factory) -> dict:
+    """The DAGs as parsed with every scheduling setting given in the environment."""
+    return _probe(tmp_path_factory, WIREDESK_START_DATE="2025-03-01", WIREDESK_TASK_RETRIES="4",
+                  WIREDESK_RETRY_DELAY_SECONDS="90", WIREDESK_CRAWL_TIMEOUT_SECONDS="600",
+                  WIREDESK_GATE_MIN_ARTICLES="12")
+
+
 def test_dag_files_import_without_errors(dagbag):
     assert dagbag["errors"] == {}
 
 
-def test_one_dag_per_registered_source_with_crawl_then_publish(dagbag):
+def test_every_dag_file_parses_in_under_a_second(dagbag):
+    files = sorted(path.name for path in (REPO / "dags").glob("*.py"))
+    assert sorted(dagbag["parse_seconds"]) == files
+    assert {name: seconds for name, seconds in dagbag["parse_seconds"].items() if seconds >= 1.0} == {}
+
+
+def test_one_dag_per_registered_source_with_four_stages_in_a_row(dagbag):
     assert {"news_yonhap", "news_yonhap_ko", "news_apnews"} <= set(dagbag["dags"])
     assert sorted(dagbag["dags"]) == dagbag["registry"]
     for dag in dagbag["dags"].values():
-        assert dag["tasks"] == ["crawl", "publish"]
-        assert dag["edges"] == [["crawl", "publish"]]
+        assert dag["tasks"] == ["crawl", "publish", "report", "validate"]
+        assert dag["edges"] == [["crawl", "validate"], ["publish", "report"], ["validate", "publish"]]
         assert dag["timetable"][:2] == ["CronDataIntervalTimetable", "0 0 * * *"]
 
 
@@ -99,9 +124,13 @@ def test_the_ui_tells_the_operator_how_to_read_rerun_and_backfill_a_day(dagbag):
     assert "s3://downstream-bucket/news" in doc
     assert "discovered 0 URLs" in yonhap["task_docs"]["crawl"]
     assert "re-publishes" in yonhap["task_docs"]["publish"]
+    assert "at least 1 parsed records" in doc and "wiredesk_en_yna_co_kr" in doc
+    for gate in ("min_articles", "max_quarantined_share", "boilerplate", "drift"):
+        assert gate in yonhap["task_docs"]["validate"]
+    assert "fetch_failed" in yonhap["task_docs"]["report"]
 
 
-def test_publish_emits_the_source_asset_under_the_storage_url(dagbag):
+def test_report_emits_the_source_asset_under_the_storage_url(dagbag):
     yonhap = dagbag["dags"]["news_yonhap"]
     assert yonhap["outlets"] == ["s3://downstream-bucket/news/articles/v1/source=yonhap_en"]
 
@@ -124,3 +153,28 @@ def test_trigger_form_offers_date_and_every_crawl_mode(dagbag):
     yonhap = dagbag["dags"]["news_yonhap"]
     assert yonhap["params"] == {"date": None, "mode": "incremental"}
     assert yonhap["modes"] == list(MODES)
+
+
+def test_each_crawl_runs_in_its_site_pool_with_a_bounded_time(dagbag):
+    pools = {dag_id: dag["pools"]["crawl"] for dag_id, dag in dagbag["dags"].items()}
+    assert pools == {"news_yonhap": "wiredesk_en_yna_co_kr", "news_yonhap_ko": "wiredesk_www_yna_co_kr",
+                     "news_apnews": "wiredesk_apnews_com"}
+    yonhap = dagbag["dags"]["news_yonhap"]
+    assert {task: pool for task, pool in yonhap["pools"].items() if task != "crawl"} == dict.fromkeys(
+        ("publish", "report", "validate"), "default_pool")
+    assert yonhap["timeouts"]["crawl"] == 7200 + 900  # the crawl's own timeout plus time to stage
+
+
+def test_scheduling_settings_come_from_the_environment(dagbag, configured):
+    default, changed = dagbag["dags"]["news_yonhap"], configured["dags"]["news_yonhap"]
+    from datetime import datetime
+
+    def start(dag):  # midnight in the source's zone, as Airflow keeps it (UTC)
+        return datetime.fromisoformat(dag["start_date"])
+
+    assert start(default) == datetime.fromisoformat("2025-01-01T00:00:00+09:00")
+    assert start(changed) == datetime.fromisoformat("2025-03-01T00:00:00+09:00")
+    assert (default["retry_delay"], changed["retry_delay"]) == ([300.0], [90.0])
+    assert changed["retries"] == [4]
+    assert changed["timeouts"]["crawl"] == 600 + 900
+    assert "at least 12 parsed records" in changed["doc"]

@@ -98,11 +98,45 @@ def test_publish_xcom_is_a_small_readable_dict():
     assert len(json.dumps(summary)) < 1000  # fits the XCom view without scrolling through part keys
 
 
-def test_asset_extra_names_the_partition_and_its_totals():
+def test_asset_extra_names_the_partition_and_every_total():
     extra = run.asset_extra(MANIFEST)
     assert extra == {"source": "yonhap_en", "date": "2025-03-12", "run_id": MANIFEST["run_id"], "records": 18,
-                     "published": 18, "duplicate": 2, "quarantined": 1,
-                     "partition": "articles/v1/source=yonhap_en/date=2025-03-12/"}
+                     "discovered": 24, "fetched": 21, "filtered": 2, "fetch_failed": 1, "quarantined": 1,
+                     "duplicate": 2, "published": 18,
+                     "partition": "articles/v1/source=yonhap_en/date=2025-03-12/", "table_version": None}
+    assert run.asset_extra(run.summarize(MANIFEST)) == extra  # the publish XCom gives the same
+    published = {**MANIFEST, "table_version": 7}  # what publish_run returns with the table on
+    assert run.asset_extra(run.summarize(published))["table_version"] == 7
+
+
+GATES = [
+    {"gate": "min_articles", "passed": True, "measured": "20 parsed records", "limit": "at least 1",
+     "skipped": False},
+    {"gate": "drift", "passed": True, "measured": "0 earlier published day(s), 3 needed for a baseline",
+     "limit": "+0.30 over the mean of the last 7 published day(s)", "skipped": True},
+]
+
+
+def test_report_logs_every_count_with_its_reasons_as_a_table(caplog):
+    caplog.set_level(logging.INFO, logger="wiredesk.run")
+    scoreboard = run.report_step({**run.summarize(MANIFEST), "gates": GATES})
+    table = scoreboard["table"].splitlines()
+    assert table[0].split() == ["count", "total", "reasons"]
+    assert set(table[1]) == {"-"}
+    rows = {line.split()[0]: line.split(None, 2)[1:] for line in table[2:9]}
+    assert rows == {"discovered": ["24"], "fetched": ["21"], "published": ["18"], "duplicate": ["2"],
+                    "filtered": ["2", "video: 2"], "fetch_failed": ["1", "http_404: 1"],
+                    "quarantined": ["1", "no_body: 1"]}
+    assert table[9] == "gate min_articles: passed: 20 parsed records (limit at least 1)"
+    assert table[10].startswith("gate drift: skipped: 0 earlier published day(s)")
+    (message,) = [r.getMessage() for r in caplog.records]
+    assert message.startswith("report yonhap_en 2025-03-12 (run 20250313T000501Z-abc123): 18 records under "
+                              "articles/v1/source=yonhap_en/date=2025-03-12/\n")
+    assert message.endswith(scoreboard["table"])
+    assert scoreboard["extra"] == run.asset_extra(MANIFEST)
+    assert scoreboard["counts"]["fetch_failed"] == 1 and scoreboard["reasons"]["filtered"] == {"video": 2}
+    assert scoreboard["gates"] == GATES
+    json.dumps(scoreboard)  # an XCom
 
 
 def test_crawl_xcom_drops_the_local_run_dir_and_caps_discovery_errors():
@@ -243,3 +277,20 @@ def test_a_failed_publish_names_source_day_and_run(tmp_path, caplog):
     assert message.startswith("publish yonhap_en 2025-03-12 (run r-missing) failed: "
                               "readers still see one complete partition of the day, the old or the new: "
                               "nothing staged for")
+
+
+def test_crawl_step_hands_the_crawl_timeout_to_the_runner(monkeypatch):
+    from crawlers import runner
+
+    seen = {}
+
+    def fake_crawl(*args, **kwargs):
+        seen.update(kwargs)
+        return {**_empty_crawl([]), "counts": {**_empty_crawl([])["counts"], "discovered": 1, "parsed": 1}}
+
+    monkeypatch.setattr(runner, "crawl", fake_crawl)
+    monkeypatch.setenv("WIREDESK_CRAWL_TIMEOUT_SECONDS", "123")
+    run.crawl_step("yonhap_ko", DAY, storage_url="file:///nowhere")
+    assert seen["timeout"] == 123
+    run.crawl_step("yonhap_ko", DAY, storage_url="file:///nowhere", timeout=45.0)
+    assert seen["timeout"] == 45.0

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import gzip
 import json
+import sqlite3
 from datetime import date
 
 import boto3
 import pytest
+import yaml
 
 from devsite.localsite import local_sources_file
 from wiredesk.local_airflow import LocalAirflow
@@ -74,6 +76,16 @@ def test_news_yonhap_dag_publishes_clean_articles_to_s3(tmp_path, seaweed, bucke
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-6000:]
     assert seaweed.secret_key not in log
+    # All four stages ran, in order, each saying what it did.
+    stages = [log.index(marker) for marker in (
+        "crawl yonhap_en 2025-03-12: discovered=",
+        "validate yonhap_en 2025-03-12: gate min_articles passed",
+        "publish yonhap_en 2025-03-12: discovered=",
+        "report yonhap_en 2025-03-12 (run ",
+    )]
+    assert stages == sorted(stages)
+    for gate in ("max_quarantined_share passed", "boilerplate passed", "drift skipped"):
+        assert f"validate yonhap_en 2025-03-12: gate {gate}" in log
 
     s3 = _client(seaweed)
     prefix = f"wire/articles/v1/source=yonhap_en/date={DAY}/"
@@ -99,7 +111,13 @@ def test_news_yonhap_dag_publishes_clean_articles_to_s3(tmp_path, seaweed, bucke
 
     from storage.counts import Counts
 
-    Counts.from_dict(manifest["counts"]).check()  # every discovered URL accounted for
+    counts = Counts.from_dict(manifest["counts"]).check()  # every discovered URL accounted for
+    # The Asset event carries every total: the scoreboard downstream DAGs and the UI read.
+    (extra,) = asset_event_extras(airflow.home)
+    assert extra == {"source": "yonhap_en", "date": str(DAY), "run_id": manifest["run_id"],
+                     "records": manifest["records"], **{k: v for k, v in counts.totals().items() if k != "parsed"},
+                     "partition": f"articles/v1/source=yonhap_en/date={DAY}/", "table_version": 0}
+    assert pools(airflow.home)["wiredesk_127_0_0_1"] == 1  # the crawl's site pool was created
     raw = s3.list_objects_v2(Bucket=bucket, Prefix=f"wire/raw/source=yonhap_en/date={DAY}/")
     assert [o["Key"] for o in raw.get("Contents", []) if o["Key"].endswith(".warc.gz")]
 
@@ -114,6 +132,36 @@ def test_news_yonhap_dag_publishes_clean_articles_to_s3(tmp_path, seaweed, bucke
         "wire/" + p["key"].removeprefix("wire/") for p in second["parts"]
     )
     assert {r["state"] for r in airflow.run_state("news_yonhap")} == {"success"}
+
+
+def asset_event_extras(home) -> list[dict]:
+    with sqlite3.connect(home / "airflow.db") as db:
+        return [json.loads(row[0]) for row in db.execute("SELECT extra FROM asset_event ORDER BY id")]
+
+
+def pools(home) -> dict[str, int]:
+    with sqlite3.connect(home / "airflow.db") as db:
+        return dict(db.execute("SELECT pool, slots FROM slot_pool"))
+
+
+def test_a_failed_gate_fails_validate_with_its_message_and_publishes_nothing(tmp_path, wiresite):
+    sources = local_sources_file(wiresite.base_urls, tmp_path / "sources.yaml")
+    overrides = yaml.safe_load(sources.read_text())
+    overrides["sources"]["yonhap_en"]["gates"] = {"min_articles": 1000}
+    sources.write_text(yaml.safe_dump(overrides))
+    store = tmp_path / "store"
+    airflow = LocalAirflow(home=tmp_path / "airflow",
+                           env_overrides={"WIREDESK_STORAGE_URL": store.as_uri(), "WIREDESK_SOURCES": str(sources)})
+    result = airflow.dags_test("news_yonhap", DAY)
+    log = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "validate yonhap_en 2025-03-12: gate min_articles FAILED: " in log
+    assert "parsed records (limit at least 1000); nothing published." in log
+    assert "publish yonhap_en 2025-03-12:" not in log  # publish never ran
+    assert [r["state"] for r in airflow.run_state("news_yonhap")] == ["failed"]
+    assert list(store.glob("staging/source=yonhap_en/date=2025-03-12/*/crawl.json"))  # the crawl was staged
+    assert not list(store.glob("articles/**/_manifest.json"))
+    assert asset_event_extras(airflow.home) == []
 
 
 def test_a_source_that_yields_nothing_fails_its_task_with_a_reason(tmp_path):
