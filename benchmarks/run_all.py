@@ -17,6 +17,7 @@ import time
 BENCHMARKS = (
     ("parsers", "benchmarks.bench_parsers"),
     ("storage", "benchmarks.bench_storage"),
+    ("table", "benchmarks.bench_table"),
     ("crawl", "benchmarks.bench_crawl"),
 )
 
