@@ -40,3 +40,16 @@ def test_every_command_defaults_to_the_same_store(tmp_path, monkeypatch):
     assert storage_url_from_env() == storage.default_storage_url() == (tmp_path / "var" / "store").as_uri()
     monkeypatch.setenv("WIREDESK_STORAGE_URL", "s3://bucket/news")
     assert storage_url_from_env() == storage.default_storage_url() == "s3://bucket/news"
+
+
+def test_a_light_install_lists_pipeline_commands_and_explains_them(monkeypatch, capsys):
+    """With only 'wiredesk[read]' installed, the crawler's modules are missing: one clear line."""
+    import sys as _sys
+
+    for name in ("wiredesk.commands.run", "wiredesk.commands.crawl", "crawlers.sources"):
+        monkeypatch.delitem(_sys.modules, name, raising=False)
+    monkeypatch.setitem(_sys.modules, "crawlers.sources", None)  # as if never installed
+    assert main(["run", "yonhap_en", "--date", "2025-03-12"]) == 1
+    err = capsys.readouterr().err
+    assert err.strip() == ("error: 'run' needs the pipeline's packages (crawlers.sources is not "
+                           "installed): pip install 'wiredesk[pipeline]'")

@@ -179,6 +179,7 @@ def test_no_command_shows_a_secret_at_debug_level(seaweed, wiresite, tmp_path) -
         ["ls", "--storage", f"s3://{ACCESS_KEY}:{CANARY_SECRET}@{bucket}/x"],
         ["cat", "yonhap_en", "2025-03-13"],
         ["changes", "--since", "-1"],
+        ["ddl", "--bucket-url", f"s3://{bucket}/x"],
         ["run", "yonhap_en", "--date", DAY, "--sources", sources, "--storage", f"s3://{bucket}/r",
          "--airflow-home", str(tmp_path / "airflow")],
     ]

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from wiredesk import redact
 
 #: Subcommand modules, in the order ``wiredesk --help`` lists them.
-COMMANDS = ("run", "crawl", "publish", "reindex", "sources", "parse", "ls", "cat", "changes", "airflow_ui")
+COMMANDS = ("run", "crawl", "publish", "reindex", "sources", "parse", "ls", "cat", "changes", "ddl", "airflow_ui")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,8 +27,28 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
-        importlib.import_module(f"wiredesk.commands.{name}").register(subparsers)
+        try:
+            module = importlib.import_module(f"wiredesk.commands.{name}")
+        except ModuleNotFoundError as exc:  # a light install ('wiredesk[read]') lacks the crawler
+            _register_missing(subparsers, name, exc.name or str(exc))
+            continue
+        module.register(subparsers)
     return parser
+
+
+def _register_missing(subparsers: argparse._SubParsersAction, name: str, missing: str) -> None:
+    """A command whose dependencies are not installed: listed, and one line when run."""
+    command = name.replace("_", "-")
+    parser = subparsers.add_parser(command, help="(needs 'pip install wiredesk[pipeline]')",
+                                   add_help=False)
+    parser.add_argument("rest", nargs=argparse.REMAINDER)
+
+    def unavailable(args: argparse.Namespace) -> int:
+        print(f"error: '{command}' needs the pipeline's packages ({missing} is not installed): "
+              "pip install 'wiredesk[pipeline]'", file=sys.stderr)
+        return 1
+
+    parser.set_defaults(func=unavailable)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
