@@ -203,7 +203,17 @@ class StagedRun:
         return self._rows(LEDGER)
 
     def raw_keys(self) -> list[str]:
-        """This run's WARC keys under ``raw/``, as :func:`upload_staging` named them."""
+        """This run's WARC keys under ``raw/``, as :func:`upload_staging` named them.
+
+        A run that fetched nothing (a re-parse, :mod:`wiredesk.reparse`) has no WARC
+        file of its own: its ``crawl.json`` lists the day's archived files it read
+        under ``raw`` (a list, where a crawl writes its one key), and those are its keys.
+        """
+        listed = self.crawl.get("raw")
+        prefix = layout.raw_prefix(self.source, self.date)
+        if isinstance(listed, list) and all(isinstance(key, str) and key.startswith(prefix)
+                                            for key in listed):
+            return list(listed)
         own = re.compile(re.escape(self.run_id) + r"(-\d{5})?\.warc\.gz")
         return [
             key for key in self.store.list_keys(layout.raw_prefix(self.source, self.date))

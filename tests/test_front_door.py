@@ -180,6 +180,7 @@ def test_no_command_shows_a_secret_at_debug_level(seaweed, wiresite, tmp_path) -
         ["cat", "yonhap_en", "2025-03-13"],
         ["changes", "--since", "-1"],
         ["ddl", "--bucket-url", f"s3://{bucket}/x"],
+        ["reparse", "yonhap_en", "--from", DAY, "--to", DAY, "--sources", sources],
         ["run", "yonhap_en", "--date", DAY, "--sources", sources, "--storage", f"s3://{bucket}/r",
          "--airflow-home", str(tmp_path / "airflow")],
     ]

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from wiredesk import redact
 
 #: Subcommand modules, in the order ``wiredesk --help`` lists them.
-COMMANDS = ("run", "crawl", "publish", "reindex", "sources", "parse", "ls", "cat", "changes", "ddl", "airflow_ui")
+COMMANDS = ("run", "crawl", "publish", "reindex", "reparse", "sources", "parse", "ls", "cat",
+            "changes", "ddl", "airflow_ui")
 
 
 def build_parser() -> argparse.ArgumentParser:
