@@ -27,11 +27,24 @@ What an operator reads in the UI (DAG docs, task docs) is :data:`DAG_DOC` and
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pendulum
-from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, get_current_context, task
+from airflow.sdk import (
+    Asset,
+    AsyncCallback,
+    CronDataIntervalTimetable,
+    DeadlineAlert,
+    DeadlineReference,
+    Param,
+    dag,
+    get_current_context,
+    task,
+)
 
 from crawlers.sources import CRAWL_MODES, load_sources
 from wiredesk import settings
+from wiredesk.airflow_support import WiredeskNotifier
 
 DEFAULT_ARGS = {
     "owner": "wiredesk",
@@ -45,9 +58,15 @@ CRAWL_TIMEOUT_VARIABLE = "wiredesk_crawl_timeout_seconds"
 DAG_DOC = """\
 ### {name} (`{source}`)
 
-One run = one day **D** of `{source}`: midnight to midnight in **{timezone}**.
-Scheduled runs start when D has ended there; a manual run takes `date` from its
-params (`YYYY-MM-DD`), else the day before it was triggered.
+One run = one day **D** of `{source}`: midnight to midnight in **{timezone}**;
+its logical date is D 00:00 there. Scheduled runs start when D has ended there.
+**Trigger a day**: `wiredesk trigger {source} --date D` (logical date D 00:00
+{timezone}, run id `manual__{source}__D__<time>`, `date` = D), or the form with
+`date` = D, Logical date = D 00:00 in {timezone} and Run ID `manual__{source}__D`.
+Without `date`, a logical date at that midnight names D; otherwise the day before it.
+**Alerts**: a failed task logs a `wiredesk alert:` line (and sends it through the
+connection `$WIREDESK_ALERT_CONN_ID`); a run not finished {deadline_hours:g} h
+after it was queued raises the Deadline Alert through the same notifier.
 
 - **crawl** discovers the day's article URLs (feeds, sitemaps, listings), fetches
   them, archives every response to WARC, parses and stages the run. Runs in pool
@@ -146,6 +165,20 @@ def build_dag(source_id: str, spec):
     gates = {**settings.gate_defaults_from_env(),
              **{k: v for k, v in spec.gates.model_dump().items() if v is not None}}
     start = settings.start_date_from_env()
+    deadline_hours = settings.publish_deadline_hours_from_env()
+    # Every failed task alerts: its log always, the connection $WIREDESK_ALERT_CONN_ID when set.
+    default_args = {**DEFAULT_ARGS,
+                    "on_failure_callback": WiredeskNotifier(source=source_id, timezone=timezone)}
+    # A day not published (run not finished) within N hours of its run being queued alerts through
+    # the same notifier, awaited by the triggerer. A scheduled run is queued when D ends in the
+    # source's zone, so the deadline is the data interval's end plus N hours.
+    deadline = DeadlineAlert(
+        reference=DeadlineReference.DAGRUN_QUEUED_AT,
+        interval=timedelta(hours=deadline_hours),
+        callback=AsyncCallback(WiredeskNotifier, kwargs={"kind": "deadline", "source": source_id,
+                                                         "timezone": timezone, "hours": deadline_hours}),
+        name=f"{source_id} published within {deadline_hours:g} h",
+    ) if deadline_hours > 0 else None
 
     @dag(
         dag_id=dag_id,
@@ -156,10 +189,12 @@ def build_dag(source_id: str, spec):
         # once that day is over. (A bare "@daily" in Airflow 3 means a trigger
         # with an empty interval at midnight, i.e. the day that has just begun.)
         schedule=CronDataIntervalTimetable("0 0 * * *", timezone=timezone),
+        # In the source's zone: DAG Details shows it, and the schedule's midnights are its midnights.
         start_date=pendulum.datetime(start.year, start.month, start.day, tz=timezone),
         catchup=False,
         max_active_runs=1,
-        default_args=DEFAULT_ARGS,
+        default_args=default_args,
+        deadline=deadline,
         tags=["wiredesk", "news", source_id],
         params={
             "date": Param(None, type=["null", "string"], format="date",
@@ -171,7 +206,7 @@ def build_dag(source_id: str, spec):
         },
         doc_md=DAG_DOC.format(name=name or source_id, source=source_id, timezone=timezone,
                               dag_id=dag_id, storage=store_root, pool=pool, timeout=crawl_timeout,
-                              **gates),
+                              deadline_hours=deadline_hours, **gates),
     )
     def news_source():
         @task(execution_timeout=pendulum.duration(
@@ -189,6 +224,7 @@ def build_dag(source_id: str, spec):
                 context.get("data_interval_start"),  # absent on runs triggered without a logical date
                 timezone,
                 run_after=getattr(dag_run, "run_after", None),
+                logical_date=context.get("logical_date"),
             )
             timeout = Variable.get(CRAWL_TIMEOUT_VARIABLE, default=None) or crawl_timeout
             return run.crawl_step(source_id, day, storage_url=storage_url, log_child_output=True,

@@ -183,6 +183,7 @@ def test_no_command_shows_a_secret_at_debug_level(seaweed, wiresite, tmp_path) -
         ["reparse", "yonhap_en", "--from", DAY, "--to", DAY, "--sources", sources],
         ["run", "yonhap_en", "--date", DAY, "--sources", sources, "--storage", f"s3://{bucket}/r",
          "--airflow-home", str(tmp_path / "airflow")],
+        ["trigger", "yonhap_en", "--date", DAY, "--sources", sources, "--airflow-home", str(tmp_path / "airflow")],
     ]
     from wiredesk.cli import COMMANDS
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from wiredesk import redact
 
 #: Subcommand modules, in the order ``wiredesk --help`` lists them.
-COMMANDS = ("run", "crawl", "publish", "reindex", "reparse", "sources", "parse", "ls", "cat",
+COMMANDS = ("run", "trigger", "crawl", "publish", "reindex", "reparse", "sources", "parse", "ls", "cat",
             "changes", "ddl", "airflow_ui")
 
 

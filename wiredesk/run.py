@@ -42,24 +42,42 @@ def resolve_day(
     interval_start: datetime | None,
     timezone: str,
     run_after: datetime | None = None,
+    logical_date: datetime | None = None,
 ) -> date:
-    """The partition day: ``params.date``, else the data interval, else the day before ``run_after``.
+    """The partition day ``D`` of a run, whatever started it.
 
-    Using the source's own time zone keeps a Seoul wire service's day aligned
-    with the dates printed on its stories, whatever zone the scheduler runs in.
-    A run triggered without a logical date (Airflow 3's default for manual
-    runs) has no data interval; it takes the last complete day before it was
-    triggered, which is what the schedule would have crawled at that moment.
+    In order: ``params.date``; a logical date at midnight in the source's zone
+    (scheduled runs, backfills, ``wiredesk trigger``, ``airflow dags trigger
+    --logical-date D``T00:00 in the zone, the trigger form with that logical
+    date); the data interval (the form with any other logical date: the last
+    complete day before it); the day before ``run_after`` (a manual run
+    without a logical date, Airflow 3's default: what the schedule would have
+    crawled at that moment).
+
+    The logical date comes before the data interval because ``airflow dags
+    trigger --logical-date`` infers the interval from the trigger time, not
+    from the logical date. Using the source's own zone keeps a Seoul wire
+    service's day aligned with the dates printed on its stories, whatever
+    zone the scheduler runs in.
     """
+    import pendulum
+
+    local_logical = pendulum.instance(logical_date).in_timezone(timezone) if logical_date is not None else None
     if param:
         try:
             day = date.fromisoformat(str(param))
         except ValueError as exc:
             raise RunError(f"params.date must be YYYY-MM-DD, got {param!r}") from exc
         log.info("day %s: from params.date", day)
+        if local_logical is not None and local_logical.date() != day:
+            log.warning("day %s: params.date differs from the run's logical date %s (%s in %s); the grid "
+                        "and run id show the logical date, the partition is params.date's day",
+                        day, logical_date, local_logical.date(), timezone)
         return day
-    import pendulum
-
+    if local_logical is not None and local_logical.time() == datetime.min.time():
+        day = local_logical.date()
+        log.info("day %s: the logical date %s, midnight in %s", day, logical_date, timezone)
+        return day
     if interval_start is not None:
         day = pendulum.instance(interval_start).in_timezone(timezone).date()
         log.info("day %s: the data interval starting %s, in %s", day, interval_start, timezone)

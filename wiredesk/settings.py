@@ -21,6 +21,15 @@ environment; only the crawl timeout can also come from an Airflow Variable,
 ``WIREDESK_POOL_SLOTS``            slots of each site's Airflow pool (default 1: one crawl
                                    per site at a time, whatever the number of active runs)
 
+Alerts (see :mod:`wiredesk.airflow_support`):
+
+``WIREDESK_ALERT_CONN_ID``           Airflow connection that alerts go to besides the task log:
+                                     type ``smtp`` (mail, extra ``to``/``from_email``) or ``http``
+                                     (a JSON POST to the connection's URL); unset: the log only
+``WIREDESK_PUBLISH_DEADLINE_HOURS``  hours after a run is queued (for a scheduled run: the end of
+                                     its day) by which the day must be published; later, the
+                                     Deadline Alert fires (default 6; 0 turns it off)
+
 Quality gates (defaults for every source; a source's ``gates`` in the registry
 or the sources YAML wins, see :mod:`wiredesk.gates`):
 
@@ -35,8 +44,9 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import date
+from datetime import UTC, date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 #: DAG ids that differ from ``news_<source id>``: the flagship English Yonhap
 #: source keeps the short id that operators know it by.
@@ -51,6 +61,7 @@ CRAWL_TIMEOUT_SECONDS = 7200
 CRAWL_TASK_MARGIN_SECONDS = 900
 POOL_SLOTS = 1
 POOL_PREFIX = "wiredesk_"
+PUBLISH_DEADLINE_HOURS = 6.0
 
 #: Phrases that never belong in an article body: page furniture and wire
 #: end marks that a parser should have removed. A source's ``gates.boilerplate``
@@ -149,3 +160,27 @@ def pool_for(site: str) -> str:
     One pool per site, not per source: sources on one host share its limits.
     """
     return POOL_PREFIX + re.sub(r"[^a-z0-9]+", "_", site.lower()).strip("_")
+
+
+def alert_conn_id_from_env() -> str | None:
+    """The Airflow connection alerts are sent to, besides the task log (``None``: log only)."""
+    return (os.environ.get("WIREDESK_ALERT_CONN_ID") or "").strip() or None
+
+
+def publish_deadline_hours_from_env() -> float:
+    return _env("WIREDESK_PUBLISH_DEADLINE_HOURS", PUBLISH_DEADLINE_HOURS, float)
+
+
+def day_start(day: date, timezone: str) -> datetime:
+    """Midnight starting ``day`` in ``timezone``: the logical date of the run for that day."""
+    return datetime.combine(day, time(), ZoneInfo(timezone))
+
+
+def run_id_for(source_id: str, day: date, run_type: str = "manual", at: datetime | None = None) -> str:
+    """A run id naming source and day: ``manual__yonhap_en__2025-03-12__20250313T010203Z``.
+
+    Airflow accepts run ids matching ``^[A-Za-z0-9_.~:+-]+$`` (``[scheduler] allowed_run_id_pattern``);
+    the trigger time at the end keeps several runs of one day apart.
+    """
+    at = (at or datetime.now(UTC)).astimezone(UTC)
+    return f"{run_type}__{source_id}__{day.isoformat()}__{at:%Y%m%dT%H%M%SZ}"

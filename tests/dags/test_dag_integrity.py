@@ -24,6 +24,7 @@ from crawlers.sources import load_sources
 from wiredesk.settings import dag_id_for
 registry = sorted(dag_id_for(source_id) for source_id in load_sources())
 import pendulum
+from airflow.serialization.serialized_objects import DagSerialization
 from airflow.serialization.decoders import decode_timetable
 from airflow.serialization.encoders import encode_timetable
 
@@ -52,8 +53,16 @@ dags = {
         "timeouts": {t.task_id: t.execution_timeout.total_seconds() if t.execution_timeout else None
                      for t in dag.tasks},
         "start_date": dag.start_date.isoformat(),
+        "dag_timezone": str(dag.timezone),
+        "deadline": [{"reference": type(d.reference).__name__, "seconds": d.interval.total_seconds(),
+                      "callback": [type(d.callback).__name__, d.callback.path, d.callback.kwargs], "name": d.name}
+                     for d in (dag.deadline or [])],
+        "failure_callbacks": sorted({type(cb).__name__ for t in dag.tasks
+                                     for cb in (t.on_failure_callback if isinstance(t.on_failure_callback, list)
+                                                else [t.on_failure_callback]) if cb}),
+        "serialized_deadline": bool(DagSerialization.serialize_dag(dag).get("deadline")),
     }
-    for dag_id, dag in bag.dags.items()
+    for dag_id, dag in bag.dags.items() if dag_id in registry  # other DAG files (re-parse) have their own tests
 }
 print(json.dumps({"errors": {k: str(v) for k, v in bag.import_errors.items()}, "dags": dags, "heavy": heavy,
                   "registry": registry, "parse_seconds": parse_seconds}))
@@ -84,7 +93,7 @@ def configured(tmp_path_factory) -> dict:
     """The DAGs as parsed with every scheduling setting given in the environment."""
     return _probe(tmp_path_factory, WIREDESK_START_DATE="2025-03-01", WIREDESK_TASK_RETRIES="4",
                   WIREDESK_RETRY_DELAY_SECONDS="90", WIREDESK_CRAWL_TIMEOUT_SECONDS="600",
-                  WIREDESK_GATE_MIN_ARTICLES="12")
+                  WIREDESK_GATE_MIN_ARTICLES="12", WIREDESK_PUBLISH_DEADLINE_HOURS="2")
 
 
 def test_dag_files_import_without_errors(dagbag):
@@ -178,3 +187,25 @@ def test_scheduling_settings_come_from_the_environment(dagbag, configured):
     assert changed["retries"] == [4]
     assert changed["timeouts"]["crawl"] == 600 + 900
     assert "at least 12 parsed records" in changed["doc"]
+
+
+def test_dag_details_show_the_source_time_zone(dagbag):
+    zones = {dag_id: dag["dag_timezone"] for dag_id, dag in dagbag["dags"].items()}
+    assert zones["news_yonhap"] == "Asia/Seoul" and zones["news_apnews"] == "America/New_York"
+
+
+def test_every_task_alerts_through_the_notifier_on_failure(dagbag):
+    for dag in dagbag["dags"].values():
+        assert dag["failure_callbacks"] == ["WiredeskNotifier"]
+    assert "wiredesk alert:" in dagbag["dags"]["news_yonhap"]["doc"]
+
+
+def test_a_deadline_alert_fires_when_a_day_is_not_published_in_time(dagbag, configured):
+    (alert,) = dagbag["dags"]["news_yonhap"]["deadline"]
+    assert alert["reference"] == "DagRunQueuedAtDeadline"  # a scheduled run is queued when D ends
+    assert alert["seconds"] == 6 * 3600
+    assert alert["callback"] == ["AsyncCallback", "wiredesk.airflow_support.WiredeskNotifier",
+                                 {"kind": "deadline", "source": "yonhap_en", "timezone": "Asia/Seoul", "hours": 6.0}]
+    assert dagbag["dags"]["news_yonhap"]["serialized_deadline"]  # the scheduler gets it
+    assert configured["dags"]["news_yonhap"]["deadline"][0]["seconds"] == 2 * 3600
+    assert configured["dags"]["news_yonhap"]["failure_callbacks"] == ["WiredeskNotifier"]

@@ -294,3 +294,23 @@ def test_crawl_step_hands_the_crawl_timeout_to_the_runner(monkeypatch):
     assert seen["timeout"] == 123
     run.crawl_step("yonhap_ko", DAY, storage_url="file:///nowhere", timeout=45.0)
     assert seen["timeout"] == 45.0
+
+
+def test_a_logical_date_at_the_source_midnight_names_the_day_whatever_the_interval():
+    # `airflow dags trigger --logical-date 2025-03-12T00:00:00+09:00` infers its interval from the trigger time.
+    seoul_midnight = datetime(2025, 3, 11, 15, tzinfo=UTC)
+    later_interval = datetime(2026, 12, 4, 15, tzinfo=UTC)
+    assert run.resolve_day(None, later_interval, "Asia/Seoul", logical_date=seoul_midnight) == DAY
+
+
+def test_a_logical_date_off_midnight_falls_back_to_the_data_interval():
+    # The trigger form's "now": the last complete day before it, as the data interval says.
+    now = datetime(2025, 3, 13, 1, 30, tzinfo=UTC)
+    assert run.resolve_day(None, datetime(2025, 3, 11, 15, tzinfo=UTC), "Asia/Seoul", logical_date=now) == DAY
+
+
+def test_params_date_still_wins_over_the_logical_date_and_says_so(caplog):
+    with caplog.at_level(logging.WARNING):
+        day = run.resolve_day("2025-03-10", None, "Asia/Seoul", logical_date=datetime(2025, 3, 11, 15, tzinfo=UTC))
+    assert day == date(2025, 3, 10)
+    assert "differs from the run's logical date" in caplog.text

@@ -15,7 +15,8 @@ def test_public_names_are_exported() -> None:
         and getattr(value, "__module__", "storage").startswith("storage")
         and name not in {"annotations", "os", "Path"}
     }
-    modules = {"base", "local", "s3", "layout", "schema", "staging", "publish", "read", "versions", "counts", "table", "ddl"}
+    modules = {"base", "local", "s3", "layout", "schema", "staging", "publish", "read", "versions",
+               "counts", "table", "ddl"}
     assert public - modules <= set(storage.__all__)
     for required in ("open_store", "ObjectStore", "read_articles", "list_partitions",
                      "publish_run", "upload_staging", "validate_record", "errors",

@@ -43,4 +43,15 @@ def run(args: argparse.Namespace) -> int:
     if result.returncode != 0:
         print(f"error: DAG {dag_id} failed for {args.date} (exit {result.returncode})", file=sys.stderr)
         return 1
-    return print_partition_summary(storage_url, args.source, args.date)
+    # The summary reads the store as the DAG did: with the Airflow connection's credentials, if any.
+    options = airflow.storage_options()
+    if not options:
+        return print_partition_summary(storage_url, args.source, args.date)
+    import storage
+
+    real_open = storage.open_store
+    storage.open_store = lambda url, **kw: real_open(url, **{**options, **kw})
+    try:
+        return print_partition_summary(storage_url, args.source, args.date)
+    finally:
+        storage.open_store = real_open
