@@ -152,6 +152,7 @@ def test_the_crawl_child_gets_no_credentials(monkeypatch) -> None:
     assert CANARY_SECRET not in "".join(env.values())
 
 
+@pytest.mark.timeout(900)  # fifteen commands, three of them start Airflow: slow on a cold machine
 def test_no_command_shows_a_secret_at_debug_level(seaweed, wiresite, tmp_path) -> None:
     """Every command, with -v, against a store whose secret is the canary: never printed,
     and the access key id only masked (botocore's Authorization headers included)."""
