@@ -140,6 +140,11 @@ class SeaweedServer:
             f"-filer.port={self.filer_port}", f"-s3.port={self.s3_port}",
             f"-admin.port={self.admin_port}", "-admin.ui=false", "-webdav=false",
             "-s3.port.iceberg=0", "-s3.port.lance=0",
+            # Every bucket is a collection with volumes of its own; left to itself, weed
+            # sizes the volume count from free disk and a suite's hundreds of buckets
+            # then run out of volumes (InternalError). Small volumes, many of them:
+            # nothing is preallocated, so this costs no disk.
+            "-volume.max=4000", "-master.volumeSizeLimitMB=64",
         ]
         if self.buckets:
             command.append(f"-bucket={','.join(self.buckets)}")
