@@ -267,7 +267,6 @@ class RunPublisher:
                 ledger = self._write_ledger(staged, work, commit_id)
                 self._checkpoint("index")
                 state = self._write_index(index, commit_id)
-                result.pieces_read = index.pieces_read
         return self._build_manifest(staged, crawl_counts, parts, result, quarantine, ledger,
                                     state, commit_id)
 
@@ -586,7 +585,6 @@ class _Outcome:
         self.duplicate = 0
         self.published = 0
         self.crawl_quarantine_rows = 0
-        self.pieces_read = 0
         self.parsers: Counter[tuple[str, str]] = Counter()
 
 

@@ -32,7 +32,6 @@ import logging
 import random
 import time
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -44,12 +43,14 @@ from storage.base import ObjectStore
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["TABLE_PREFIX", "arrow_schema", "sync_day", "table_location", "to_arrow"]
+__all__ = ["TABLE_PREFIX", "arrow_schema", "changes", "sync_day", "table_location"]
 
 TABLE_PREFIX = f"tables/articles_v{layout.SCHEMA_VERSION}"
 PARTITION_BY = ["source", "date"]
 #: Parquet files are closed at this size: the writer buffers one file, so this bounds memory.
 TARGET_FILE_BYTES = 16 * 1024 * 1024
+#: Rows hashed per batch when comparing a day with the table: memory holds one batch.
+BATCH_ROWS = 5000
 #: Commits lost to concurrent days before a publish gives up (each retry re-reads the log).
 MERGE_ATTEMPTS = 12
 _SCHEMA_FILE = Path(__file__).with_name("schemas") / f"article.v{layout.SCHEMA_VERSION}.json"
@@ -125,37 +126,6 @@ def _arrow_type(spec: dict[str, Any], doc: dict[str, Any]) -> tuple[pa.DataType,
 # -- records to Arrow ---------------------------------------------------------------------
 
 
-def to_arrow(records: list[dict[str, Any]], day: str) -> pa.Table:
-    """Records of one day as a table of :func:`arrow_schema`."""
-    return pa.Table.from_batches(list(_batches(iter(records), day)), schema=arrow_schema())
-
-
-#: Records converted per Arrow batch: memory holds one batch, not the day.
-BATCH_ROWS = 5000
-
-
-def _batches(records: Iterator[dict[str, Any]], day: str) -> Iterator[pa.RecordBatch]:
-    schema = arrow_schema()
-    stamps = [f.name for f in schema if pa.types.is_timestamp(f.type)]
-    rows: list[dict[str, Any]] = []
-    for record in records:
-        row = dict(record)
-        for name in stamps:
-            row[name], row[f"{name}_offset"] = _instant(record.get(name))
-        row["date"] = day
-        rows.append(row)
-        if len(rows) == BATCH_ROWS:
-            yield pa.RecordBatch.from_pylist(rows, schema=schema)
-            rows = []
-    if rows:
-        yield pa.RecordBatch.from_pylist(rows, schema=schema)
-
-
-def day_reader(records: Iterable[dict[str, Any]], day: str) -> pa.RecordBatchReader:
-    """A day's records as a stream of Arrow batches, for a MERGE that never holds the day."""
-    return pa.RecordBatchReader.from_batches(arrow_schema(), _batches(iter(records), day))
-
-
 def _part_batches(store: ObjectStore, part: dict[str, Any], day: str) -> Iterator[pa.RecordBatch]:
     """One published part as Arrow batches, parsed by Arrow's own JSON reader.
 
@@ -192,20 +162,6 @@ def _part_batches(store: ObjectStore, part: dict[str, Any], day: str) -> Iterato
                 else:
                     columns.append(batch.column(field.name))
             yield pa.RecordBatch.from_arrays(columns, schema=schema)
-
-
-def _instant(value: Any) -> tuple[datetime | None, str | None]:
-    """An ISO 8601 time as a UTC instant and the offset it was written with."""
-    if not isinstance(value, str):
-        return None, None
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    offset = moment.utcoffset()
-    if offset is None:
-        return moment.replace(tzinfo=UTC), None
-    minutes = int(offset.total_seconds()) // 60
-    sign = "-" if minutes < 0 else "+"
-    text = f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-    return moment.astimezone(UTC), text
 
 
 # -- where the table lives ------------------------------------------------------------------

@@ -185,7 +185,7 @@ class VersionIndex:
                 continue  # an attempt that crashed or was superseded: it never counted
             rows = (
                 (row["id"], int(row["version"]), row["content_hash"], parsed[1], None, None)
-                for row in _read_rows(self.store, key)
+                for row in read_rows(self.store, key)
             )
             self._db.executemany("INSERT INTO held VALUES (?, ?, ?, ?, ?, ?)", rows)
             self.pieces_read += 1
@@ -223,10 +223,6 @@ def write_piece(store: ObjectStore, key: str, rows: Iterable[dict[str, Any]]) ->
 
 def read_rows(store: ObjectStore, key: str) -> Iterator[dict[str, Any]]:
     """The rows of one index piece, streamed."""
-    return _read_rows(store, key)
-
-
-def _read_rows(store: ObjectStore, key: str) -> Iterator[dict[str, Any]]:
     with store.open_reader(key) as stream, gzip.GzipFile(fileobj=stream) as raw:
         for line in io.TextIOWrapper(raw, encoding="utf-8"):
             if line.strip():

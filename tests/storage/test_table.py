@@ -12,7 +12,7 @@ from typing import Any
 import pyarrow as pa
 
 import storage
-from storage.table import arrow_schema, changes, table_location, to_arrow
+from storage.table import arrow_schema, changes, table_location
 from tests.storage.factories import make_record, write_run_dir
 
 SCHEMA = Path(storage.__file__).with_name("schemas") / "article.v1.json"
@@ -52,10 +52,16 @@ def test_the_table_schema_is_the_json_schema() -> None:
     assert pa.types.is_struct(schema.field("raw").type)
 
 
-def test_records_keep_their_instant_and_their_offset() -> None:
+def test_records_keep_their_instant_and_their_offset(tmp_path) -> None:
+    """Through the publish path: the table's instant is UTC, the page's offset kept beside it."""
+    from deltalake import DeltaTable
+
+    store = storage.open_store((tmp_path / "store").as_uri())
     record = make_record(1, published_at="2026-11-20T09:00:00.5+09:00",
                          updated_at="2026-11-20T01:30:00Z")
-    row = to_arrow([record], "2026-11-20").to_pylist()[0]
+    _publish(store, tmp_path, "testwire", "2026-11-20", "r1", [record])
+    uri, options = table_location(store)
+    [row] = DeltaTable(uri, storage_options=options).to_pyarrow_table().to_pylist()
     assert row["published_at"] == datetime(2026, 11, 20, 0, 0, 0, 500000, tzinfo=UTC)
     assert row["published_at_offset"] == "+09:00"
     assert row["updated_at_offset"] == "+00:00" and row["date"] == "2026-11-20"
