@@ -33,7 +33,6 @@ import pendulum
 from airflow.sdk import (
     Asset,
     AsyncCallback,
-    CronDataIntervalTimetable,
     DeadlineAlert,
     DeadlineReference,
     Param,
@@ -45,6 +44,7 @@ from airflow.sdk import (
 from crawlers.sources import CRAWL_MODES, load_sources
 from wiredesk import settings
 from wiredesk.airflow_support import WiredeskNotifier
+from wiredesk.timetable import SourceDayTimetable
 
 DEFAULT_ARGS = {
     "owner": "wiredesk",
@@ -164,7 +164,7 @@ def build_dag(source_id: str, spec):
     crawl_timeout = settings.crawl_timeout_seconds_from_env()
     gates = {**settings.gate_defaults_from_env(),
              **{k: v for k, v in spec.gates.model_dump().items() if v is not None}}
-    start = settings.start_date_from_env()
+    start, end = settings.start_date_from_env(), settings.end_date_from_env()
     deadline_hours = settings.publish_deadline_hours_from_env()
     # Every failed task alerts: its log always, the connection $WIREDESK_ALERT_CONN_ID when set.
     default_args = {**DEFAULT_ARGS,
@@ -188,10 +188,12 @@ def build_dag(source_id: str, spec):
         # it covers, [D 00:00, D+1 00:00) in the source's zone, and it starts
         # once that day is over. (A bare "@daily" in Airflow 3 means a trigger
         # with an empty interval at midnight, i.e. the day that has just begun.)
-        schedule=CronDataIntervalTimetable("0 0 * * *", timezone=timezone),
+        # Run ids name the source and D whatever starts the run (wiredesk/timetable.py).
+        schedule=SourceDayTimetable(source_id, timezone),
         # In the source's zone: DAG Details shows it, and the schedule's midnights are its midnights.
         start_date=pendulum.datetime(start.year, start.month, start.day, tz=timezone),
-        catchup=False,
+        end_date=pendulum.datetime(end.year, end.month, end.day, tz=timezone) if end else None,
+        catchup=settings.catchup_from_env(),
         max_active_runs=1,
         default_args=default_args,
         deadline=deadline,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -35,11 +36,28 @@ def covered(dag, run_after):
     zone = str(dag.timetable.timezone)
     return [interval.start.in_timezone(zone).isoformat(), interval.end.in_timezone(zone).isoformat()]
 
+def run_ids(dag):
+    # The ids the scheduler, a backfill and the trigger form get from the serialized timetable.
+    from airflow.utils.types import DagRunType
+    timetable = decode_timetable(encode_timetable(dag.timetable))
+    zone = str(dag.timetable.timezone)
+    day = pendulum.datetime(2025, 3, 12, tz=zone)
+    interval = timetable.infer_manual_data_interval(run_after=day.add(days=1))
+    ids = {kind.value: timetable.generate_run_id(run_type=kind, run_after=interval.end, data_interval=interval)
+           for kind in (DagRunType.SCHEDULED, DagRunType.BACKFILL_JOB)}
+    ids["manual_midnight"] = timetable.generate_run_id(
+        run_type=DagRunType.MANUAL, run_after=day, data_interval=timetable.infer_manual_data_interval(run_after=day))
+    later = pendulum.datetime(2025, 3, 13, 9, 30, tz=zone)
+    ids["manual_now"] = timetable.generate_run_id(
+        run_type=DagRunType.MANUAL, run_after=later, data_interval=timetable.infer_manual_data_interval(run_after=later))
+    return ids
+
 dags = {
     dag_id: {
         "tasks": sorted(t.task_id for t in dag.tasks),
         "edges": sorted([t.task_id, d] for t in dag.tasks for d in t.downstream_task_ids),
         "timetable": [type(dag.timetable).__name__, dag.timetable.expression, str(dag.timetable.timezone)],
+        "run_ids": run_ids(dag),
         "covers": covered(dag, "2025-03-13T09:30:00+09:00"),
         "outlets": sorted(str(o.uri) for t in dag.tasks for o in getattr(t, "outlets", [])),
         "doc": dag.doc_md or "",
@@ -112,7 +130,7 @@ def test_one_dag_per_registered_source_with_four_stages_in_a_row(dagbag):
     for dag in dagbag["dags"].values():
         assert dag["tasks"] == ["crawl", "publish", "report", "validate"]
         assert dag["edges"] == [["crawl", "validate"], ["publish", "report"], ["validate", "publish"]]
-        assert dag["timetable"][:2] == ["CronDataIntervalTimetable", "0 0 * * *"]
+        assert dag["timetable"][:2] == ["SourceDayTimetable", "0 0 * * *"]
 
 
 def test_a_run_covers_the_whole_previous_day_in_the_source_time_zone(dagbag):
@@ -120,6 +138,18 @@ def test_a_run_covers_the_whole_previous_day_in_the_source_time_zone(dagbag):
     yonhap = dagbag["dags"]["news_yonhap"]
     assert yonhap["timetable"][2] == "Asia/Seoul"
     assert yonhap["covers"] == ["2025-03-12T00:00:00+09:00", "2025-03-13T00:00:00+09:00"]
+
+
+def test_every_way_of_starting_a_run_names_source_and_day_in_its_id(dagbag):
+    # The scheduler, `airflow backfill create`, the trigger form and `airflow dags trigger` all take the
+    # run id from the DAG's (deserialized) timetable; a midnight logical date names that day, a trigger
+    # without one names the day before it, as the tasks resolve it.
+    for dag_id, source in (("news_yonhap", "yonhap_en"), ("news_apnews", "apnews")):
+        ids = dagbag["dags"][dag_id]["run_ids"]
+        assert ids["scheduled"] == f"scheduled__{source}__2025-03-12"
+        assert re.fullmatch(rf"backfill__{source}__2025-03-12__\d{{8}}T\d{{6}}Z", ids["backfill"])
+        assert re.fullmatch(rf"manual__{source}__2025-03-12__\d{{8}}T\d{{6}}Z", ids["manual_midnight"])
+        assert re.fullmatch(rf"manual__{source}__2025-03-12__\d{{8}}T\d{{6}}Z", ids["manual_now"])
 
 
 def test_the_ui_tells_the_operator_how_to_read_rerun_and_backfill_a_day(dagbag):

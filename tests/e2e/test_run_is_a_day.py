@@ -71,6 +71,13 @@ def test_a_manual_trigger_of_a_day_gets_that_midnight_and_names_the_day(tmp_path
         (conf,) = db.execute("SELECT conf FROM dag_run").fetchone()
     assert "2025-03-12" in str(conf)
 
+    # Airflow keeps one run per logical date: a second trigger of the day says how to run it again.
+    again = subprocess.run([*cli, "--date", "2025-03-12"], capture_output=True, text=True, timeout=300)
+    assert again.returncode == 1
+    assert again.stderr.strip().splitlines() == [
+        "error: news_yonhap already has a run for 2025-03-12 (one run per day); run the day again by clearing "
+        "it: airflow tasks clear news_yonhap --start-date 2025-03-12 --end-date 2025-03-12 --yes"]
+
 
 #: ``wiredesk trigger`` as the CLI runs it (its parser and function), independent of the command list.
 _TRIGGER = """

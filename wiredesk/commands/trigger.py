@@ -57,13 +57,19 @@ def run(args: argparse.Namespace) -> int:
             continue
         result = airflow.trigger(dag_id, day, conf)
         if result.returncode != 0:
+            if "logical_date" in result.stderr and ("UNIQUE" in result.stderr or "unique" in result.stderr):
+                # Airflow keeps one run per logical date: a day runs again by clearing its run.
+                print(f"error: {dag_id} already has a run for {day} (one run per day); run the day again by "
+                      f"clearing it: airflow tasks clear {dag_id} --start-date {day} --end-date {day} --yes",
+                      file=sys.stderr)
+                return 1
             print(f"error: could not trigger {dag_id} for {day}: {result.stderr.strip()[-800:]}", file=sys.stderr)
             return 1
         created = _created(result.stdout)
         print(f"triggered      {dag_id} {day}: run {created.get('run_id') or created.get('dag_run_id', '?')}, "
               f"logical date {created.get('logical_date', '?')}")
     if not args.print_only:
-        print(f"runs queued in {airflow.home}; its scheduler runs them (wiredesk airflow-ui), "
+        print(f"runs queued in {airflow.home}; its scheduler runs them (make up, wiredesk airflow-ui), "
               "a paused DAG keeps them queued")
     return 0
 
