@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install demo test lint eval bench constraints clean
+.PHONY: install demo test lint eval bench up down ui-check constraints clean
 
 install: $(STAMP)
 
@@ -22,6 +22,20 @@ $(STAMP): requirements.txt requirements-read.txt requirements-dev.txt constraint
 # the checkout that the wheel does not ship; run from here, it is importable.
 demo: $(STAMP)
 	$(BIN)/python -m devsite.demo
+
+# The local stack: SeaweedFS, the bundled wire site and Airflow's UI, in the background until
+# `make down`. `make up FAULTS=all` (or a comma-separated list) serves the site with faults.
+PORT ?= 8080
+FAULTS ?=
+up: $(STAMP)
+	$(BIN)/python -m devsite.stack up --port $(PORT) --faults "$(FAULTS)"
+
+down:
+	@if [ -x $(BIN)/python ]; then $(BIN)/python -m devsite.stack down; else echo "no stack (no $(VENV))"; fi
+
+# Starts the stack, triggers a day, checks the grid in headless Chromium, saves screenshots.
+ui-check: $(STAMP)
+	$(BIN)/python -m devsite.ui_check
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

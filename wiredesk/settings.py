@@ -12,12 +12,19 @@ environment; only the crawl timeout can also come from an Airflow Variable,
 ``wiredesk_crawl_timeout_seconds``, read by the crawl task when it runs):
 
 ``WIREDESK_START_DATE``            first scheduled day, ``YYYY-MM-DD``, midnight in each
-                                   source's zone (default 2025-01-01; catchup is off)
+                                   source's zone (default 2025-01-01)
+``WIREDESK_END_DATE``              last scheduled day, ``YYYY-MM-DD`` (default: none)
+``WIREDESK_CATCHUP``               ``true``: unpausing schedules every missed day from the
+                                   start date (default false: only the latest day; older
+                                   days are backfills). ``make up`` sets start, end and
+                                   catchup to the days the bundled site has stories for.
 ``WIREDESK_TASK_RETRIES``          retries of each DAG task (default 2; local runs set 0)
 ``WIREDESK_RETRY_DELAY_SECONDS``   first retry delay, doubling after (default 300)
 ``WIREDESK_CRAWL_TIMEOUT_SECONDS`` the crawl process is killed after this long (default 7200);
                                    the crawl task's own timeout is this plus
                                    :data:`CRAWL_TASK_MARGIN_SECONDS` for staging
+``WIREDESK_CRAWL_MEMORY_MB``       the crawl process stops and fails above this resident size
+                                   (default 2048; read by the crawl process, crawlers/settings.py)
 ``WIREDESK_POOL_SLOTS``            slots of each site's Airflow pool (default 1: one crawl
                                    per site at a time, whatever the number of active runs)
 
@@ -144,6 +151,23 @@ def start_date_from_env() -> date:
         return date.fromisoformat(raw)
     except ValueError:
         raise ValueError(f"$WIREDESK_START_DATE must be YYYY-MM-DD, got {raw!r}") from None
+
+
+def end_date_from_env() -> date | None:
+    raw = os.environ.get("WIREDESK_END_DATE")
+    if not raw or not raw.strip():
+        return None
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise ValueError(f"$WIREDESK_END_DATE must be YYYY-MM-DD, got {raw!r}") from None
+
+
+def catchup_from_env() -> bool:
+    raw = (os.environ.get("WIREDESK_CATCHUP") or "false").strip().lower()
+    if raw not in ("true", "false", "1", "0", "yes", "no"):
+        raise ValueError(f"$WIREDESK_CATCHUP must be true or false, got {raw!r}")
+    return raw in ("true", "1", "yes")
 
 
 def gate_defaults_from_env() -> dict:
