@@ -19,6 +19,7 @@ BENCHMARKS = (
     ("storage", "benchmarks.bench_storage"),
     ("table", "benchmarks.bench_table"),
     ("crawl", "benchmarks.bench_crawl"),
+    ("celery", "benchmarks.bench_celery"),
 )
 
 

@@ -132,6 +132,12 @@ class Accounting:
             # (shutdown, a request Scrapy discarded) is counted as such.
             self.url_outcome(url, "fetch_failed", f"unfinished_{_safe(reason)}")
         self._check_sums()
+        if reason == "memusage_exceeded":
+            # Part of a day must never publish as the day: the crawl fails and its retry starts over.
+            limit = spider.settings.getint("MEMUSAGE_LIMIT_MB")
+            self.errors.append(f"the crawl process went over its memory limit of {limit} MB "
+                               "($WIREDESK_CRAWL_MEMORY_MB) and stopped early")
+            logger.error("%s", self.errors[-1])
         if self._ledger is not None:
             self._ledger.close()
         if self.run_dir is not None:

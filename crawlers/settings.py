@@ -89,6 +89,14 @@ WIREDESK_MAX_XML_BYTES = 20 * 1024 * 1024
 WIREDESK_MAX_CHILD_SITEMAPS = 200
 
 # -- logging and runtime --------------------------------------------------------
+# The crawl process's own memory bound (Scrapy's memusage extension, checked every few
+# seconds): over it, the crawl stops and fails (crawlers/accounting.py), so a retry or a
+# bigger worker runs the day again instead of publishing part of it. 0 turns it off.
+MEMUSAGE_ENABLED = True
+MEMUSAGE_LIMIT_MB = int(os.environ.get("WIREDESK_CRAWL_MEMORY_MB", "2048"))
+MEMUSAGE_WARNING_MB = MEMUSAGE_LIMIT_MB * 3 // 4
+MEMUSAGE_CHECK_INTERVAL_SECONDS = 5.0
+
 LOG_LEVEL = os.environ.get("WIREDESK_CRAWL_LOG_LEVEL", "INFO")
 TELNETCONSOLE_ENABLED = False
 #: No control port on a crawl worker.

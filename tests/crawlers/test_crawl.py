@@ -134,6 +134,17 @@ def test_failed_crawl_names_the_source_and_exit_code(tmp_path):
     assert info.value.tail
 
 
+def test_a_crawl_over_its_memory_limit_fails_instead_of_publishing_part_of_the_day(wiresite, tmp_path):
+    # Any Python process is above 1 MB resident, so the first check stops the crawl.
+    with pytest.raises(runner.CrawlError, match="memory limit of 1 MB") as info:
+        runner.crawl("yonhap_en", date(2025, 3, 10), (tmp_path / "store").as_uri(),
+                     sources_file=str(local_sources_file(wiresite.base_urls, tmp_path / "sources.yaml")),
+                     settings={**FAST, "MEMUSAGE_LIMIT_MB": 1, "MEMUSAGE_WARNING_MB": 0},
+                     work_dir=tmp_path / "work", timeout=120)
+    assert "WIREDESK_CRAWL_MEMORY_MB" in str(info.value)
+    assert not list((tmp_path / "store").rglob("manifest.json"))
+
+
 #: Where each fault of the local site must end (devsite.faults).
 EXPECTED_FAULT_OUTCOMES = {
     "500_then_ok": ("parsed", None),
