@@ -138,6 +138,57 @@ def test_a_failing_task_alerts_in_its_log_and_through_the_webhook_connection(tmp
     assert alert["run_id"].startswith("manual__yonhap_en__2025-03-12__")
 
 
+@pytest.fixture
+def mail_server():
+    """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps every message it receives."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    class Inbox(Message):
+        def __init__(self):
+            super().__init__()
+            self.messages = []
+
+        def handle_message(self, message):
+            self.messages.append(message)
+
+    import socket
+
+    with socket.socket() as probe:  # aiosmtpd's readiness check needs the real port, not 0
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield controller.port, inbox.messages
+    finally:
+        controller.stop()
+
+
+def test_a_failing_task_alerts_by_mail_through_an_smtp_connection(tmp_path, mail_server):
+    import socket
+
+    port, messages = mail_server
+    with socket.socket() as probe:  # a site nobody answers on: the crawl fails
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    connection = {"conn_type": "smtp", "host": "127.0.0.1", "port": port,
+                  "extra": {"to": "news-ops@example.org", "from_email": "wiredesk@example.org",
+                            "disable_tls": True, "disable_ssl": True, "timeout": 10, "retry_limit": 1}}
+    airflow = _airflow(tmp_path, {"yonhap_en": dead}, WIREDESK_ALERT_CONN_ID="news_mail",
+                       AIRFLOW_CONN_NEWS_MAIL=json.dumps(connection))
+    result = airflow.dags_test("news_yonhap", date(2025, 3, 12))
+    assert result.returncode != 0
+    assert "alert sent through Airflow connection 'news_mail' (smtp)" in result.stdout + result.stderr
+    (mail,) = messages
+    assert mail["To"] == "news-ops@example.org" and mail["From"] == "wiredesk@example.org"
+    assert mail["Subject"].startswith("wiredesk alert: yonhap_en 2025-03-12 (dag news_yonhap, run manual__yonhap_en__")
+    body = mail.get_payload(decode=True) if not mail.is_multipart() else b"".join(
+        part.get_payload(decode=True) or b"" for part in mail.walk())
+    assert b"task crawl failed (try 1)" in body and b"discovered 0 URLs" in body
+
+
 _DEADLINE = """
 import asyncio, json, logging, sys
 logging.basicConfig(level=logging.INFO, stream=sys.stdout)
