@@ -172,3 +172,32 @@ def test_validate_step_fails_with_gate_value_and_limit_and_publishes_nothing(tmp
     sources.write_text(sources.read_text().replace("min_articles: 20", "min_articles: 5, max_drift: 1.0"))
     checked = run.validate_step(crawled, storage_url=url, sources_file=str(sources))
     assert checked["run_id"] == "r1" and [g["passed"] for g in checked["gates"]] == [True] * 4
+
+
+@pytest.mark.integration
+def test_wiredesk_crawl_applies_the_gates_before_it_publishes(tmp_path, wiresite, monkeypatch):
+    import subprocess
+    import sys
+
+    from devsite.localsite import local_sources_file
+
+    sources = local_sources_file(wiresite.base_urls, tmp_path / "sources.yaml")
+    store = tmp_path / "store"
+    cli = [sys.executable, "-m", "wiredesk.cli", "crawl", "yonhap_en", "--date", "2025-03-12",
+           "--sources", str(sources), "--storage", store.as_uri()]
+    env = {**__import__("os").environ, "WIREDESK_GATE_MIN_ARTICLES": "50"}
+    refused = subprocess.run(cli, capture_output=True, text=True, timeout=300, env=env)
+    assert refused.returncode == 1
+    line = refused.stderr.strip().splitlines()[-1]  # the crawl's own log comes first
+    assert refused.stderr.count("error: ") == 1
+    assert line.startswith("error: validate yonhap_en 2025-03-12: gate min_articles FAILED: 10 parsed records "
+                           "(limit at least 50); nothing published. (the run stays staged; 'wiredesk publish "
+                           "yonhap_en --date 2025-03-12 --run-id ")
+    assert not list(store.glob("articles/**/_manifest.json"))
+
+    env["WIREDESK_GATE_MIN_ARTICLES"] = "5"
+    passed = subprocess.run(cli, capture_output=True, text=True, timeout=300, env=env)
+    assert passed.returncode == 0, passed.stderr[-2000:]
+    gates_line = "gates          min_articles passed, max_quarantined_share passed, boilerplate passed, drift "
+    assert gates_line in passed.stdout
+    assert list(store.glob("articles/v1/source=yonhap_en/date=2025-03-12/_manifest.json"))

@@ -49,7 +49,8 @@ def run_ids(dag):
         run_type=DagRunType.MANUAL, run_after=day, data_interval=timetable.infer_manual_data_interval(run_after=day))
     later = pendulum.datetime(2025, 3, 13, 9, 30, tz=zone)
     ids["manual_now"] = timetable.generate_run_id(
-        run_type=DagRunType.MANUAL, run_after=later, data_interval=timetable.infer_manual_data_interval(run_after=later))
+        run_type=DagRunType.MANUAL, run_after=later,
+        data_interval=timetable.infer_manual_data_interval(run_after=later))
     return ids
 
 dags = {
