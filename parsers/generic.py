@@ -21,10 +21,12 @@ from lxml import html as lxml_html
 
 from parsers import wire
 from parsers.base import Dateline, Image, ParsedArticle, ParseError
+from parsers.byline import story_h1, visible_bylines
 from parsers.dates import parse_datetime
 from parsers.html import comparable, link_texts, mostly_links, parse_html
 from parsers.metadata import (
     PageMetadata,
+    agency_credits,
     clean_author_names,
     dom_authors,
     extract_metadata,
@@ -58,6 +60,8 @@ class _Authors:
     named: list[str] = field(default_factory=list)
     markup: list[str] = field(default_factory=list)
     publishers: list[str] = field(default_factory=list)
+    #: news agencies the byline or metadata credits: never authors, kept in the dateline
+    agencies: list[str] = field(default_factory=list)
 
     def byline(self, raw: list[str]) -> list[str]:
         return clean_author_names(raw, self.publishers)
@@ -67,8 +71,9 @@ class GenericParser:
     """Any news page: structured metadata plus trafilatura's main-text extraction."""
 
     name = "generic"
-    #: 1.1: headlines of publishers in :mod:`parsers.publishers` come from their own field
-    version = "1.1"
+    #: 1.1: headlines of publishers in :mod:`parsers.publishers` come from their own field;
+    #: 1.2: the byline printed beside the headline, agency credits in ``dateline.agency``
+    version = "1.2"
     VALID_UNTIL: date | None = None
 
     def __init__(self, *, publisher_table: bool = True) -> None:
@@ -113,6 +118,10 @@ class GenericParser:
             dateline, body, byline_authors = _clean_story(self.body(tree, meta, fast=False), title)
         if sum(len(p) for p in body) < MIN_BODY_CHARS // 2:
             raise ParseError("no_article_body", "only boilerplate left after cleaning")
+        if authors.agencies and (dateline is None or not dateline.agency):
+            # an agency credited in the byline ("Mara Oakes, AP"): the story's
+            # agency, kept apart from the people who wrote it
+            dateline = Dateline(city=dateline.city if dateline else None, agency=authors.agencies[0])
         return ParsedArticle(
             title=title,
             body=body,
@@ -145,17 +154,34 @@ class GenericParser:
         return meta.title
 
     def authors(self, tree: lxml_html.HtmlElement, meta: PageMetadata) -> _Authors:
-        """People named by the first metadata source that survives cleaning.
+        """People named by the page: metadata checked against the printed byline.
 
-        The page markup (byline classes) is only read when metadata names
-        nobody; a "By ..." paragraph of the story, found later, ranks between.
+        The first metadata source that survives cleaning names the authors,
+        unless the byline printed beside the headline names other people
+        (metadata then holds an editor, a login handle or a stale name); with
+        no metadata the printed byline names them.  A "By ..." paragraph of
+        the story, found later, and author markup elsewhere rank after.
         """
+        publishers = meta.publisher_names
+        named: list[str] = []
         for raw in meta.author_sources:
-            names = clean_author_names(raw, meta.publisher_names)
-            if names:
-                return _Authors(named=names, publishers=meta.publisher_names)
-        markup = clean_author_names(dom_authors(tree), meta.publisher_names)
-        return _Authors(markup=markup, publishers=meta.publisher_names)
+            named = clean_author_names(raw, publishers)
+            if named:
+                break
+        lines = visible_bylines(tree, story_h1(tree))
+        printed: list[str] = []
+        for line in lines:
+            printed = clean_author_names([line], publishers)
+            if printed:
+                break
+        credited = [v for raw in meta.author_sources for v in raw] + meta.organisation_authors
+        agencies = agency_credits(credited + lines[:3])
+        if named and printed and not _agree(named, printed) and not _visible(named, tree):
+            named = printed  # metadata names someone the page never shows
+        if named or printed:
+            return _Authors(named=named or printed, publishers=publishers, agencies=agencies)
+        markup = clean_author_names(dom_authors(tree), publishers)
+        return _Authors(markup=markup, publishers=publishers, agencies=agencies)
 
     def body(
         self, tree: lxml_html.HtmlElement, meta: PageMetadata, *, fast: bool = True
@@ -194,6 +220,21 @@ class GenericParser:
 
 
 # -- helpers -----------------------------------------------------------------
+
+
+_NAME_TOKEN_RE = re.compile(r"[^\W\d_]{3,}")
+
+
+def _agree(named: list[str], printed: list[str]) -> bool:
+    """A metadata name shares a word with a printed one ("Jane Q. ROE" and "Jane Roe")."""
+    seen = {t.casefold() for n in printed for t in _NAME_TOKEN_RE.findall(n)}
+    return any(t.casefold() in seen for n in named for t in _NAME_TOKEN_RE.findall(n))
+
+
+def _visible(names: list[str], tree: lxml_html.HtmlElement) -> bool:
+    """Some of ``names`` is printed in the page's text (not only in scripts or tags)."""
+    text = _comparable(" ".join(tree.xpath("//body//text()[not(ancestor::script)]")))
+    return any(_comparable(name) in text for name in names)
 
 
 def _trafilatura_paragraphs(tree: lxml_html.HtmlElement, fast: bool = True) -> list[str]:

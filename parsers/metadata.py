@@ -107,6 +107,8 @@ class PageMetadata:
     site_article_id: str | None = None
     publisher_names: list[str] = field(default_factory=list)
     author_sources: list[list[str]] = field(default_factory=list)
+    #: organisations the metadata names as author (agencies among them are credits)
+    organisation_authors: list[str] = field(default_factory=list)
 
 
 # -- JSON-LD ---------------------------------------------------------------
@@ -225,6 +227,18 @@ def _names(value: Any) -> list[str]:
                 out.append(name)
             elif item.get("givenName") or item.get("familyName"):
                 out.append(f"{item.get('givenName', '')} {item.get('familyName', '')}")
+    return out
+
+
+def _organisations(value: Any) -> list[str]:
+    """Organisation names from a JSON-LD ``author`` (the ones :func:`_names` skips)."""
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for item in items:
+        if isinstance(item, dict) and _types(item) & _ORG_TYPES and not _types(item) & _PERSON_TYPES:
+            name = _text(item.get("name"))
+            if name:
+                out.append(name)
     return out
 
 
@@ -569,6 +583,7 @@ def extract_metadata(tree: lxml_html.HtmlElement, url: str | None = None) -> Pag
         _meta_authors(meta),
     ]
     result.authors = next((a for a in result.author_sources if a), [])
+    result.organisation_authors = _organisations(_resolve(node.get("author"), nodes))
 
     published = [parse_datetime(_text(node.get("datePublished"))), *_dates(meta, META_PUBLISHED)]
     published += [parse_datetime(_text(node.get("dateCreated"))), _time_element(tree)]
@@ -730,8 +745,25 @@ def _language(tree: lxml_html.HtmlElement, meta: dict[str, list[str]], node: dic
 
 _AUTHOR_PREFIX_RE = re.compile(
     r"^\s*(?:(?:view|see) all posts by|(?:zeige )?alle beiträge von|posted by|published by|"
-    r"by|written by|reporting by|text|von|por|par|door|di|av|af|autor(?:in)?|author)"
+    r"(?:a |an )?(?:commentary|comment|kommentar|analyse|analysis|interview|essay|column|"
+    r"gastbeitrag|reportage)\s+(?:by|von)|"
+    r"by|written by|reporting by|text(?:e)?|von|por|par|door|di|av|af|"
+    r"autor(?:in)?(?:\s*/\s*autor(?:in)?)?|author|auteur)"
     r"\s*:?\s+",
+    re.I,
+)
+#: A part that is only a byline word or a label ending in one ("Von", "Kommentar von").
+_AUTHOR_LABEL_RE = re.compile(
+    r"^(?:.*\s)?(?:by|von|por|par|door|di|av|af|text(?:e)?|autor(?:in)?|author|auteur|"
+    r"autorin\s*/\s*autor|verfasser(?:in)?)\s*:?$",
+    re.I,
+)
+#: Job titles printed after a name ("Jane Roe Redakteurin", "Jane Roe, Staff Writer").
+_AUTHOR_ROLE_RE = re.compile(
+    r"(?:^|\s+)(?:(?:senior |chief |staff |contributing |deputy )?(?:redakteur(?:in)?|reporter(?:in)?|"
+    r"editor|writer|correspondent|korrespondent(?:in)?|journalist(?:in)?|columnist|"
+    r"kolumnist(?:in)?|contributor|volontär(?:in)?|autor(?:in)?|redaktion|"
+    r"nachrichtenagentur|news agency))\s*$",
     re.I,
 )
 #: Link labels that follow a name in author boxes ("Jane Roe Alle Artikel").
@@ -740,11 +772,62 @@ _AUTHOR_SUFFIX_RE = re.compile(r"\s+(?:alle artikel|all (?:posts|articles)|more 
 _AUTHOR_JOIN_RE = re.compile(
     r"\s+(?:and|und|y|et|e|en|og|och|i|és|a|ve|и)\s+|\s*[,;&|/]\s*|\s+·\s+"
 )
-_AUTHOR_NOISE_RE = re.compile(r"\S+@\S+|https?://\S+|[(\[][^)\]]*[)\]]|\bupdated?\b.*$", re.I)
+_AUTHOR_NOISE_RE = re.compile(
+    r"\S+@\S+|https?://\S+|[(\[][^)\]]*[)\]]|"
+    r"\b(?:updated?|published|veröffentlicht|aktualisiert|stand|publié|mis à jour|"
+    r"publicad[oa]|actualizad[oa])\b.*$|"
+    # a date or time after the name ("VON JANE ROE am 21. April 2020", "Jane Roe, 3 June")
+    r"(?:\s+(?:am|on|le|el|il|den|de|vom))?\s*(?<!\w)\d.*$|"
+    # a section list after the name ("By Jane Roe, in News, Business")
+    r"\s*,\s*(?:in|en|dans|im)\s+[^\W\d_].*$",
+    re.I,
+)
 _DOMAIN_RE = re.compile(
     r"\b[\w-]+\.(?:com|net|org|de|at|ch|fr|it|es|uk|co|be|nl|info|news|tv)\b", re.I
 )
 _AUTHOR_OK_RE = re.compile(r"^[^\W\d_][\w.'’\-]*(?:\s+[^\W\d_][\w.'’\-]*){0,5}$")
+#: Initials alone ("PA", "dsw"): a desk's sign-off, not a name.
+_INITIALS_RE = re.compile(r"^(?:[A-Z]{1,3}|[a-z]{1,3})\.?$")
+#: Calendar words left of a date cut off a byline ("Jane Roe Feb", "Donnerstag").
+_CALENDAR_RE = re.compile(
+    r"^(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)\.?|january|february|march|"
+    r"april|june|july|august|september|october|november|december|januar|februar|märz|mai|"
+    r"juni|juli|oktober|dezember|janvier|février|mars|avril|juin|juillet|août|septembre|"
+    r"octobre|novembre|décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|"
+    r"septiembre|octubre|noviembre|diciembre|monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lundi|"
+    r"mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|"
+    r"sábado|domingo)$",
+    re.I,
+)
+_TRAILING_MONTH_RE = re.compile(
+    r"\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)\.?$", re.I
+)
+
+
+_ENDS_WITH_INITIAL_RE = re.compile(r"\s[^\W\d_]\.$")
+
+
+#: A labelled line whose label is no author's ("Redaktion: A", "Editor: B", "Fotos: C").
+_OTHER_LABEL_RE = re.compile(r"^\s*([^\W\d_][^:：]{0,24})\s*[:：]\s*\S")
+_AUTHOR_LABELS_RE = re.compile(
+    r"^(?:by|von|text(?:e)?|autor(?:in)?|autoren|author|authors|auteur|auteurs|autore|"
+    r"verfasser(?:in)?|written by|reporting by|reporter|byline|autorin\s*/\s*autor)$",
+    re.I,
+)
+_GLUED_DIGITS_RE = re.compile(r"(?<=[^\W\d_])\d+$")
+
+
+def agency_credits(raw: list[str]) -> list[str]:
+    """News agencies a byline or author field credits ("Mara Oakes, AP", "dpa"), as printed."""
+    credits: list[str] = []
+    for value in raw:
+        text = _AUTHOR_PREFIX_RE.sub("", squash(unescape(value)))
+        for part in _AUTHOR_JOIN_RE.split(re.sub(r"[()\[\]]", ",", text)):
+            part = part.strip(" .,:;-–—")
+            if part and is_agency(part) and part not in credits:
+                credits.append(part)
+    return credits
 
 
 def clean_author_names(raw: list[str], site_names: list[str] | None = None) -> list[str]:
@@ -758,11 +841,22 @@ def clean_author_names(raw: list[str], site_names: list[str] | None = None) -> l
     for value in raw:
         if _DOMAIN_RE.search(value):
             continue  # "hessenschau.de, Frankfurt", "Deutsche Welle (www.dw.com)": a site
+        label = _OTHER_LABEL_RE.match(value)
+        if label and not _AUTHOR_LABELS_RE.match(label.group(1).strip()):
+            continue  # editors, photographers, sources: not the story's authors
         text = _AUTHOR_NOISE_RE.sub(" ", unescape(value))
         text = _AUTHOR_SUFFIX_RE.sub("", _AUTHOR_PREFIX_RE.sub("", squash(text)))
         for part in _AUTHOR_JOIN_RE.split(text):
-            part = _AUTHOR_PREFIX_RE.sub("", part).strip(" .,:;-–—")
+            part = _AUTHOR_PREFIX_RE.sub("", part).strip(" ,:;-–—")
+            part = _AUTHOR_ROLE_RE.sub("", part).strip(" ,:;-–—")
+            part = _TRAILING_MONTH_RE.sub("", part)
+            if " " in part:
+                part = _GLUED_DIGITS_RE.sub("", part)  # "Jane Roe12:20pm" cut at the digits
+            if not _ENDS_WITH_INITIAL_RE.search(part):
+                part = part.strip(" .")
             if not part or not _AUTHOR_OK_RE.match(part) or is_agency(part):
+                continue
+            if _AUTHOR_LABEL_RE.match(part) or _INITIALS_RE.match(part) or _CALENDAR_RE.match(part):
                 continue
             if len(_name_key(part)) >= 4 and _is_site_name(part, site_names or []):
                 continue  # the publication itself ("Stuttgarter Zeitung", "LBCI")

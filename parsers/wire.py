@@ -102,6 +102,26 @@ AGENCIES: dict[str, tuple[str, ...]] = {
     "SPA": ("SPA",),
     "IRNA": ("IRNA",),
     "CNS": ("CNS",),
+    "Keystone-SDA": ("Keystone-SDA", "SDA", "ATS"),
+    "SID": ("SID", "Sport-Informations-Dienst"),
+    "KNA": ("KNA",),
+    "epd": ("epd",),
+    "ANP": ("ANP",),
+    "NTB": ("NTB",),
+    "Ritzau": ("Ritzau",),
+    "STT": ("STT",),
+    "PAP": ("PAP",),
+    "MTI": ("MTI",),
+    "ČTK": ("ČTK", "CTK"),
+    "AAP": ("AAP", "Australian Associated Press"),
+    "Canadian Press": ("The Canadian Press", "Canadian Press"),
+    "PA Media": ("PA Media", "Press Association"),
+    "Agerpres": ("Agerpres",),
+    "BTA": ("BTA",),
+    "HINA": ("HINA",),
+    "Tanjug": ("Tanjug",),
+    "Ukrinform": ("Ukrinform",),
+    "Prensa Latina": ("Prensa Latina",),
 }
 
 _ALIAS = {alias.lower(): name for name, aliases in AGENCIES.items() for alias in aliases}
@@ -113,7 +133,8 @@ _AGENCY_ALT = "|".join(
 def is_agency(name: str) -> bool:
     """True when ``name`` is a news agency (or its staff), never a person."""
     cleaned = re.sub(
-        r"\b(staff|staff writers?|news service|wire|reporters?)\b", "", name, flags=re.I
+        r"\b(staff|staff writers?|news service|wire|reporters?|news agency|nachrichtenagentur)\b",
+        "", name, flags=re.I,
     )
     cleaned = cleaned.strip(" ,;:/()-").lower()
     cleaned = re.sub(r"^the\s+", "", cleaned)

@@ -116,13 +116,22 @@ def webhook():
         server.server_close()
 
 
-def test_a_failing_task_alerts_in_its_log_and_through_the_webhook_connection(tmp_path, webhook):
+def _free_port() -> int:
     import socket
 
-    server, received = webhook
-    with socket.socket() as probe:  # a site nobody answers on: the crawl fails
+    with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
+        return probe.getsockname()[1]
+
+
+def _dead_site() -> str:
+    """A site nobody answers on: the crawl finds nothing and fails."""
+    return f"http://127.0.0.1:{_free_port()}"
+
+
+def test_a_failing_task_alerts_in_its_log_and_through_the_webhook_connection(tmp_path, webhook):
+    server, received = webhook
+    dead = _dead_site()
     connection = {"conn_type": "http", "host": f"http://127.0.0.1:{server.server_address[1]}",
                   "extra": {"endpoint": "/alerts"}}
     airflow = _airflow(tmp_path, {"yonhap_en": dead}, WIREDESK_ALERT_CONN_ID="news_alerts",
@@ -152,13 +161,8 @@ def mail_server():
         def handle_message(self, message):
             self.messages.append(message)
 
-    import socket
-
-    with socket.socket() as probe:  # aiosmtpd's readiness check needs the real port, not 0
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    inbox = Inbox()  # aiosmtpd's readiness check needs the real port, not 0
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
     controller.start()
     try:
         yield controller.port, inbox.messages
@@ -167,12 +171,8 @@ def mail_server():
 
 
 def test_a_failing_task_alerts_by_mail_through_an_smtp_connection(tmp_path, mail_server):
-    import socket
-
     port, messages = mail_server
-    with socket.socket() as probe:  # a site nobody answers on: the crawl fails
-        probe.bind(("127.0.0.1", 0))
-        dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    dead = _dead_site()
     connection = {"conn_type": "smtp", "host": "127.0.0.1", "port": port,
                   "extra": {"to": "news-ops@example.org", "from_email": "wiredesk@example.org",
                             "disable_tls": True, "disable_ssl": True, "timeout": 10, "retry_limit": 1}}

@@ -169,3 +169,88 @@ def test_the_publisher_table_can_be_switched_off():
         {"jsonld": "SEO ferry headline", "document": "SEO ferry headline",
          "og": "Printed ferry headline", "h1": "Printed ferry headline"}
     )
+
+
+# -- bylines printed beside the headline ----------------------------------------
+
+
+def test_a_byline_element_beside_the_headline(parser):
+    top = (
+        "<h1>Ferry landing to reopen</h1>"
+        '<div class="story-meta__byline">By <a href="/author/mara-oakes">Mara Oakes</a>'
+        ' and <a href="/author/tomas-vell">Tomas Vell</a></div>'
+    )
+    article = parser.parse(page(body_top=top), url="https://n.example/a")
+    assert article.authors == ["Mara Oakes", "Tomas Vell"]
+
+
+def test_a_von_line_after_the_headline_ends_at_its_line_break(parser):
+    top = (
+        "<h1>Fähre legt wieder an</h1>"
+        "<p>Von <strong>Ána Brück</strong> und <strong>Jens Kolter</strong><br>"
+        "Unterbrindel</p>"
+    )
+    article = parser.parse(page(body_top=top, lang="de"), url="https://n.example/a")
+    assert article.authors == ["Ána Brück", "Jens Kolter"]
+
+
+def test_a_label_then_the_name_in_its_own_element(parser):
+    top = (
+        "<h1>Ferry</h1><ul class='facts'><li><strong>Autorin/Autor</strong> Ána Brück</li>"
+        "<li><strong>Datum</strong> 05.03.2024</li></ul>"
+    )
+    article = parser.parse(page(body_top=top, lang="de"), url="https://n.example/a")
+    assert article.authors == ["Ána Brück"]
+
+
+def test_dates_roles_and_labels_are_not_names(parser):
+    top = (
+        "<h1>Ferry</h1>"
+        '<p class="byline__author">VON MARA OAKES am 21. April 2024</p>'
+        '<p class="article-editor">Redaktion: Tomas Vell</p>'
+    )
+    article = parser.parse(page(body_top=top), url="https://n.example/a")
+    assert article.authors == ["MARA OAKES"]
+    top = '<h1>Ferry</h1><span class="author-name">Ána Brück Redakteurin</span>'
+    article = parser.parse(page(body_top=top), url="https://n.example/b")
+    assert article.authors == ["Ána Brück"]
+
+
+def test_the_printed_byline_beats_a_metadata_name_the_page_never_shows(parser):
+    head = '<meta name="author" content="cmsadmin7">'
+    top = '<h1>Ferry</h1><span class="post-author"><a href="/author/x">Mara Oakes</a></span>'
+    article = parser.parse(page(head=head, body_top=top), url="https://n.example/a")
+    assert article.authors == ["Mara Oakes"]
+
+
+def test_a_metadata_name_the_page_shows_is_kept_over_a_teaser_byline(parser):
+    head = jsonld({"@type": "NewsArticle", "headline": "Ferry", "author": {"@type": "Person",
+                                                                          "name": "Mara Oakes"}})
+    top = (
+        "<h1>Ferry</h1><div class='teaser'><a href='/other'>Bridge road</a>"
+        "<div class='authors'>von <span>Tomas Vell</span></div></div>"
+    )
+    story = ["Mara Oakes reports from the harbour, where the council met on Tuesday.", *STORY]
+    article = parser.parse(page(head=head, body_top=top, paragraphs=story), url="https://n.example/a")
+    assert article.authors == ["Mara Oakes"]
+
+
+def test_comment_authors_and_far_away_author_boxes_are_not_bylines(parser):
+    comments = (
+        "<section class='comments'><div class='comment-body'>"
+        "<span class='comment-author'>Tomas Vell</span> says: great news</div></section>"
+    )
+    html = page(body_top="<h1>Ferry</h1>").replace("</article>", "</article>" + comments)
+    assert parser.parse(html, url="https://n.example/a").authors == []
+
+
+def test_an_agency_credit_goes_to_the_dateline_not_the_authors():
+    head = jsonld({"@type": "NewsArticle", "headline": "Ferry", "author": "Mara Oakes, AP"})
+    record = parse_page(page(head=head), url="https://n.example/a", publisher_table=False)
+    assert record["authors"] == ["Mara Oakes"]
+    assert record["dateline"] == {"city": None, "agency": "AP"}
+    head = jsonld({"@type": "NewsArticle", "headline": "Ferry",
+                   "author": {"@type": "Organization", "name": "dpa"}})
+    record = parse_page(page(head=head), url="https://n.example/b", publisher_table=False)
+    assert record["authors"] == []
+    assert record["dateline"] == {"city": None, "agency": "dpa"}

@@ -1,0 +1,206 @@
+"""The byline a reader sees: names printed near the headline.
+
+Metadata (JSON-LD, ``<meta name=author>``) often names nobody, a login
+handle or an editor; the page itself prints the byline beside the headline,
+in one of two general shapes:
+
+* an element whose class or id says it holds an author ("byline",
+  "article__author-name", "metaInfoAuthorList-item", "auteurs", ...), or
+  a link to an author page (``/author/jane-roe``, ``/autoren/...``);
+* a line that opens with a byline word ("By", "Von", "Par", "Por",
+  "Door", "Autor:", "Text:") followed by the names.
+
+Both are taken only near the story's ``<h1>`` (a few dozen elements after
+it, a few before): author boxes, comment authors and teaser lists further
+down the page name other people.  Returned texts are raw; the caller cleans
+them into names (:func:`parsers.metadata.clean_author_names`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from itertools import islice
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from parsers.html import squash
+
+#: Words that, in a class or id, say the element holds an author's name.
+_AUTHOR_WORDS = ("author", "byline", "autor", "auteur", "verfasser", "writer", "contributor")
+#: Author pages a name links to, in the URL conventions of common CMSs.
+_AUTHOR_HREFS = (
+    "/author/", "/authors/", "/autor/", "/autoren/", "/auteur/", "/auteurs/", "/autore/",
+    "/journalist/", "/journalisten/", "/redakteur/", "/profil/", "/profile/", "/people/",
+    "/staff/", "/writers/", "/newsteam/",
+)
+#: Class/id tokens naming what sits beside a byline, not the name itself.
+_NOT_NAME_RE = re.compile(
+    r"bio|avatar|photo|image|img|pic|desc|about|comment|date|time|follow|social|share|"
+    r"more|title|role|job|position|label|email|mail|twitter|link-?list|box|card|url|"
+    r"count|list-?wrap|logo|icon|summary|intro|teaser|related|recommend|also",
+    re.I,
+)
+_WORD_RE = re.compile("|".join(_AUTHOR_WORDS), re.I)
+
+#: A line that opens with a byline word, and the word itself.
+_PREFIX_RE = re.compile(
+    r"^\s*(?:by|von|par|por|door|di|av|af|written by|text(?:e)?\s*:|"
+    r"autor(?:in)?(?:\s*/\s*autor(?:in)?)?\s*:?|author\s*:|auteur\s*:)(?=\s|$)",
+    re.I,
+)
+_MAX_LINE = 140
+#: How far from the ``<h1>`` (in elements, in document order) a byline may sit.
+_AFTER_H1 = 120
+_BEFORE_H1 = 25
+_BLOCKS = frozenset({
+    "p", "div", "li", "address", "section", "header", "footer", "td", "dd", "dt", "figure",
+    "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "article", "aside", "main", "table", "tr",
+    "blockquote", "figcaption",
+})
+#: Boxes around other stories or other people: comments, teasers of related stories.
+_ELSEWHERE_RE = re.compile(r"comment|related|recommend", re.I)
+_STOP = frozenset({"body", "article", "main"})
+_OUTSIDE = frozenset({"footer", "nav", "aside", "figcaption", "form"})
+
+
+def story_h1(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
+    """The story's ``<h1>``: the first inside ``<article>``/``<main>``, else the first."""
+    first = None
+    for h1 in tree.iter("h1"):
+        if not squash(h1.text_content()):
+            continue
+        if any(a.tag in ("article", "main") for a in h1.iterancestors()):
+            return h1
+        first = first if first is not None else h1
+    return first
+
+
+def visible_bylines(tree: lxml_html.HtmlElement, h1: lxml_html.HtmlElement | None) -> list[str]:
+    """Byline texts near the headline, nearest first (each a raw line to clean)."""
+    if h1 is None:
+        return []
+    before: deque = deque(maxlen=_BEFORE_H1)
+    walk = tree.iter()
+    for element in walk:
+        if element is h1:
+            break
+        before.append(element)
+    else:
+        return []
+    elements = [*before, h1, *islice(walk, _AFTER_H1)]
+    anchor = len(before)
+    found: list[tuple[int, str]] = []
+    for position, element in enumerate(elements):
+        if position == anchor or not isinstance(element.tag, str):
+            continue
+        for text, holder in ((element.text, element), (element.tail, element.getparent())):
+            if text and holder is not None and _PREFIX_RE.match(text):
+                line = _prefixed_line(holder, element, text is element.tail)
+                if line:
+                    found.append((position, line))
+        if not _is_candidate(element):
+            continue
+        text = _line(element)
+        if text and len(text) <= _MAX_LINE:
+            found.append((position, text))
+    found = [f for f in found if not _is_outside_at(elements, f[0])]
+    found.sort(key=lambda pair: (pair[0] < anchor, abs(pair[0] - anchor)))
+    lines: list[str] = []
+    for _, text in found:
+        if text not in lines:
+            lines.append(text)
+    return lines
+
+
+def _is_outside_at(elements: list, position: int) -> bool:
+    return _is_outside(elements[position])
+
+
+def _is_candidate(element: lxml_html.HtmlElement) -> bool:
+    """An author element: ``itemprop``/``rel`` author, an author-page link, an author class."""
+    if element.get("itemprop") == "author" or element.get("rel") == "author":
+        return True
+    if element.tag == "a":
+        href = element.get("href") or ""
+        if any(h in href for h in _AUTHOR_HREFS):
+            return True
+    marks = f"{element.get('class') or ''} {element.get('id') or ''}"
+    return bool(_WORD_RE.search(marks)) and _names_author(element)
+
+
+def _is_outside(element: lxml_html.HtmlElement) -> bool:
+    """Inside page chrome or a comment thread: never the story's byline."""
+    for ancestor in element.iterancestors():
+        if ancestor.tag in _STOP:
+            return False  # the page's classes ("has-sidebar comments-open") say nothing
+        if ancestor.tag in _OUTSIDE:
+            return True
+        if _ELSEWHERE_RE.search(ancestor.get("class") or ""):
+            return True
+    return False
+
+
+def _names_author(element: lxml_html.HtmlElement) -> bool:
+    """A class/id token says "author" and nothing that sits beside a name (bio, photo...)."""
+    tokens = f"{element.get('class') or ''} {element.get('id') or ''}".split()
+    return any(_WORD_RE.search(t) and not _NOT_NAME_RE.search(t) for t in tokens)
+
+
+def _line(element: lxml_html.HtmlElement) -> str:
+    """The element's text up to its first line break (``<br>`` or a block inside)."""
+    parts: list[str] = []
+    _gather(element, parts)
+    return squash(" ".join(parts))
+
+
+def _gather(element: lxml_html.HtmlElement, parts: list[str]) -> bool:
+    """Append text until a line break; True once one is reached."""
+    if element.text:
+        parts.append(element.text)
+    for child in element:
+        if not isinstance(child.tag, str) or child.tag in ("script", "style"):
+            if child.tail:
+                parts.append(child.tail)
+            continue
+        if child.tag == "br" or (child.tag in _BLOCKS and squash(" ".join(parts))):
+            return True
+        if _gather(child, parts):
+            return True
+        if child.tail:
+            parts.append(child.tail)
+    return False
+
+
+def _prefixed_line(holder: lxml_html.HtmlElement, owner: lxml_html.HtmlElement, tail: bool) -> str:
+    """The line opening with a byline word ("By", "Von", "Autor:") that ``owner`` holds."""
+    block = holder
+    while block.tag not in _BLOCKS and block.getparent() is not None:
+        block = block.getparent()
+    text = _line_from(block, owner, tail)
+    return text if text and _PREFIX_RE.match(text) and len(text) <= _MAX_LINE else ""
+
+
+def _line_from(block: lxml_html.HtmlElement, owner: lxml_html.HtmlElement, is_tail: bool) -> str:
+    """The line of ``block`` holding ``owner``'s text or tail (lines split at ``<br>``/blocks)."""
+    lines: list[list[str]] = [[]]
+    target = -1
+    for event, item in etree.iterwalk(block, events=("start", "end")):
+        if not isinstance(item.tag, str):
+            continue
+        if event == "start":
+            if item is not block and (item.tag == "br" or item.tag in _BLOCKS):
+                lines.append([])
+            if item.text and item.tag not in ("script", "style"):
+                if item is owner and not is_tail:
+                    target = len(lines) - 1
+                lines[-1].append(item.text)
+        elif item is not block:
+            if item.tag in _BLOCKS:
+                lines.append([])
+            if item.tail:
+                if item is owner and is_tail:
+                    target = len(lines) - 1
+                lines[-1].append(item.tail)
+    return squash(" ".join(lines[target])) if target >= 0 else ""
