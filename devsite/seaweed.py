@@ -21,6 +21,8 @@ import uuid
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from devsite.processes import stop_group
+
 #: The test secret; recognisable so a test can prove it never leaks anywhere.
 CANARY_SECRET = "SECRET-wiredesk-canary-1234"
 ACCESS_KEY = "WDTESTKEY0000000001"
@@ -194,15 +196,7 @@ class SeaweedServer:
         faster), and what an outage looks like to a client.
         """
         process, self.process = self.process, None
-        if process is not None and process.poll() is None:
-            try:
-                os.killpg(process.pid, signal.SIGTERM if graceful else signal.SIGKILL)
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
-            except ProcessLookupError:
-                pass
+        stop_group(process, signal.SIGTERM if graceful else signal.SIGKILL)
         if self._log is not None:
             self._log.close()
             self._log = None

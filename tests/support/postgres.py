@@ -32,6 +32,8 @@ from typing import BinaryIO
 
 import pytest
 
+from devsite.processes import stop_group
+
 #: The unprivileged account the server runs as when we are root.
 UNPRIVILEGED_USER = "nobody"
 SUPERUSER = "postgres"
@@ -188,20 +190,7 @@ class PostgresServer:
     def stop(self) -> None:
         """Fast shutdown (SIGINT: roll back open transactions, then exit); SIGKILL after 20 s."""
         process, self.process = self.process, None
-        if process is not None and process.poll() is None:
-            try:
-                os.kill(process.pid, signal.SIGINT)
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
-            except ProcessLookupError:
-                pass
-        if process is not None:
-            try:  # backends left behind by a killed postmaster share its group
-                os.killpg(process.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+        stop_group(process, signal.SIGINT, timeout=20, leader_only=True)
         if self._log is not None:
             self._log.close()
             self._log = None

@@ -9,9 +9,7 @@ started it, also when a test fails.
 from __future__ import annotations
 
 import importlib.util
-import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -22,6 +20,7 @@ from typing import BinaryIO
 
 import pytest
 
+from devsite.processes import stop_group
 from tests.support.postgres import free_port
 
 
@@ -92,15 +91,7 @@ class RedisServer:
     def stop(self) -> None:
         """SIGTERM the group (nothing to save), SIGKILL after 10 s; safe to call twice."""
         process, self.process = self.process, None
-        if process is not None and process.poll() is None:
-            try:
-                os.killpg(process.pid, signal.SIGTERM)
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
-            except ProcessLookupError:
-                pass
+        stop_group(process)
         if self._log is not None:
             self._log.close()
             self._log = None
