@@ -38,6 +38,7 @@ from airflow.sdk import (
     Param,
     dag,
     get_current_context,
+    get_parsing_context,
     task,
 )
 
@@ -266,5 +267,10 @@ def _storage_options() -> dict:
     return storage_options_from_connection()
 
 
+# A task process parses this file only to find its own DAG: Airflow names it in the parsing
+# context, so the other sources' DAGs are not built (with 1,000 sources, about 9 s a task).
+_only = get_parsing_context().dag_id
 for _source_id, _spec in _sources().items():
+    if _only and _only != settings.dag_id_for(_source_id):
+        continue
     globals()[settings.dag_id_for(_source_id)] = build_dag(_source_id, _spec)

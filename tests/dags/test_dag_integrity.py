@@ -240,3 +240,22 @@ def test_a_deadline_alert_fires_when_a_day_is_not_published_in_time(dagbag, conf
     assert dagbag["dags"]["news_yonhap"]["serialized_deadline"]  # the scheduler gets it
     assert configured["dags"]["news_yonhap"]["deadline"][0]["seconds"] == 2 * 3600
     assert configured["dags"]["news_yonhap"]["failure_callbacks"] == ["WiredeskNotifier"]
+
+
+def test_a_task_process_builds_only_its_own_dag():
+    # Airflow's task runner names the task's DAG in the parsing context; the file builds that one alone.
+    probe = (
+        "import runpy, json\n"
+        "from airflow.sdk import DAG\n"
+        "found = runpy.run_path('dags/news_sources.py')\n"
+        "print(json.dumps(sorted(k for k, v in found.items() if isinstance(v, DAG))))\n"
+    )
+    env = {**os.environ, "_AIRFLOW_PARSING_CONTEXT_DAG_ID": "news_apnews"}
+    only = subprocess.run([sys.executable, "-c", probe], cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert only.returncode == 0, only.stderr[-2000:]
+    assert json.loads(only.stdout.strip().splitlines()[-1]) == ["news_apnews"]
+    env.pop("_AIRFLOW_PARSING_CONTEXT_DAG_ID")
+    every = subprocess.run([sys.executable, "-c", probe], cwd=REPO, env=env, capture_output=True, text=True,
+                           timeout=120)
+    assert {"news_apnews", "news_yonhap", "news_yonhap_ko"} <= set(json.loads(every.stdout.strip().splitlines()[-1]))

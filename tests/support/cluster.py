@@ -22,7 +22,9 @@ runs in its own process group, and stopping ends every group.
 from __future__ import annotations
 
 import json
+import os
 import secrets
+import signal
 import subprocess
 import time
 import urllib.error
@@ -162,6 +164,61 @@ class CeleryCluster:
         if proc is not None:
             stop_process(proc, timeout=60)
 
+    def kill_worker(self, name: str, also: Iterable[int] = (), timeout: float = 30.0) -> set[int]:
+        """SIGKILL worker ``name`` and everything it started at once, as when its machine dies.
+
+        No component hears of it: no warm shutdown, no task told to stop, no
+        crawl child ended by its task. Everything is frozen first (SIGSTOP, so
+        nothing forks or reacts while the list is taken), then killed. Airflow
+        puts each task process in a process group of its own, so the worker's
+        own group is not enough: its whole session and every descendant go,
+        plus ``also`` (processes outside both, such as a crawl child that its
+        task started in a session of its own). Returns the pids killed; the
+        worker is no longer one of :attr:`processes`.
+        """
+        proc = self.processes.pop(name)
+        frozen: set[int] = set()
+        try:
+            for _ in range(10):  # until no new process shows up
+                found = (_session_tree(proc.pid) | {p for p in also if _alive(p)}) - frozen
+                if not found:
+                    break
+                for pid in found:
+                    _signal(pid, signal.SIGSTOP)
+                frozen |= found
+        finally:
+            for pid in frozen | {proc.pid}:
+                _signal(pid, signal.SIGKILL)
+        proc.wait(timeout=timeout)
+        deadline = time.monotonic() + timeout
+        while any(_alive(pid) for pid in frozen):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"processes of {name} survived SIGKILL: "
+                                   f"{sorted(p for p in frozen if _alive(p))}")
+            time.sleep(0.1)
+        return frozen | {proc.pid}
+
+    def crawl_children(self, worker: str | None = None) -> dict[int, list[str]]:
+        """``pid → argv`` of the live crawl processes (``scrapy crawl wire``) of this cluster's tasks.
+
+        Found by what a process carries, not by its parent: this cluster's
+        ``AIRFLOW_HOME`` in its environment (and the worker's name, with
+        ``worker``), so that the crawls of another cluster on this machine are
+        never taken for ours.
+        """
+        found: dict[int, list[str]] = {}
+        for pid in _pids():
+            argv = _cmdline(pid)
+            if argv[1:5] != ["-m", "scrapy", "crawl", "wire"] or not _alive(pid):
+                continue
+            env = _environ(pid)
+            if env.get("AIRFLOW_HOME") != str(self.home):
+                continue
+            if worker is not None and env.get(WORKER_NAME_VAR) != worker:
+                continue
+            found[pid] = argv
+        return found
+
     def stop(self) -> None:
         """Stop every component (workers first, the API server last); safe to call twice."""
         order = [*self.worker_names(), "scheduler", "dag-processor", "api-server"]
@@ -273,6 +330,10 @@ class CeleryCluster:
             time.sleep(2)
         raise TimeoutError(f"runs not finished after {timeout}s: {states}\n{self.all_logs()}")
 
+    def query(self, sql: str, params: tuple = ()) -> list[tuple]:
+        """Rows of one query on this cluster's metadata database."""
+        return self.postgres.query(sql, params, database=self.database)
+
     def task_instances(self, run_ids: Iterable[str]) -> list[dict[str, Any]]:
         """What Airflow recorded for each task instance of these runs (hostname = the worker)."""
         columns = ("dag_id", "run_id", "task_id", "map_index", "state", "hostname", "start_date",
@@ -281,3 +342,59 @@ class CeleryCluster:
             f"SELECT {', '.join(columns)} FROM task_instance WHERE run_id = ANY(%s) "
             "ORDER BY start_date", (list(run_ids),), database=self.database)
         return [dict(zip(columns, row, strict=True)) for row in rows]
+
+
+# -- processes, as /proc shows them (Linux) -------------------------------------------------
+def _pids() -> list[int]:
+    return [int(entry) for entry in os.listdir("/proc") if entry.isdigit()]
+
+
+def _stat(pid: int) -> tuple[str, int, int] | None:
+    """``(state, parent pid, session id)`` of a process, or ``None`` when it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text[text.rindex(")") + 2:].split()  # the command name may hold spaces and parentheses
+    return fields[0], int(fields[1]), int(fields[3])
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` is a process that still runs (a zombie is dead: it only waits to be reaped)."""
+    stat = _stat(pid)
+    return stat is not None and stat[0] not in ("Z", "X")
+
+
+def _cmdline(pid: int) -> list[str]:
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return []
+    return raw.decode(errors="replace").split("\0")[:-1]
+
+
+def _environ(pid: int) -> dict[str, str]:
+    try:
+        raw = Path(f"/proc/{pid}/environ").read_bytes()
+    except OSError:
+        return {}
+    pairs = (item.partition("=") for item in raw.decode(errors="replace").split("\0") if item)
+    return {key: value for key, _, value in pairs}
+
+
+def _session_tree(leader: int) -> set[int]:
+    """The live processes of ``leader``'s session and all their descendants."""
+    stats = {pid: stat for pid in _pids() if (stat := _stat(pid)) is not None}
+    tree = {pid for pid, (_, _, sid) in stats.items() if sid == leader} | {leader}
+    while True:
+        more = {pid for pid, (_, ppid, _) in stats.items() if ppid in tree} - tree
+        if not more:
+            return {pid for pid in tree if _alive(pid)}
+        tree |= more
+
+
+def _signal(pid: int, sig: signal.Signals) -> None:
+    try:
+        os.kill(pid, sig)
+    except ProcessLookupError:
+        pass
