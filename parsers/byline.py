@@ -25,7 +25,7 @@ from itertools import islice
 from lxml import etree
 from lxml import html as lxml_html
 
-from parsers.html import squash
+from parsers.html import is_site_logo, squash
 
 #: Words that, in a class or id, say the element holds an author's name.
 _AUTHOR_WORDS = ("author", "byline", "autor", "auteur", "verfasser", "writer", "contributor")
@@ -69,7 +69,7 @@ def story_h1(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
     """The story's ``<h1>``: the first inside ``<article>``/``<main>``, else the first."""
     first = None
     for h1 in tree.iter("h1"):
-        if not squash(h1.text_content()):
+        if not squash(h1.text_content()) or is_site_logo(h1):
             continue
         if any(a.tag in ("article", "main") for a in h1.iterancestors()):
             return h1

@@ -37,9 +37,17 @@ def parse_datetime(value: str | None, default_tz: tzinfo = UTC) -> datetime | No
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=default_tz)
 
 
+#: "10.12.2022": dotted dates put the day first wherever they are written.
+_DOTTED_DATE_RE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}\b")
+
+
 def _parse_loose(text: str) -> datetime | None:
-    """Non-ISO stamps (``Fri, 03 May 2024 15:47:42 GMT``, ``2024/05/03 15:47``)."""
+    """Non-ISO stamps (``Fri, 03 May 2024 15:47:42 GMT``, ``2024/05/03 15:47``).
+
+    A dotted date ("10.12.2022, 07:00") is day first; dateutil would read it
+    month first.
+    """
     try:
-        return _dateutil.parse(text, fuzzy=False)
+        return _dateutil.parse(text, fuzzy=False, dayfirst=bool(_DOTTED_DATE_RE.match(text)))
     except (ValueError, OverflowError, TypeError):
         return None

@@ -10,9 +10,11 @@ site parser.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
+from itertools import islice
 from typing import Any
 
 import trafilatura
@@ -30,6 +32,7 @@ from parsers.metadata import (
     clean_author_names,
     dom_authors,
     extract_metadata,
+    own_offset,
 )
 from parsers.publishers import publisher_for
 
@@ -51,6 +54,10 @@ TRAFILATURA_OPTIONS: dict[str, Any] = {
 
 #: A page needs this much story text (characters) to count as an article.
 MIN_BODY_CHARS = 120
+#: Below this much text (characters) the precision pass is checked against a
+#: balanced one, which wins when it finds SHORT_BODY_RATIO times as much.
+SHORT_BODY_CHARS = 800
+SHORT_BODY_RATIO = 2.0
 
 
 @dataclass
@@ -72,8 +79,13 @@ class GenericParser:
 
     name = "generic"
     #: 1.1: headlines of publishers in :mod:`parsers.publishers` come from their own field;
-    #: 1.2: the byline printed beside the headline, agency credits in ``dateline.agency``
-    version = "1.2"
+    #: 1.2: the byline printed beside the headline, agency credits in ``dateline.agency``;
+    #: 1.3: the site's logo heading, kickers inside the ``<h1>`` and the part of
+    #: ``<title>`` printed as a heading settle the headline, a printed ``<h1>`` a
+    #: field rewords outweighs SEO fields; the date the page prints settles
+    #: fields days apart, a UTC stamp takes the offset of the local time printed
+    #: for it; a short precision find gives way to a far longer balanced one
+    version = "1.3"
     VALID_UNTIL: date | None = None
 
     def __init__(self, *, publisher_table: bool = True) -> None:
@@ -104,7 +116,11 @@ class GenericParser:
         authors = self.authors(tree, meta)  # before extraction unwraps inline markup
         # htmldate reads scripts, which the body step removes: ask it first
         published = meta.published_at or self.fallback_date(tree, url)
+        if published is not None and _day_span(_timed(meta.published_candidates)) >= 1:
+            published = self.settle_date(tree, url, meta) or published
         body = self.body(tree, meta)
+        if published is not None and published.utcoffset() == timedelta(0) and _timed([published]):
+            published = _printed_offset(published, tree) or published
         day = reference_date or (published.date() if published else None)
         title = self.title(meta, url, day)
         if not body:
@@ -205,6 +221,28 @@ class GenericParser:
             return []
         return paragraphs
 
+    def settle_date(
+        self, tree: lxml_html.HtmlElement, url: str | None, meta: PageMetadata
+    ) -> datetime | None:
+        """The publication time the page prints, when its fields name days far apart.
+
+        CMSs keep a first-draft or migration date in one field and the date
+        the story went out in another ("datePublished" 2021-12-06,
+        "article:published_time" 2022-12-15).  The field whose day alone is
+        printed in the page's text (or its URL) is taken, in the page's own
+        offset when another field states one; when none or several are
+        printed, the first field stands.  Only fields with a time of day take
+        part: a bare day is often a print edition's date.
+        """
+        timed = _timed(meta.published_candidates)
+        text = " ".join(tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]"))
+        text = " ".join(text.split()).casefold() + " " + (url or "")
+        shown = {c.date() for c in timed if _day_printed(c.date(), text)}
+        if len(shown) != 1:
+            return None
+        day = shown.pop()
+        return own_offset([c for c in timed if c.date() == day])
+
     def fallback_date(self, tree: lxml_html.HtmlElement, url: str | None) -> datetime | None:
         """htmldate's best guess (URL, visible dates) when the metadata names none.
 
@@ -223,6 +261,114 @@ class GenericParser:
 
 
 _NAME_TOKEN_RE = re.compile(r"[^\W\d_]{3,}")
+
+
+def _timed(candidates: list[datetime]) -> list[datetime]:
+    """The candidates that state a time of day: a bare day (an edition's date) settles nothing."""
+    return [c for c in candidates if (c.hour, c.minute, c.second) != (0, 0, 0)]
+
+
+#: Month names (and common abbreviations) of the languages news pages are most
+#: often written in, by month number.
+_MONTHS: dict[int, tuple[str, ...]] = {
+    1: ("january", "jan", "januar", "jänner", "janvier", "enero", "janeiro", "gennaio", "januari"),
+    2: ("february", "feb", "februar", "février", "febrero", "fevereiro", "febbraio", "februari"),
+    3: ("march", "mar", "märz", "mars", "marzo", "março", "maart"),
+    4: ("april", "apr", "avril", "abril", "aprile"),
+    5: ("may", "mai", "mayo", "maio", "maggio", "mei"),
+    6: ("june", "jun", "juni", "juin", "junio", "junho", "giugno"),
+    7: ("july", "jul", "juli", "juillet", "julio", "julho", "luglio"),
+    8: ("august", "aug", "août", "agosto", "augustus"),
+    9: ("september", "sep", "sept", "septembre", "septiembre", "setembro", "settembre"),
+    10: ("october", "oct", "oktober", "okt", "octobre", "octubre", "outubro", "ottobre"),
+    11: ("november", "nov", "novembre", "noviembre", "novembro"),
+    12: ("december", "dec", "dezember", "dez", "décembre", "diciembre", "dezembro", "dicembre"),
+}
+
+
+def _day_printed(day: date, text: str) -> bool:
+    """``day`` is written in ``text`` (case-folded) as numbers or with its month's name."""
+    return _day_pattern(day).search(text) is not None
+
+
+@functools.lru_cache(maxsize=64)
+def _day_pattern(day: date) -> re.Pattern[str]:
+    d, m, y = day.day, day.month, day.year
+    numeric = "|".join(
+        re.escape(n)
+        for n in (
+            f"{y}-{m:02d}-{d:02d}", f"{y}/{m:02d}/{d:02d}", f"{y}/{m}/{d}/",
+            f"{d}.{m}.{y}", f"{d:02d}.{m:02d}.{y}", f"{d:02d}/{m:02d}/{y}", f"{m:02d}/{d:02d}/{y}",
+        )
+    )
+    names = "|".join(re.escape(n) for n in _MONTHS[m])
+    return re.compile(
+        rf"(?<![\d.])(?:{numeric})(?!\d)"
+        rf"|(?<!\d){d}\.?\s*(?:de\s+)?(?:{names})\.?\s*(?:de\s+)?,?\s*{y}\b"
+        rf"|(?:{names})\.?\s+{d},?\s+{y}\b"  # no word start: flat text runs blocks together
+    )
+
+
+#: The UTC offsets in use, in minutes: whole hours, and the zones on a half
+#: or three-quarter hour (India +05:30, Nepal +05:45, Newfoundland -03:30 ...).
+_OFFSETS = frozenset(
+    [60 * h for h in range(-12, 15)]
+    + [-570, -210, 210, 270, 330, 390, 570, 630, 345, 525, 765]
+)
+#: A clock time as pages print it ("21:25", "9:25pm", "9:25 p.m.").
+_CLOCK_RE = re.compile(r"(?<![\d:.])(\d{1,2}):(\d{2})(?![\d:])(?:\s*([ap])\.?\s?m\b\.?)?", re.I)
+
+
+#: How much of the page's text (characters) is searched for the printed stamp.
+_STAMP_TEXT_CHARS = 30000
+#: The page's text nodes (JSON-LD scripts are the only scripts left by then).
+_BODY_TEXT = etree.XPath("//body//text()[not(parent::script)]")
+
+
+def _printed_offset(published: datetime, tree: lxml_html.HtmlElement) -> datetime | None:
+    """``published`` (a UTC stamp) in the offset of the local time the page prints for it.
+
+    Many CMSs write their fields in UTC and print the story's local date and
+    time ("3 de mayo de 2022 21:25" for 2022-05-04T00:25Z): the printed
+    minute matching the stamp's, on the stamp's day or the day either side,
+    gives the page's own offset.  Only the first few clock times printed on the
+    page are read (comment threads below print many).  The instant stays the
+    same; only its day and time are written as the publisher wrote them.
+    """
+    # text nodes apart (flat text runs a date into the time after it); the
+    # story's stamp sits by its headline, not at the foot of the page
+    text = " ".join(_BODY_TEXT(tree))[:_STAMP_TEXT_CHARS]
+    instant = published.replace(second=0, microsecond=0, tzinfo=None)
+    days = [instant.date() + timedelta(days=k) for k in (0, -1, 1)]
+    # the story's own stamp comes first; comment threads further down print many
+    for clock in islice(_CLOCK_RE.finditer(text), 5):
+        hour, minute = int(clock.group(1)), int(clock.group(2))
+        if clock.group(3):
+            if not 1 <= hour <= 12:
+                continue
+            hour = hour % 12 + (12 if clock.group(3).lower() == "p" else 0)
+        if hour > 23 or minute > 59:
+            continue
+        window = " ".join(text[max(0, clock.start() - 120) : clock.start()].split())[-40:].casefold()
+        for day in days:
+            if not _day_printed(day, window):
+                continue
+            shift = datetime(day.year, day.month, day.day, hour, minute) - instant
+            minutes = shift.total_seconds() / 60
+            if shift and minutes in _OFFSETS:
+                return published.astimezone(timezone(shift))
+    return None
+
+
+def _day_span(candidates: list[datetime]) -> int:
+    """Days between the earliest and the latest of ``candidates`` (0 for none).
+
+    Fields a day apart are usually one moment written in two time zones; two
+    days or more apart they name different events (a draft, a migration, the
+    day the story went out).
+    """
+    days = [c.date() for c in candidates]
+    return (max(days) - min(days)).days if days else 0
 
 
 def _agree(named: list[str], printed: list[str]) -> bool:
@@ -246,7 +392,15 @@ def _trafilatura_paragraphs(tree: lxml_html.HtmlElement, fast: bool = True) -> l
     """
     _prune_inert(tree)
     paragraphs = _extract(tree, {**TRAFILATURA_OPTIONS, "fast": fast}) if fast else []
-    if sum(len(p) for p in paragraphs) >= MIN_BODY_CHARS and not _mostly_short(paragraphs):
+    found = sum(len(p) for p in paragraphs)
+    if found >= MIN_BODY_CHARS and not _mostly_short(paragraphs):
+        if found >= SHORT_BODY_CHARS:
+            return paragraphs
+        # a short find may be a box beside the story (a notice, a newsletter
+        # call): a balanced pass that finds far more text has found the story
+        balanced = _extract(tree, {**TRAFILATURA_OPTIONS, "favor_precision": False})
+        if sum(len(p) for p in balanced) >= SHORT_BODY_RATIO * found:
+            return balanced
         return paragraphs
     # the fast pass found little: ask trafilatura's external extractors too
     paragraphs = _extract(tree, {**TRAFILATURA_OPTIONS, "fast": False})
@@ -318,7 +472,9 @@ _BOILERPLATE_RE = re.compile(
     re.I,
 )
 #: A paragraph that is only a publication stamp ("Friday, 22 October 2010, 20:13").
-_STAMP_RE = re.compile(r"^(?=.*\b(?:19|20)\d\d\b)(?=.*\b\d{1,2}[:h.]\d\d\b).{0,60}$")
+_STAMP_RE = re.compile(
+    r"^(?=.*\b(?:19|20)\d\d\b)(?=.*(?<![\d.])\d{1,2}[:h.]\d\d\b(?!\.\d)).{0,60}$"
+)
 _BOILERPLATE_MAX_CHARS = 250
 
 

@@ -264,6 +264,34 @@ def absolute_url(src: str | None, base: str | None = None) -> str | None:
     return src
 
 
+#: Class or id words of a site's logo or name block ("logo", "branding", "site-title").
+_LOGO_RE = re.compile(
+    r"(?:^|[\s_-])(?:logo|branding|brand|site-?title|site-?name|masthead)(?:$|[\s_-])", re.I
+)
+#: A link to a site's front page: "/", "/?lang=de", "https://host", ".../https://host/".
+_HOME_HREF_RE = re.compile(r"^(?:[^?#]*//[^/?#]+)?/?(?:[?#].*)?$")
+
+
+def is_site_logo(heading: HtmlElement) -> bool:
+    """A heading that holds the site's logo or name, not a story's headline.
+
+    Many templates print the site's name in an ``<h1>`` on every page, as a
+    link to the front page or in a block named "logo"/"branding"; the
+    story's headline then sits in another heading.
+    """
+    for element in (heading, *heading.iterancestors()):
+        if element.tag in ("body", "article", "main"):
+            break
+        if _LOGO_RE.search(f"{element.get('class') or ''} {element.get('id') or ''}"):
+            return True
+    text = squash(heading.text_content())
+    for link in heading.iter("a"):
+        href = (link.get("href") or "").strip()
+        if href and not href.startswith("#") and _HOME_HREF_RE.match(href) and squash(link.text_content()) == text:
+            return True
+    return False
+
+
 #: Link texts shorter than this are navigation ("Sports", "More"), not headlines.
 MIN_LINK_TEXT = 15
 

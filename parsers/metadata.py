@@ -25,7 +25,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from parsers.dates import parse_datetime
-from parsers.html import INVISIBLE_RE, comparable, squash
+from parsers.html import INVISIBLE_RE, comparable, is_site_logo, squash
 from parsers.wire import is_agency
 
 #: schema.org types that describe a single story, most specific first.
@@ -109,6 +109,8 @@ class PageMetadata:
     author_sources: list[list[str]] = field(default_factory=list)
     #: organisations the metadata names as author (agencies among them are credits)
     organisation_authors: list[str] = field(default_factory=list)
+    #: every publication time the fields state, strongest first
+    published_candidates: list[datetime] = field(default_factory=list)
 
 
 # -- JSON-LD ---------------------------------------------------------------
@@ -320,15 +322,24 @@ def _is_site_name(part: str, site_names: list[str], *, exact: bool = False) -> b
 #: splits a title where the page gives evidence that a side is not headline.
 _SEAM_RE = re.compile(
     r"\s*[|｜¦ǀ•·~：:]+\s*"
-    r"|\s+[-–—/»]+\s*|\s*[-–—/»]+\s+"
+    r"|\s+[-–—/»]+\s*|\s*[–—/]+\s+|(?<![^\W\d_])-+\s+"
     r"|(?<=[^\w\s])[-–—]+|[-–—]+(?=[^\w\s])"
 )
 
 
 def title_segments(title: str) -> list[tuple[int, int]]:
-    """``(start, end)`` of each seam-separated part of ``title``, in order."""
+    """``(start, end)`` of each seam-separated part of ``title``, in order.
+
+    A hyphen glued to the word before it opens an elided compound
+    ("Feuerwehr- und Katastrophenschutz"), never a seam; a "»" after an open
+    "«" closes a quotation.
+    """
     parts, position = [], 0
     for seam in _SEAM_RE.finditer(title):
+        if seam.group().strip() == "»" and title.count("«", 0, seam.start()) > title.count(
+            "»", 0, seam.start()
+        ):
+            continue
         if seam.start() > position:
             parts.append((position, seam.start()))
         position = max(position, seam.end())
@@ -352,6 +363,12 @@ def _site_names(site_name: str | None, url: str | None) -> list[str]:
     return names
 
 
+#: A title part that is only a date or time stamp ("06.11.2023, 11.41 Uhr", "2024-05-03").
+_DATE_PART_RE = re.compile(
+    r"^(?=.*(?:\b(?:19|20)\d\d\b|\b\d{1,2}\.\d{1,2}\.))[\d\s.,:/-]+(?:uhr|h|am|pm)?\.?$", re.I
+)
+
+
 def strip_site_name(
     title: str, site_name: str | list[str] | None, url: str | None
 ) -> str:
@@ -363,14 +380,14 @@ def strip_site_name(
     """
     given = [site_name] if isinstance(site_name, str) else list(site_name or [])
     names = _site_names(None, url) + [n for n in given if n]
-    if not names:
-        return title
     while True:
         parts = title_segments(title)
         if len(parts) < 2:
             return title
         (first_start, first_end), (last_start, last_end) = parts[0], parts[-1]
-        if _is_site_name(title[last_start:last_end], names):
+        if _is_site_name(title[last_start:last_end], names) or _DATE_PART_RE.match(
+            title[last_start:last_end]
+        ):
             title = title[: parts[-2][1]].strip()
         elif _is_site_name(title[first_start:first_end], names):
             title = title[parts[1][0] :].strip()
@@ -382,8 +399,9 @@ def strip_site_name(
 #: ``<title>`` are written per page by the publisher; og/twitter titles are
 #: social-card copies of each other (two copies must not outvote the page).
 #: The ``<h1>`` is the headline the reader sees: alone it outweighs any one
-#: SEO field, but two agreeing fields (JSON-LD and ``<title>``) outweigh it,
-#: since pages also print kickers or fragments in their ``<h1>``.
+#: SEO field; two agreeing fields outweigh an ``<h1>`` no field confirms
+#: (pages also print section names or fragments in an ``<h1>``), and JSON-LD
+#: with ``<title>`` outweigh even a confirmed one (:data:`H1_CONFIRMED_WEIGHT`).
 TITLE_WEIGHTS = {
     "jsonld": 1.5,
     "document": 1.5,
@@ -393,6 +411,35 @@ TITLE_WEIGHTS = {
     "meta": 0.5,
     "jsonld_name": 0.5,
 }
+#: The ``<h1>``'s weight when another field shares most of its words: a printed
+#: headline that rewords an SEO title ("Wait, are dead skin cells a good thing?"
+#: over "Dead Skin Cells Might Be A Good Thing") is the published one, and then
+#: outweighs a JSON-LD headline with its social copy (2.5), though not JSON-LD
+#: and ``<title>`` agreeing (3.0); an ``<h1>`` sharing no words with any field
+#: may be chrome ("Partner", "Details") and keeps the plain weight.
+H1_CONFIRMED_WEIGHT = 2.6
+_WORD_TOKEN_RE = re.compile(r"\w+")
+
+
+def _confirmed(h1: str, others: list[str]) -> bool:
+    """Most words of ``h1`` appear in one of ``others`` (case-folded), and no other
+    is "Kicker: ``h1``" (a kicker-less ``<h1>`` under fields that state the kicker
+    is no rewording: the fields' headline keeps its kicker)."""
+    words = {w.casefold() for w in _WORD_TOKEN_RE.findall(h1)}
+    plain = comparable(h1)
+    if not words:
+        return False
+    for other in others:
+        whole = comparable(other)
+        if whole.endswith(plain) and whole != plain and re.search(r"[:：]\s*$", whole[: -len(plain)]):
+            return False
+    for other in others:
+        shared = words & {w.casefold() for w in _WORD_TOKEN_RE.findall(other)}
+        if 2 * len(shared) >= len(words):
+            return True
+    return False
+
+
 _TITLE_ORDER = ("jsonld", "og", "twitter", "document", "h1", "meta", "jsonld_name")
 
 
@@ -481,7 +528,10 @@ def choose_title(sources: dict[str, str]) -> str | None:
     reduced = {key: _undecorate(key, value, sources) for key, value in sources.items()}
     votes: dict[str, float] = {}
     for key, value in reduced.items():
-        votes[comparable(value)] = votes.get(comparable(value), 0.0) + TITLE_WEIGHTS.get(key, 0.5)
+        weight = TITLE_WEIGHTS.get(key, 0.5)
+        if key == "h1" and _confirmed(value, [v for k, v in sources.items() if k != "h1"]):
+            weight = H1_CONFIRMED_WEIGHT
+        votes[comparable(value)] = votes.get(comparable(value), 0.0) + weight
     best = max(votes.values())
     chosen = next(
         (reduced[k] for k in _TITLE_ORDER if k in reduced and votes[comparable(reduced[k])] == best),
@@ -514,17 +564,148 @@ def _first_h1(tree: lxml_html.HtmlElement) -> str | None:
 
     Page chrome often carries an ``<h1>`` of its own before the story (the
     logo, "Log In", the section name); the one inside the article element is
-    the headline the reader sees above the text.
+    the headline the reader sees above the text.  An ``<h1>`` that is the
+    site's logo (:func:`parsers.html.is_site_logo`) never counts, and a kicker
+    printed inside the ``<h1>`` before the headline is left out
+    (:func:`h1_headline`).
     """
     first = None
     for h1 in tree.iter("h1"):
-        text = squash(INVISIBLE_RE.sub("", h1.text_content()))
-        if not text:
+        text = h1_headline(h1)
+        if not INVISIBLE_RE.sub("", text).strip() or is_site_logo(h1) or _IN_NAVIGATION(h1):
             continue
         if any(a.tag in ("article", "main") for a in h1.iterancestors()):
             return text
         first = first or text
     return first
+
+
+#: Class words of a kicker (overline, roofline, supertitle) printed before a headline.
+_KICKER_RE = re.compile(
+    r"kicker|overline|over-line|dachzeile|roofline|topline|top-line|spitzmarke|supertitle|"
+    r"super-title|subtitle|eyebrow|pretitle|pre-title|h1small|rubric|catchline|label",
+    re.I,
+)
+#: Text that only joins a kicker to its headline (" - ", ": ").
+_JOINER_RE = re.compile(r"^[\s\-–—:|/•·]+")
+
+
+def h1_headline(h1: lxml_html.HtmlElement) -> str:
+    """The ``<h1>``'s text without a kicker opening it or a small print line closing it.
+
+    ``<h1><span class="dachzeile">Leak</span> <span>Data stolen</span></h1>``
+    prints the kicker "Leak" above the headline "Data stolen": the kicker is
+    a label of the story (and runs into the headline when the text is read
+    flat), so the headline is the rest, when a rest of two words or more
+    remains.  An element opening the ``<h1>`` is a kicker when its class
+    names one, when it holds a date, when it is ``<small>`` print or when a
+    ``<br>`` ends its line; a
+    ``<small>`` line after a ``<br>`` at the end (date, tags) goes too.
+    """
+    text = squash(h1.text_content())
+    children = [c for c in h1 if isinstance(c.tag, str)]
+    if not text or not children:
+        return text
+    dropped = set()
+    first = children[0]
+    marks = f"{first.get('class') or ''} {first.get('id') or ''}"
+    if not (h1.text or "").strip() and (
+        _KICKER_RE.search(marks)
+        or first.tag == "small"
+        or next(first.iter("time"), None) is not None
+        or (len(children) > 2 and children[1].tag == "br" and not (first.tail or "").strip())
+    ):
+        dropped.add(first)
+    last = children[-1]
+    if last.tag == "small" and len(children) > 1 and children[-2].tag == "br" and not (last.tail or "").strip():
+        dropped.add(last)
+    if not dropped:
+        return text
+    rest: list[str] = [h1.text or ""]
+    for child in children:
+        if child not in dropped:
+            rest.append(child.text_content())
+        rest.append(child.tail or "")
+    headline = _JOINER_RE.sub("", squash(" ".join(rest)))
+    return headline if len(headline.split()) >= 2 else text
+
+
+#: Elements that print a headline: headings, and blocks whose class says "title"/"headline".
+_HEADINGS = etree.XPath(
+    "//h1 | //h2 | //h3 | //@class[contains(., 'title') or contains(., 'headline')]/.."
+)
+#: A heading in a menu, breadcrumb or list of teasers: never the story's headline.
+_IN_NAVIGATION = etree.XPath("boolean(ancestor::nav or ancestor::ol)")
+
+
+def printed_headings(tree: lxml_html.HtmlElement) -> dict[str, list[lxml_html.HtmlElement]]:
+    """The texts the page prints as headings (comparable form), with their elements.
+
+    The caller checks the few elements of a text it looks up (site logo,
+    kicker): testing every heading of the page would cost more.
+    """
+    found: dict[str, list[lxml_html.HtmlElement]] = {}
+    for element in _HEADINGS(tree):
+        if element.tag in ("title", "meta", "body", "html"):
+            continue
+        text = comparable(INVISIBLE_RE.sub("", element.text_content()))
+        if 3 <= len(text) <= 300:
+            found.setdefault(text, []).append(element)
+    return found
+
+
+def _shown_as_heading(text: str, printed: dict[str, list[lxml_html.HtmlElement]]) -> bool:
+    """Some element printing ``text`` is a heading: not the site's logo, a kicker, a
+    share widget or a teaser, and not in a menu or breadcrumb."""
+    return any(
+        not is_site_logo(e)
+        and not _KICKER_RE.search(e.get("class") or "")
+        and not _ELSEWHERE_RE.search(e.get("class") or "")
+        and not _IN_NAVIGATION(e)
+        for e in printed.get(comparable(text), ())
+    )
+
+
+#: Classes of boxes that print other texts than the story's headline: share
+#: widgets (the page's <title> again), teasers of related stories.
+_ELSEWHERE_RE = re.compile(r"share|social|related|teaser|promo|recommend", re.I)
+
+
+def printed_part(
+    value: str, printed: dict[str, list[lxml_html.HtmlElement]], site_names: list[str] | None = None
+) -> str:
+    """The seam-separated run of ``value`` that the page prints as a heading, or ``value``.
+
+    A ``<title>`` "Story | Blog name | Forum" on a page whose heading reads
+    "Story": the printed part is the headline, the rest decoration, whatever
+    words the decoration uses.  A run that is the site's name, or one short
+    word (a section label), is never the headline.
+    """
+    if _shown_as_heading(value, printed):
+        return value
+    parts = title_segments(value)
+    # "Kicker: Headline" and "Kicker - Headline" with the kicker printed apart:
+    # the kicker is part of the headline the fields state, so a run may only
+    # start after a bar, guillemet or bullet, and never end at a colon
+    seams = [value[parts[i - 1][1] : parts[i][0]] for i in range(1, len(parts))]
+    starts = [0] + [i for i in range(1, len(parts)) if not re.search(r"[:：\-–—]", seams[i - 1])]
+    ends = [i for i in range(len(parts) - 1) if not re.search(r"[:：]", seams[i])]
+    best = value
+    best_len = 0
+    for i in starts:
+        for j in range(len(parts) - 1, i - 1, -1):
+            if (i == 0 and j == len(parts) - 1) or (j + 1 < len(parts) and j not in ends):
+                continue
+            candidate = value[parts[i][0] : parts[j][1]]
+            if (
+                len(candidate) > best_len
+                and _shown_as_heading(candidate, printed)
+                and (len(candidate.split()) >= 2 or len(candidate) >= 12)
+                and not _is_site_name(candidate, site_names or [], exact=True)
+            ):
+                best, best_len = candidate, len(candidate)
+                break
+    return best
 
 
 # -- assembly --------------------------------------------------------------
@@ -537,7 +718,11 @@ def extract_metadata(tree: lxml_html.HtmlElement, url: str | None = None) -> Pag
     meta = meta_tags(tree)
     result = PageMetadata()
 
-    result.site_name = _first(meta, ("og:site_name", "application-name", "twitter:site"))
+    result.site_name = _first(meta, ("og:site_name", "twitter:site"))
+    application = _first(meta, ("application-name",))
+    if not result.site_name and application and len(application.split()) <= 4:
+        # an app's name is short; some CMSs put the story's headline there
+        result.site_name = application
     if not result.site_name:
         for other in nodes:
             if _types(other) & {"WebSite", "NewsMediaOrganization", "Organization"}:
@@ -564,6 +749,8 @@ def extract_metadata(tree: lxml_html.HtmlElement, url: str | None = None) -> Pag
         "jsonld_name": _text(node.get("name")),
     }
     names = [n for n in (result.site_name, _text(publisher) if publisher else None) if n]
+    # the name the site prints in its logo heading names it too
+    names += [n for n in (squash(h.text_content()) for h in tree.iter("h1") if is_site_logo(h)) if 0 < len(n) <= 60]
     cleaned = {}
     for key, value in sources.items():
         if not value or _is_site_name(value, names + _site_names(None, page_url), exact=True):
@@ -571,6 +758,12 @@ def extract_metadata(tree: lxml_html.HtmlElement, url: str | None = None) -> Pag
         value = strip_site_name(value, names, page_url)
         if value:
             cleaned[key] = value
+    h1 = comparable(cleaned.get("h1", ""))
+    if any(len(title_segments(v)) > 1 and comparable(v) != h1 for k, v in cleaned.items() if k != "h1"):
+        printed = printed_headings(tree)
+        for key, value in cleaned.items():
+            if key != "h1":
+                cleaned[key] = printed_part(value, printed, names + _site_names(None, page_url))
     result.title_sources = cleaned
     result.title = choose_title(cleaned)
 
@@ -585,11 +778,15 @@ def extract_metadata(tree: lxml_html.HtmlElement, url: str | None = None) -> Pag
     result.authors = next((a for a in result.author_sources if a), [])
     result.organisation_authors = _organisations(_resolve(node.get("author"), nodes))
 
-    published = [parse_datetime(_text(node.get("datePublished"))), *_dates(meta, META_PUBLISHED)]
-    published += [parse_datetime(_text(node.get("dateCreated"))), _time_element(tree)]
-    result.published_at = _own_offset(published)
     updated = [parse_datetime(_text(node.get("dateModified"))), *_dates(meta, META_MODIFIED)]
-    result.updated_at = _own_offset(updated)
+    result.updated_at = own_offset(updated)
+    published = [
+        parse_datetime(_text(node.get("datePublished"))),
+        *_dates(meta, META_PUBLISHED, not_after=result.updated_at),
+    ]
+    published += [parse_datetime(_text(node.get("dateCreated"))), _time_element(tree)]
+    result.published_at = own_offset(published)
+    result.published_candidates = [d for d in published if d is not None]
 
     keywords = _list(node.get("keywords"))
     if not keywords:
@@ -664,11 +861,31 @@ def _looks_like_url(value: str) -> bool:
     return value.startswith(("http://", "https://", "//", "www.")) or "/" in value
 
 
-def _dates(meta: dict[str, list[str]], keys: tuple[str, ...]) -> list[datetime | None]:
-    return [parse_datetime(value) for key in keys for value in meta.get(key, [])]
+#: "10/05/2022": month first or day first, the digits alone cannot tell.
+_AMBIGUOUS_SLASH_RE = re.compile(r"^(0?[1-9]|1[0-2])/(0?[1-9]|1[0-2])/(\d{4})\b(.*)$")
 
 
-def _own_offset(candidates: list[datetime | None]) -> datetime | None:
+def _dates(
+    meta: dict[str, list[str]], keys: tuple[str, ...], not_after: datetime | None = None
+) -> list[datetime | None]:
+    """The fields' times; an ambiguous "10/05/2022" is read day first when read month
+    first it would fall after ``not_after`` (the page's modification time) and day
+    first it would not: a story is not published after its last change."""
+    found = []
+    for key in keys:
+        for value in meta.get(key, []):
+            parsed = parse_datetime(value)
+            ambiguous = _AMBIGUOUS_SLASH_RE.match(value.strip())
+            if parsed and not_after and ambiguous and parsed > not_after:
+                month, day, year, rest = ambiguous.groups()
+                swapped = parse_datetime(f"{day}/{month}/{year}{rest}")
+                if swapped and swapped <= not_after:
+                    parsed = swapped
+            found.append(parsed)
+    return found
+
+
+def own_offset(candidates: list[datetime | None]) -> datetime | None:
     """The first stated time, in the page's own offset when another field gives it.
 
     CMSs often write one field in UTC and another in local time for the same

@@ -37,6 +37,12 @@ def parser() -> GenericParser:
         ("Brindle Post | Ferry to reopen", "Brindle Post", "Ferry to reopen"),
         ("Vote - a close call", "Brindle Post", "Vote - a close call"),
         ("Baden-Baden votes", "Baden", "Baden-Baden votes"),
+        # an elided compound is no seam; a guillemet closing a quotation is no seam
+        ("Fähr- und Hafenamt öffnet - Brindle Post", "Brindle Post", "Fähr- und Hafenamt öffnet"),
+        ("«Wir fahren wieder» - Brindle Post", "Brindle Post", "«Wir fahren wieder»"),
+        ("« Nous repartons » - Brindle Post", "Brindle Post", "« Nous repartons »"),
+        # a date or time stamp after the headline is no part of it
+        ("Fähre fährt wieder : 06.11.2023, 11.41 Uhr", None, "Fähre fährt wieder"),
     ],
 )
 def test_site_names_are_cut_in_any_script_and_separator(title, site, expected):
@@ -254,3 +260,164 @@ def test_an_agency_credit_goes_to_the_dateline_not_the_authors():
     record = parse_page(page(head=head), url="https://n.example/b", publisher_table=False)
     assert record["authors"] == []
     assert record["dateline"] == {"city": None, "agency": "dpa"}
+
+
+# -- headlines: the page's logo, kickers, printed headings ---------------------
+
+
+def blog_page(head: str, top: str, article: str = "") -> str:
+    """A blog template: the site's name in an <h1> logo, the post's title lower down."""
+    paras = "".join(f"<p>{p}</p>" for p in STORY)
+    return (
+        f"<html lang='en'><head>{head}</head><body>"
+        f"<header>{top}</header><div class='post'>{article}{paras}</div></body></html>"
+    )
+
+
+def test_a_logo_h1_is_the_sites_name_not_the_headline(parser):
+    head = "<title>Ferry landing to reopen : Harbour Notes</title>"
+    top = '<h1 class="logo"><a href="https://notes.example/">Harbour Notes</a></h1>'
+    article = parser.parse(blog_page(head, top), url="https://notes.example/2024/ferry")
+    assert article.title == "Ferry landing to reopen"
+    top = '<h1><a href="/">Harbour Notes</a></h1>'  # a home link, no class
+    article = parser.parse(blog_page(head, top), url="https://notes.example/2024/ferry")
+    assert article.title == "Ferry landing to reopen"
+
+
+def test_the_part_of_the_title_printed_as_a_heading_is_the_headline(parser):
+    head = "<title>Ferry landing to reopen | Harbour Notes | Forum</title>"
+    article = parser.parse(
+        blog_page(head, "", "<h2 class='title'>Ferry landing to reopen</h2>"),
+        url="https://n.example/a",
+    )
+    assert article.title == "Ferry landing to reopen"
+    # no field names the site: the printed part alone tells; a share box that
+    # prints the whole <title> again is no heading
+    head = "<title>渡轮将恢复：码头重新开放！-布林德尔网</title>"
+    article_top = (
+        "<div class='share-title'>渡轮将恢复：码头重新开放！-布林德尔网</div>"
+        "<div class='h-title'>渡轮将恢复：码头重新开放！</div>"
+    )
+    article = parser.parse(blog_page(head, "", article_top), url="https://n.example/b")
+    assert article.title == "渡轮将恢复：码头重新开放！"
+
+
+def test_a_kicker_inside_the_h1_is_left_out(parser):
+    head = "<title>Ferry landing to reopen | Brindle Post</title>"
+    for h1 in (
+        '<h1><span class="dachzeile">Harbour works</span> <span>Ferry landing to reopen</span></h1>',
+        '<h1><span class="kicker">Harbour works</span>Ferry landing to reopen</h1>',
+        "<h1><small>Harbour works</small><br>Ferry landing to reopen</h1>",
+        "<h1>Ferry landing to reopen<br><small>4 March 2024 | Local</small></h1>",
+    ):
+        article = parser.parse(page(head=head, body_top=h1), url="https://n.example/a")
+        assert article.title == "Ferry landing to reopen", h1
+
+
+def test_an_h1_in_a_breadcrumb_is_not_the_headline(parser):
+    head = jsonld({"@type": "NewsArticle", "headline": "Harbour works: Ferry landing to reopen"})
+    head += '<meta property="og:title" content="Harbour works: Ferry landing to reopen">'
+    crumb = "<ol class='crumbs'><li><a href='/'>Home</a></li><li><h1>Ferry landing</h1></li></ol>"
+    article = parser.parse(page(head=head, body_top=crumb), url="https://n.example/a")
+    assert article.title == "Harbour works: Ferry landing to reopen"
+
+
+def test_a_printed_h1_a_field_rewords_outweighs_the_seo_and_social_fields(parser):
+    seo = "Ferry Brindle: council votes to reopen landing"
+    head = (
+        jsonld({"@type": "NewsArticle", "headline": seo})
+        + f'<meta property="og:title" content="{seo}">'
+        + "<title>The Ferry Is Actually Coming Back | Brindle Post</title>"
+    )
+    h1 = "<h1>Wait, is the ferry actually coming back?</h1>"
+    article = parser.parse(page(head=head, body_top=h1), url="https://n.example/a")
+    assert article.title == "Wait, is the ferry actually coming back?"
+    # an <h1> no field shares words with (a section label) does not
+    article = parser.parse(page(head=head, body_top="<h1>Local news</h1>"), url="https://n.example/b")
+    assert article.title == seo
+
+
+def test_a_long_application_name_is_not_the_sites_name(parser):
+    headline = "Ferry landing to reopen after nine years, council says"
+    head = f'<meta name="application-name" content="{headline}"><title>{headline}</title>'
+    article = parser.parse(page(head=head, body_top=f"<h1>{headline}</h1>"), url="https://n.example/a")
+    assert article.title == headline
+
+
+# -- publication dates -----------------------------------------------------------
+
+
+def test_dotted_dates_are_day_first():
+    from parsers.dates import parse_datetime
+
+    assert parse_datetime("10.12.2022, 07:00:03").isoformat() == "2022-12-10T07:00:03+00:00"
+
+
+def test_an_ambiguous_slash_date_is_not_after_the_last_change(parser):
+    head = (
+        '<meta property="article:published_time" content="10/05/2022 05:22 pm">'
+        '<meta property="article:modified_time" content="2022/05/10 17:36:11">'
+    )
+    article = parser.parse(page(head=head, body_top="<h1>Ferry</h1>"), url="https://n.example/a")
+    assert article.published_at.date().isoformat() == "2022-05-10"
+
+
+def test_fields_far_apart_are_settled_by_the_date_the_page_prints(parser):
+    head = (
+        jsonld({"@type": "NewsArticle", "headline": "Ferry", "datePublished": "2021-12-06T14:36:00Z"})
+        + '<meta property="article:published_time" content="2022-12-15T09:13:00+01:00">'
+    )
+    top = "<h1>Ferry</h1><p class='meta'>Mara Oakes, 15.12.2022</p>"
+    article = parser.parse(page(head=head, body_top=top), url="https://n.example/a")
+    assert article.published_at.isoformat() == "2022-12-15T09:13:00+01:00"
+    # nothing printed: the first field stands
+    article = parser.parse(page(head=head, body_top="<h1>Ferry</h1>"), url="https://n.example/b")
+    assert article.published_at.isoformat() == "2021-12-06T14:36:00+00:00"
+
+
+def test_a_utc_stamp_takes_the_offset_of_the_local_time_the_page_prints(parser):
+    head = jsonld({"@type": "NewsArticle", "headline": "Ferry", "datePublished": "2022-05-04T00:25:56Z"})
+    top = "<h1>Ferry</h1><p class='meta'>3 de mayo de 2022 21:25</p>"
+    article = parser.parse(page(head=head, body_top=top, lang="es"), url="https://n.example/a")
+    assert article.published_at.isoformat() == "2022-05-03T21:25:56-03:00"
+    top = "<h1>Ferry</h1><p class='meta'>May 3, 2022 | 8:25pm</p>"
+    article = parser.parse(page(head=head, body_top=top), url="https://n.example/b")
+    assert article.published_at.isoformat() == "2022-05-03T20:25:56-04:00"
+    # date and time in elements of their own, with no space between them
+    top = "<h1>Ferry</h1><p class='meta'><span>3 de mayo de 2022</span><span>21:25</span></p>"
+    article = parser.parse(page(head=head, body_top=top, lang="es"), url="https://n.example/d")
+    assert article.published_at.isoformat() == "2022-05-03T21:25:56-03:00"
+    # a printed time that is no real offset away (here 21:40) changes nothing
+    top = "<h1>Ferry</h1><p class='meta'>3 May 2022 21:40</p>"
+    article = parser.parse(page(head=head, body_top=top), url="https://n.example/c")
+    assert article.published_at.isoformat() == "2022-05-04T00:25:56+00:00"
+
+
+# -- story text -----------------------------------------------------------------
+
+
+def test_a_date_without_a_time_is_no_publication_stamp(parser):
+    body = [*STORY[:2], "Termin: 29.02.2020, 19 Uhr", "Friday, 22 October 2010, 20:13", *STORY[2:]]
+    article = parser.parse(page(body_top="<h1>Ferry</h1>", paragraphs=body), url="https://n.example/a")
+    assert "Termin: 29.02.2020, 19 Uhr" in article.body
+    assert "Friday, 22 October 2010, 20:13" not in article.body
+
+
+def test_a_short_precision_find_gives_way_to_a_far_longer_balanced_one(monkeypatch):
+    from parsers import generic
+
+    notice = ["Subscribe to our weekly harbour newsletter for news about the ferry and the pier."] * 2
+    calls = []
+
+    def fake_extract(tree, options):
+        calls.append(options["favor_precision"])
+        return notice if options["favor_precision"] else notice + STORY
+
+    monkeypatch.setattr(generic, "_extract", fake_extract)
+    assert generic._trafilatura_paragraphs(generic.parse_html(page())) == notice + STORY
+    assert calls == [True, False]
+    # a long precision find is trusted without a second pass
+    calls.clear()
+    monkeypatch.setattr(generic, "_extract", lambda tree, options: calls.append(1) or STORY * 3)
+    generic._trafilatura_paragraphs(generic.parse_html(page()))
+    assert calls == [1]
