@@ -39,7 +39,7 @@ def find_weed() -> str | None:
     return str(candidate) if candidate.exists() else None
 
 
-def _port_free(port: int) -> bool:
+def port_free(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         try:
             sock.bind(("127.0.0.1", port))
@@ -57,7 +57,7 @@ def free_ports(count: int) -> list[int]:
             port = sock.getsockname()[1]
         if port + _GRPC_OFFSET > 65535 or port in ports or port + _GRPC_OFFSET in ports:
             continue
-        if _port_free(port + _GRPC_OFFSET):
+        if port_free(port + _GRPC_OFFSET):
             ports.append(port)
     return ports
 

@@ -61,6 +61,20 @@ class StackState:
     ready: bool = False
     error: str | None = None
 
+    def token(self, password: str | None = None) -> str:
+        """A bearer token for Airflow's REST API, logged in as the stack's user (``auth/token``)."""
+        body = json.dumps({"username": self.user, "password": self.password if password is None else password})
+        request = urllib.request.Request(self.ui_url + "auth/token", data=body.encode(),
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return json.loads(answer.read())["access_token"]
+
+    def api(self, token: str, path: str) -> dict:
+        """GET ``/api/v2/<path>`` of the stack's Airflow."""
+        request = urllib.request.Request(self.ui_url + "api/v2/" + path, headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return json.loads(answer.read())
+
     def describe(self) -> str:
         """The lines ``make up`` prints: where everything is and how to use it."""
         site = "\n".join(f"                 {source:<10} {url}" for source, url in sorted(self.wire_site.items()))
@@ -366,9 +380,9 @@ def _child_env() -> dict[str, str]:
 
 
 def _port_free_or_exit(port: int) -> None:
-    from devsite.seaweed import _port_free
+    from devsite.seaweed import port_free
 
-    if not _port_free(port):
+    if not port_free(port):
         raise SystemExit(f"error: port {port} on 127.0.0.1 is in use (another 'make up' or Airflow?); "
                          f"'make down', or 'make up PORT=<another>'")
 

@@ -22,7 +22,6 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 from devsite.stack import REPO_ROOT, StackState, read_state
@@ -69,20 +68,6 @@ def _airflow_env(state: StackState) -> dict[str, str]:
     return dict(os.environ, AIRFLOW_HOME=state.airflow_home)
 
 
-def _api(state: StackState, token: str, path: str) -> dict:
-    request = urllib.request.Request(state.ui_url + "api/v2/" + path, headers={"Authorization": f"Bearer {token}"})
-    with urllib.request.urlopen(request, timeout=30) as answer:
-        return json.loads(answer.read())
-
-
-def _token(state: StackState) -> str:
-    body = json.dumps({"username": state.user, "password": state.password}).encode()
-    request = urllib.request.Request(state.ui_url + "auth/token", data=body,
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as answer:
-        return json.loads(answer.read())["access_token"]
-
-
 def trigger_day(state: StackState) -> str:
     """``wiredesk trigger`` the day, unpause the DAG; returns the run id."""
     wiredesk = Path(sys.executable).with_name("wiredesk")
@@ -100,15 +85,15 @@ def trigger_day(state: StackState) -> str:
 
 def wait_for_run(state: StackState, run_id: str) -> dict:
     deadline = time.monotonic() + RUN_TIMEOUT
-    token, last = _token(state), None
+    token, last = state.token(), None
     while time.monotonic() < deadline:
-        run = _api(state, token, f"dags/{DAG_ID}/dagRuns/{run_id}")
+        run = state.api(token, f"dags/{DAG_ID}/dagRuns/{run_id}")
         if run["state"] != last:
             print(f"run {run_id}: {run['state']}", flush=True)
             last = run["state"]
         if run["state"] == "success":
             _wait_for_schedule(state, token, deadline)
-            return _api(state, token, f"dags/{DAG_ID}/dagRuns/{run_id}/taskInstances/report/xcomEntries/return_value")
+            return state.api(token, f"dags/{DAG_ID}/dagRuns/{run_id}/taskInstances/report/xcomEntries/return_value")
         if run["state"] == "failed":
             raise CheckFailed(f"run {run_id} failed; see {WORKDIR / 'airflow' / 'logs'}")
         time.sleep(3)
@@ -118,7 +103,7 @@ def wait_for_run(state: StackState, run_id: str) -> dict:
 def _wait_for_schedule(state: StackState, token: str, deadline: float) -> None:
     """Unpausing scheduled the site's other days (catchup): they must end green too."""
     while time.monotonic() < deadline:
-        runs = _api(state, token, f"dags/{DAG_ID}/dagRuns?limit=50")["dag_runs"]
+        runs = state.api(token, f"dags/{DAG_ID}/dagRuns?limit=50")["dag_runs"]
         scheduled = [r for r in runs if r["run_type"] == "scheduled"]
         failed = [r["dag_run_id"] for r in runs if r["state"] == "failed"]
         if failed:

@@ -7,14 +7,12 @@ in a temporary folder, stopped by ``down`` at the end.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
 import sys
 import time
 import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -44,20 +42,6 @@ def _airflow(home: str, *args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=300)
 
 
-def _token(url: str, user: str, password: str) -> str:
-    request = urllib.request.Request(url + "auth/token", data=json.dumps({"username": user, "password": password})
-                                     .encode(), headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as answer:
-        return json.loads(answer.read())["access_token"]
-
-
-def _runs(url: str, token: str, dag_id: str) -> list[dict]:
-    request = urllib.request.Request(f"{url}api/v2/dags/{dag_id}/dagRuns?limit=50",
-                                     headers={"Authorization": f"Bearer {token}"})
-    with urllib.request.urlopen(request, timeout=30) as answer:
-        return json.loads(answer.read())["dag_runs"]
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("stack")
@@ -80,9 +64,9 @@ def test_up_prints_the_ui_the_login_and_the_airflow_home_export(stack):
     assert f"export AIRFLOW_HOME={workdir / 'airflow'}" in printed
     assert "s3://wiredesk/news" in printed and "make down" in printed
     # The printed login works; a wrong password does not.
-    assert _token(state.ui_url, "admin", state.password)
+    assert state.user == "admin" and state.token()
     with pytest.raises(urllib.error.HTTPError) as refused:
-        _token(state.ui_url, "admin", state.password + "x")
+        state.token(password=state.password + "x")
     assert refused.value.code == 401
     # A second `up` finds the running stack and prints the same, starting nothing.
     again = _stack(workdir, "up", "--port", str(port))
@@ -108,9 +92,9 @@ def test_unpausing_a_dag_runs_the_sites_days_green_into_the_stacks_bucket(stack)
     state = read_state(workdir)
     unpaused = _airflow(state.airflow_home, "dags", "unpause", "news_apnews")
     assert unpaused.returncode == 0, unpaused.stderr[-2000:]
-    token, deadline, runs = _token(state.ui_url, state.user, state.password), time.monotonic() + 480, []
+    token, deadline, runs = state.token(), time.monotonic() + 480, []
     while time.monotonic() < deadline:
-        runs = _runs(state.ui_url, token, "news_apnews")
+        runs = state.api(token, "dags/news_apnews/dagRuns?limit=50")["dag_runs"]
         if len(runs) == 3 and all(r["state"] in ("success", "failed") for r in runs):
             break
         time.sleep(3)
