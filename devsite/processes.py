@@ -1,4 +1,4 @@
-"""Stopping the local servers (SeaweedFS, PostgreSQL, Redis) that run in process groups of their own.
+"""Waiting for and stopping the local servers (SeaweedFS, PostgreSQL, Redis), each in a process group of its own.
 
 Each server is started with ``start_new_session=True`` so that it and every
 process it forks share one group; stopping sends the server's own shutdown
@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import time
+from collections.abc import Callable
 
 
 def stop_group(process: subprocess.Popen | None, first: int = signal.SIGTERM, timeout: float = 10.0,
@@ -41,3 +43,33 @@ def stop_group(process: subprocess.Popen | None, first: int = signal.SIGTERM, ti
         pass
     if process.poll() is None:
         process.wait(timeout=10)
+
+
+def wait_until(
+    ready: Callable[[], object],
+    process: subprocess.Popen | None,
+    *,
+    what: str,
+    timeout: float,
+    exited: Callable[[], str] = lambda: "",
+    interval: float = 0.2,
+) -> None:
+    """Poll ``ready()`` until it returns without raising; fail fast if the server died.
+
+    Every local server is "up" only when a real request works (a ping, a
+    connection, an object round trip), not when its port opens; a server
+    that exits while starting raises ``RuntimeError`` at once with
+    ``exited()`` (where its log is) instead of waiting out ``timeout``.
+    """
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        if process is None or process.poll() is not None:
+            raise RuntimeError(f"{what} exited early{exited()}")
+        try:
+            ready()
+            return
+        except Exception as exc:  # noqa: BLE001 - not ready yet: keep polling until the deadline
+            last = exc
+        time.sleep(interval)
+    raise TimeoutError(f"{what} not ready after {timeout}s: {last!r}{exited()}")

@@ -14,14 +14,13 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from devsite.processes import stop_group
+from devsite.processes import stop_group, wait_until
 
 #: The test secret; recognisable so a test can prove it never leaks anywhere.
 CANARY_SECRET = "SECRET-wiredesk-canary-1234"
@@ -159,28 +158,14 @@ class SeaweedServer:
         ListBuckets alone succeeds before the volume server has joined the master,
         and the first object reads after a restart would then fail with a 500.
         """
-        deadline = time.monotonic() + timeout
-        last: Exception | None = None
-        while time.monotonic() < deadline:
-            if self.process is None or self.process.poll() is not None:
-                raise RuntimeError(f"weed mini exited early; see {self.data_dir / 'weed.log'}")
-            try:
-                urllib.request.urlopen(self.endpoint_url, timeout=1).close()
-            except urllib.error.HTTPError:
-                pass  # any HTTP answer means the gateway listens
-            except OSError as exc:
-                last = exc
-                time.sleep(0.1)
-                continue
-            try:
-                self._probe()
-                return
-            except Exception as exc:  # noqa: BLE001 - keep polling until the deadline
-                last = exc
-                time.sleep(0.2)
-        raise TimeoutError(f"SeaweedFS S3 not ready after {timeout}s: {last!r}")
+        wait_until(self._probe, self.process, what="SeaweedFS (weed mini)", timeout=timeout,
+                   exited=lambda: f"; see {self.data_dir / 'weed.log'}")
 
     def _probe(self) -> None:
+        try:
+            urllib.request.urlopen(self.endpoint_url, timeout=1).close()
+        except urllib.error.HTTPError:
+            pass  # any HTTP answer means the gateway listens
         client = self.client()
         buckets = {b["Name"] for b in client.list_buckets().get("Buckets", [])}
         if _PROBE_BUCKET not in buckets:

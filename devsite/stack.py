@@ -269,8 +269,8 @@ def _ensure_connection(airflow, seaweed) -> None:
     """The S3 connection the DAGs' tasks read their store credentials from (``wiredesk_s3``)."""
     extra = json.dumps({"endpoint_url": seaweed.endpoint_url, "region_name": "us-east-1",
                         "addressing_style": "path"})
-    airflow._run("connections", "delete", "wiredesk_s3", check=False)
-    result = airflow._run("connections", "add", "wiredesk_s3", "--conn-type", "aws",
+    airflow.cli("connections", "delete", "wiredesk_s3", check=False)
+    result = airflow.cli("connections", "add", "wiredesk_s3", "--conn-type", "aws",
                           "--conn-login", seaweed.access_key, "--conn-password", seaweed.secret_key,
                           "--conn-extra", extra, check=False)
     if result.returncode != 0:
@@ -288,7 +288,7 @@ def _wait_ready(state: StackState, airflow, proc: subprocess.Popen) -> None:
             with urllib.request.urlopen(health, timeout=5) as answer:
                 body = json.loads(answer.read())
             if (body.get("scheduler", {}).get("status") == "healthy"
-                    and airflow._dag_known("news_yonhap")):
+                    and airflow.dag_known("news_yonhap")):
                 return
         except (OSError, ValueError):
             pass

@@ -73,7 +73,8 @@ class LocalAirflow:
         env.update(self.env_overrides)
         return env
 
-    def _run(self, *args: str, check: bool = True, capture: bool = True) -> subprocess.CompletedProcess:
+    def cli(self, *args: str, check: bool = True, capture: bool = True) -> subprocess.CompletedProcess:
+        """Run one `airflow` command against this home (its environment, this interpreter's Airflow)."""
         return subprocess.run(
             [airflow_bin(), *args],
             env=self.env(),
@@ -88,7 +89,7 @@ class LocalAirflow:
         marker = self.home / ".wiredesk-db-ready"
         if marker.exists() and (self.home / "airflow.db").exists():
             return
-        result = self._run("db", "migrate", check=False)
+        result = self.cli("db", "migrate", check=False)
         if result.returncode != 0:
             raise RuntimeError(f"airflow db migrate failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}")
         marker.touch()
@@ -118,7 +119,7 @@ class LocalAirflow:
             return
         staged = self.home / "wiredesk-pools.json.new"
         staged.write_text(wanted, encoding="utf-8")
-        result = self._run("pools", "import", str(staged), check=False)
+        result = self.cli("pools", "import", str(staged), check=False)
         if result.returncode != 0:
             raise RuntimeError(f"airflow pools import failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}")
         staged.replace(marker)
@@ -175,11 +176,12 @@ class LocalAirflow:
         """Create the DAG run for ``day`` in this home (queued for its scheduler: ``wiredesk airflow-ui``)."""
         self.ensure_db()
         self.ensure_pools()
-        if not self._dag_known(dag_id):
-            self._run("dags", "reserialize", check=False)
-        return self._run(*self.trigger_command(dag_id, day, conf)[1:], check=False)
+        if not self.dag_known(dag_id):
+            self.cli("dags", "reserialize", check=False)
+        return self.cli(*self.trigger_command(dag_id, day, conf)[1:], check=False)
 
-    def _dag_known(self, dag_id: str) -> bool:
+    def dag_known(self, dag_id: str) -> bool:
+        """Whether the metadata database holds the DAG's serialized form: a trigger needs it."""
         import sqlite3
 
         try:
@@ -247,7 +249,7 @@ class LocalAirflow:
 
     def run_state(self, dag_id: str) -> list[dict]:
         """The DAG's runs as Airflow recorded them (state per run), for checks after a test run."""
-        result = self._run("dags", "list-runs", dag_id, "--output", "json", check=False)
+        result = self.cli("dags", "list-runs", dag_id, "--output", "json", check=False)
         if result.returncode != 0:
             raise RuntimeError(result.stderr[-2000:])
         for line in reversed(result.stdout.splitlines()):  # log lines come first

@@ -25,14 +25,13 @@ import signal
 import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 import pytest
 
-from devsite.processes import stop_group
+from devsite.processes import stop_group, wait_until
 
 #: The unprivileged account the server runs as when we are root.
 UNPRIVILEGED_USER = "nobody"
@@ -143,18 +142,8 @@ class PostgresServer:
                                 connect_timeout=3)
 
     def _wait_ready(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        last: Exception | None = None
-        while time.monotonic() < deadline:
-            if self.process is None or self.process.poll() is not None:
-                raise RuntimeError(f"postgres exited early; see {self.log_path}:\n{self.log_tail()}")
-            try:
-                self._connect().close()
-                return
-            except Exception as exc:  # noqa: BLE001 - not accepting connections yet
-                last = exc
-                time.sleep(0.2)
-        raise TimeoutError(f"PostgreSQL not ready after {timeout}s: {last!r}\n{self.log_tail()}")
+        wait_until(lambda: self._connect().close(), self.process, what="PostgreSQL", timeout=timeout,
+                   exited=lambda: f"; see {self.log_path}:\n{self.log_tail()}")
 
     def _create_database(self) -> None:
         self.create_database(self.database)

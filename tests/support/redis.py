@@ -13,14 +13,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 import pytest
 
-from devsite.processes import stop_group
+from devsite.processes import stop_group, wait_until
 from tests.support.postgres import free_port
 
 
@@ -75,18 +74,12 @@ class RedisServer:
         return redis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=2)
 
     def _wait_ready(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        last: Exception | None = None
-        while time.monotonic() < deadline:
-            if self.process is None or self.process.poll() is not None:
-                raise RuntimeError(f"redis-server exited early; see {self.log_path}")
-            try:
-                if self.client().ping():
-                    return
-            except Exception as exc:  # noqa: BLE001 - not listening yet
-                last = exc
-            time.sleep(0.1)
-        raise TimeoutError(f"Redis not ready after {timeout}s: {last!r}")
+        wait_until(self._ping, self.process, what="redis-server", timeout=timeout,
+                   exited=lambda: f"; see {self.log_path}", interval=0.1)
+
+    def _ping(self) -> None:
+        if not self.client().ping():
+            raise RuntimeError("PING did not answer PONG")
 
     def stop(self) -> None:
         """SIGTERM the group (nothing to save), SIGKILL after 10 s; safe to call twice."""
