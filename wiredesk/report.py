@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from datetime import date
 from itertools import islice
+from typing import Any
 
 from wiredesk.run import format_counts
 
 
-def print_partition_summary(storage_url: str, source: str, day: date) -> int:
-    """Print counts, the partition's location and a sample title; 1 if nothing trustworthy is there."""
+def print_partition_summary(storage_url: str, source: str, day: date, **storage_options: Any) -> int:
+    """Print counts, the partition's location and a sample title; 1 if nothing trustworthy is there.
+
+    ``storage_options`` go to :func:`storage.open_store` (credentials and
+    endpoint of an Airflow connection, when the run used one).
+    """
     from storage import open_store, read_articles, read_manifest
     from storage.layout import manifest_key, partition_prefix
 
-    store = open_store(storage_url)
+    store = open_store(storage_url, **storage_options)
     manifest = read_manifest(store, source, day)
     if manifest is None:
         print(f"error: no manifest for {source} {day} in {storage_url}")

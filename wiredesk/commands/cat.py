@@ -10,13 +10,14 @@ import argparse
 import json
 import sys
 
+from wiredesk.commands import add_storage_option
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("cat", help="print a partition's records as JSON Lines")
     parser.add_argument("source", help="source id, e.g. yonhap_en")
     parser.add_argument("date", help="partition day, YYYY-MM-DD")
-    parser.add_argument("--storage", default=None,
-                        help="storage URL (default: $WIREDESK_STORAGE_URL, else file://<repo>/var/store)")
+    add_storage_option(parser)
     parser.add_argument("--verify", action="store_true", help="check each part's sha256")
     parser.set_defaults(func=run)
 

@@ -13,6 +13,8 @@ import json
 import sys
 from datetime import date, datetime
 
+from wiredesk.commands import add_storage_option
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -21,8 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--since", type=int, required=True,
                         help="table version already read (-1 for everything)")
     parser.add_argument("--source", default=None, help="only this source")
-    parser.add_argument("--storage", default=None,
-                        help="storage URL (default: $WIREDESK_STORAGE_URL, else file://<cwd>/var/store)")
+    add_storage_option(parser)
     parser.set_defaults(func=run)
 
 

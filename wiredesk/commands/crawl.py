@@ -13,6 +13,7 @@ import sys
 from datetime import date
 
 from crawlers.sources import CRAWL_MODES
+from wiredesk.commands import add_storage_option
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,9 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("source", help="source id (see 'wiredesk sources') or a feed/sitemap URL")
     parser.add_argument("--date", type=date.fromisoformat, required=True, help="YYYY-MM-DD")
     parser.add_argument("--sources", default=None, help="YAML file adding/overriding sources")
-    parser.add_argument(
-        "--storage", default=None, help="storage URL (default: $WIREDESK_STORAGE_URL or var/store)"
-    )
+    add_storage_option(parser)
     parser.add_argument("--mode", choices=CRAWL_MODES, default="incremental",
                         help="incremental: feeds+sitemaps; backfill: listing pages; all: both")
     parser.add_argument("--no-publish", action="store_true",

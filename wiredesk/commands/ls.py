@@ -9,11 +9,12 @@ from __future__ import annotations
 import argparse
 import sys
 
+from wiredesk.commands import add_storage_option
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("ls", help="list published partitions (those with a manifest)")
-    parser.add_argument("--storage", default=None,
-                        help="storage URL (default: $WIREDESK_STORAGE_URL, else file://<repo>/var/store)")
+    add_storage_option(parser)
     parser.add_argument("--source", default=None, help="only this source id")
     parser.set_defaults(func=run)
 

@@ -10,6 +10,8 @@ import argparse
 import json
 import sys
 
+from wiredesk.commands import add_storage_option
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -20,8 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--run-id", required=True, help="the staged run's id")
     parser.add_argument("--force", action="store_true",
                         help="publish even if the day holds a newer crawl (default: leave it)")
-    parser.add_argument("--storage", default=None,
-                        help="storage URL (default: $WIREDESK_STORAGE_URL, else file://<repo>/var/store)")
+    add_storage_option(parser)
     parser.set_defaults(func=run)
 
 

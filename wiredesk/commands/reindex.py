@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import argparse
 
+from wiredesk.commands import add_storage_option
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "reindex", help="rebuild a source's versions index from its published partitions"
     )
     parser.add_argument("source", help="source id, e.g. yonhap_en")
-    parser.add_argument("--storage", default=None,
-                        help="storage URL (default: $WIREDESK_STORAGE_URL, else file://<cwd>/var/store)")
+    add_storage_option(parser)
     parser.set_defaults(func=run)
 
 

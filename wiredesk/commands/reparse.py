@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
+from wiredesk.commands import add_storage_option
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -21,8 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="first day, YYYY-MM-DD")
     parser.add_argument("--to", dest="end", type=date.fromisoformat, default=None,
                         help="last day, YYYY-MM-DD (default: the --from day)")
-    parser.add_argument("--storage", default=None,
-                        help="storage URL (default: $WIREDESK_STORAGE_URL, else file://<repo>/var/store)")
+    add_storage_option(parser)
     parser.add_argument("--sources", default=None,
                         help="YAML file adding/overriding sources (default: $WIREDESK_SOURCES)")
     parser.set_defaults(func=run)

@@ -13,13 +13,14 @@ from datetime import date
 from pathlib import Path
 
 from crawlers.sources import CRAWL_MODES
+from wiredesk.commands import add_storage_option
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("run", help="run a source's DAG for one day through local Airflow")
     parser.add_argument("source", help="source id, e.g. yonhap_en")
     parser.add_argument("--date", type=date.fromisoformat, required=True, help="YYYY-MM-DD")
-    parser.add_argument("--storage", default=None, help="storage URL (default: $WIREDESK_STORAGE_URL)")
+    add_storage_option(parser)
     parser.add_argument("--sources", default=None, help="YAML file adding/overriding sources")
     parser.add_argument("--mode", choices=CRAWL_MODES, default="incremental",
                         help="discovery mode (the DAG's params.mode); backfill for days older than the feeds")
@@ -44,14 +45,4 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: DAG {dag_id} failed for {args.date} (exit {result.returncode})", file=sys.stderr)
         return 1
     # The summary reads the store as the DAG did: with the Airflow connection's credentials, if any.
-    options = airflow.storage_options()
-    if not options:
-        return print_partition_summary(storage_url, args.source, args.date)
-    import storage
-
-    real_open = storage.open_store
-    storage.open_store = lambda url, **kw: real_open(url, **{**options, **kw})
-    try:
-        return print_partition_summary(storage_url, args.source, args.date)
-    finally:
-        storage.open_store = real_open
+    return print_partition_summary(storage_url, args.source, args.date, **airflow.storage_options())
