@@ -180,7 +180,5 @@ class RunFilesPipeline:
         fetched_url: str | None = None,
         item: int | None = None,
     ) -> None:
-        self.crawler.signals.send_catch_log(
-            wd_signals.url_outcome, url=url, outcome=outcome, reason=reason, status=status,
-            fetched_url=fetched_url, item=item,
-        )
+        wd_signals.send_url_outcome(self.crawler, url, outcome, reason, status=status,
+                                    fetched_url=fetched_url, item=item)

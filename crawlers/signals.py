@@ -5,6 +5,10 @@ extension can count them without the spider, middlewares and pipelines
 knowing about each other (Scrapy's own stats are kept the same way).
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 #: ``url`` (canonical) was discovered; ``via`` names the feed/sitemap/listing kind.
 url_discovered = object()
 
@@ -14,6 +18,23 @@ url_discovered = object()
 #: (after redirects) if there was one, and ``item``, a parsed page's 0-based line
 #: in ``items.jsonl.gz``.
 url_outcome = object()
+
+
+def send_url_outcome(
+    crawler: Any,
+    url: str,
+    outcome: str,
+    reason: str | None,
+    *,
+    status: int | None = None,
+    fetched_url: str | None = None,
+    item: int | None = None,
+) -> None:
+    """Send :data:`url_outcome` with every keyword the receivers expect, from any component."""
+    crawler.signals.send_catch_log(
+        url_outcome, url=url, outcome=outcome, reason=reason, status=status,
+        fetched_url=fetched_url, item=item,
+    )
 
 #: a feed, sitemap or listing page could not be read: ``url``, ``reason``, ``message``.
 discovery_error = object()

@@ -327,8 +327,8 @@ class WireSpider(Spider):
         status: int | None = None,
         fetched_url: str | None = None,
     ) -> None:
-        self._signal(wd_signals.url_outcome, url=url, outcome=outcome, reason=reason,
-                     status=status, fetched_url=fetched_url)
+        wd_signals.send_url_outcome(self.crawler, url, outcome, reason, status=status,
+                                    fetched_url=fetched_url)
 
     def _signal(self, signal: object, **kwargs: Any) -> None:
         self.crawler.signals.send_catch_log(signal, **kwargs)
