@@ -286,7 +286,7 @@ class RunPublisher:
             for row in staged.quarantine():
                 _write_line(rejects, row)
                 result.crawl_quarantine_rows += 1
-            for _line, item in staged.item_lines():
+            for item in staged.items():
                 result.staged += 1
                 problem = _problem(item, self.source)
                 if problem is not None:

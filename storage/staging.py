@@ -189,12 +189,9 @@ class StagedRun:
     def _rows(self, name: str) -> Iterator[Any]:
         return (row for _line, row in self._lines(name))
 
-    def item_lines(self) -> Iterator[tuple[str, Any]]:
-        """``(JSON text, record)`` of every parsed record; the text saves re-encoding it.
-
-        The record is a :class:`BadLine` for a line that is not JSON.
-        """
-        return self._lines(ITEMS)
+    def items(self) -> Iterator[Any]:
+        """Every parsed record, streamed; a :class:`BadLine` for a line that is not JSON."""
+        return self._rows(ITEMS)
 
     def quarantine(self) -> Iterator[Any]:
         return self._rows(QUARANTINE)

@@ -195,7 +195,7 @@ def check_staged(store: Any, source: str, day: date | str, run_id: str, gates: A
     today = FieldShares()
 
     def each_record():
-        for _line, record in staged.item_lines():
+        for record in staged.items():
             if isinstance(record, BadLine) or not isinstance(record, Mapping):
                 continue  # publish quarantines it with its reason
             today.add(record)
