@@ -25,7 +25,7 @@ from itertools import islice
 from lxml import etree
 from lxml import html as lxml_html
 
-from parsers.html import is_site_logo, squash
+from parsers.html import comparable, element_text, is_site_logo, squash
 
 #: Words that, in a class or id, say the element holds an author's name.
 _AUTHOR_WORDS = ("author", "byline", "autor", "auteur", "verfasser", "writer", "contributor")
@@ -46,7 +46,11 @@ _WORD_RE = re.compile("|".join(_AUTHOR_WORDS), re.I)
 
 #: A line that opens with a byline word, and the word itself.
 _PREFIX_RE = re.compile(
-    r"^\s*(?:by|von|par|por|door|di|av|af|written by|text(?:e)?\s*:|"
+    # "Posted by", "Verfasst von", "Publié par": a verb of writing or posting, then "by";
+    # the lookahead of first letters fails most texts at once (it runs on every text node)
+    r"^\s*(?=[abdeéprstvgw])(?:(?:posted|published|written|veröffentlicht|verfasst|geschrieben|erstellt|publié|"
+    r"écrit|rédigé|publicado|escrito|pubblicato|scritto|skrevet)\s+(?:by|von|par|por|da|af|av)\s*:?|"
+    r"(?:by|von|par|por|door|di|av|af)\s*:?|text(?:e)?\s*:|text (?:von|by)|texte de|"
     r"autor(?:in)?(?:\s*/\s*autor(?:in)?)?\s*:?|author\s*:|auteur\s*:)(?=\s|$)",
     re.I,
 )
@@ -61,6 +65,7 @@ _BLOCKS = frozenset({
 })
 #: Boxes around other stories or other people: comments, teasers of related stories.
 _ELSEWHERE_RE = re.compile(r"comment|related|recommend", re.I)
+_RELATED_RE = re.compile(r"related|recommend", re.I)
 _STOP = frozenset({"body", "article", "main"})
 _OUTSIDE = frozenset({"footer", "nav", "aside", "figcaption", "form"})
 
@@ -69,12 +74,37 @@ def story_h1(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
     """The story's ``<h1>``: the first inside ``<article>``/``<main>``, else the first."""
     first = None
     for h1 in tree.iter("h1"):
-        if not squash(h1.text_content()) or is_site_logo(h1):
+        if not squash(element_text(h1)) or is_site_logo(h1):
             continue
         if any(a.tag in ("article", "main") for a in h1.iterancestors()):
             return h1
         first = first if first is not None else h1
     return first
+
+
+#: Where blogs without an ``<h1>`` print the post's headline.
+_TITLE_HEADINGS = ("h2", "h3")
+_TITLE_CLASS_RE = re.compile(r"(?:entry|post|article|story)[-_]?(?:title|headline)", re.I)
+
+
+def title_heading(tree: lxml_html.HtmlElement, title: str | None) -> lxml_html.HtmlElement | None:
+    """With no ``<h1>``, the element printing the headline: a heading whose text is the
+    title, else one whose class says it is the post's title ("entry-title").
+
+    Blog themes print the post title as ``<h2>`` (the blog's name is the page's
+    ``<h1>`` or no heading at all); the byline sits beside it all the same.
+    """
+    want = comparable(title).casefold() if title else ""
+    marked = None
+    for heading in tree.iter(*_TITLE_HEADINGS):
+        text = comparable(element_text(heading)).casefold()
+        if not text:
+            continue
+        if want and (text == want or (len(text) >= 12 and text in want)):
+            return heading
+        if marked is None and _TITLE_CLASS_RE.search(heading.get("class") or ""):
+            marked = heading
+    return marked
 
 
 def visible_bylines(tree: lxml_html.HtmlElement, h1: lxml_html.HtmlElement | None) -> list[str]:
@@ -131,15 +161,38 @@ def _is_candidate(element: lxml_html.HtmlElement) -> bool:
 
 
 def _is_outside(element: lxml_html.HtmlElement) -> bool:
-    """Inside page chrome or a comment thread: never the story's byline."""
-    for ancestor in element.iterancestors():
+    """Inside page chrome or a comment thread: never the story's byline.
+
+    A ``<footer>`` inside an ``<article>`` is that article's own footer (HTML5),
+    where blog themes print "Posted by X in Y": not page chrome.  A comment
+    is often an ``<article>`` or ``<li>`` of its own, marked by its class.
+    """
+    if _ELSEWHERE_RE.search(element.get("class") or ""):
+        return True
+    ancestors = element.iterancestors()
+    for ancestor in ancestors:
+        if _ELSEWHERE_RE.search(ancestor.get("class") or "") and ancestor.tag not in ("body", "main"):
+            return True
         if ancestor.tag in _STOP:
-            return False  # the page's classes ("has-sidebar comments-open") say nothing
+            break
+        if ancestor.tag == "footer" and _in_article(ancestor):
+            continue
         if ancestor.tag in _OUTSIDE:
             return True
-        if _ELSEWHERE_RE.search(ancestor.get("class") or ""):
+    else:
+        return False
+    # past an <article>: the page's own classes ("has-sidebar comments-open") say
+    # nothing, but a teaser <article> may sit in a list of related stories
+    for ancestor in ancestors:
+        if ancestor.tag in ("body", "main"):
+            return False
+        if _RELATED_RE.search(ancestor.get("class") or ""):
             return True
     return False
+
+
+def _in_article(element: lxml_html.HtmlElement) -> bool:
+    return any(a.tag == "article" for a in element.iterancestors())
 
 
 def _names_author(element: lxml_html.HtmlElement) -> bool:
@@ -174,11 +227,19 @@ def _gather(element: lxml_html.HtmlElement, parts: list[str]) -> bool:
 
 
 def _prefixed_line(holder: lxml_html.HtmlElement, owner: lxml_html.HtmlElement, tail: bool) -> str:
-    """The line opening with a byline word ("By", "Von", "Autor:") that ``owner`` holds."""
+    """The line opening with a byline word ("By", "Von", "Autor:") that ``owner`` holds.
+
+    A label alone in its block ("<h5>Autor:</h5>Jane Roe") labels the line after it.
+    """
     block = holder
     while block.tag not in _BLOCKS and block.getparent() is not None:
         block = block.getparent()
     text = _line_from(block, owner, tail)
+    if text and _PREFIX_RE.sub("", text).strip(" :") == "" and block is not owner.getparent():
+        following = squash(block.tail or "")
+        if not following and block.getnext() is not None and isinstance(block.getnext().tag, str):
+            following = _line(block.getnext())
+        text = f"{text} {following}" if following else ""
     return text if text and _PREFIX_RE.match(text) and len(text) <= _MAX_LINE else ""
 
 

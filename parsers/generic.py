@@ -10,7 +10,9 @@ site parser.
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -23,13 +25,14 @@ from lxml import html as lxml_html
 
 from parsers import wire
 from parsers.base import Dateline, Image, ParsedArticle, ParseError
-from parsers.byline import story_h1, visible_bylines
+from parsers.byline import story_h1, title_heading, visible_bylines
 from parsers.dates import parse_datetime
-from parsers.html import comparable, link_texts, mostly_links, parse_html
+from parsers.html import comparable, element_text, lines_of, link_texts, mostly_links, parse_html
 from parsers.metadata import (
     PageMetadata,
     agency_credits,
     clean_author_names,
+    credited_otherwise,
     dom_authors,
     extract_metadata,
     own_offset,
@@ -58,6 +61,14 @@ MIN_BODY_CHARS = 120
 #: balanced one, which wins when it finds SHORT_BODY_RATIO times as much.
 SHORT_BODY_CHARS = 800
 SHORT_BODY_RATIO = 2.0
+#: Below this much text (characters) a find that is less than THIN_SHARE of
+#: the page's visible text is checked against trafilatura's full balanced
+#: cascade, which wins when it finds THIN_BODY_RATIO times as much.  The
+#: ratio is high because jusText, part of that cascade, tends to take whole
+#: pages (menus, teasers) when it overrides the main extractor.
+THIN_BODY_CHARS = 1000
+THIN_SHARE = 0.12
+THIN_BODY_RATIO = 3.0
 
 
 @dataclass
@@ -84,8 +95,15 @@ class GenericParser:
     #: ``<title>`` printed as a heading settle the headline, a printed ``<h1>`` a
     #: field rewords outweighs SEO fields; the date the page prints settles
     #: fields days apart, a UTC stamp takes the offset of the local time printed
-    #: for it; a short precision find gives way to a far longer balanced one
-    version = "1.3"
+    #: for it; a short precision find gives way to a far longer balanced one;
+    #: 1.4: subheadings, lists and short paragraphs between the story's own
+    #: paragraphs kept, a precision find that is a sliver of the page's text
+    #: checked against the full balanced cascade; blog bylines ("Posted by",
+    #: post footers, a heading printing the title when there is no ``<h1>``),
+    #: a signature line of names as the last resort; a label the page never
+    #: prints cut from the headline fields, a kicker set apart inside the
+    #: ``<h1>`` left out, a ``<style>`` inside it ignored
+    version = "1.4"
     VALID_UNTIL: date | None = None
 
     def __init__(self, *, publisher_table: bool = True) -> None:
@@ -128,10 +146,10 @@ class GenericParser:
         if not title:
             raise ParseError("no_title", "no headline found on the page")
         flag, title = wire.split_update_flag(title)
-        dateline, body, byline_authors = _clean_story(body, title)
+        dateline, body, byline_authors, signed = _clean_story(body, title)
         if sum(len(p) for p in body) < MIN_BODY_CHARS // 2:
             # the fast pass kept only boilerplate: the full cascade may find the story
-            dateline, body, byline_authors = _clean_story(self.body(tree, meta, fast=False), title)
+            dateline, body, byline_authors, signed = _clean_story(self.body(tree, meta, fast=False), title)
         if sum(len(p) for p in body) < MIN_BODY_CHARS // 2:
             raise ParseError("no_article_body", "only boilerplate left after cleaning")
         if authors.agencies and (dateline is None or not dateline.agency):
@@ -144,7 +162,9 @@ class GenericParser:
             site_article_id=meta.site_article_id,
             language=meta.language,
             update_flag=flag,
-            authors=authors.named or authors.byline(byline_authors) or authors.markup,
+            authors=(
+                authors.named or authors.byline(byline_authors) or authors.markup or authors.byline(signed)
+            ),
             dateline=dateline,
             published_at=published,
             updated_at=meta.updated_at,
@@ -178,13 +198,17 @@ class GenericParser:
         no metadata the printed byline names them.  A "By ..." paragraph of
         the story, found later, and author markup elsewhere rank after.
         """
-        publishers = meta.publisher_names
+        # a personal site is named after its owner, who is a person, not the publication
+        publishers = [] if meta.self_published else meta.publisher_names
+        # a name the metadata types as an organisation is none of the page's people
+        publishers = publishers + meta.organisation_authors
         named: list[str] = []
         for raw in meta.author_sources:
             named = clean_author_names(raw, publishers)
             if named:
                 break
-        lines = visible_bylines(tree, story_h1(tree))
+        h1 = story_h1(tree)
+        lines = visible_bylines(tree, h1 if h1 is not None else title_heading(tree, meta.title))
         printed: list[str] = []
         for line in lines:
             printed = clean_author_names([line], publishers)
@@ -192,8 +216,11 @@ class GenericParser:
                 break
         credited = [v for raw in meta.author_sources for v in raw] + meta.organisation_authors
         agencies = agency_credits(credited + lines[:3])
-        if named and printed and not _agree(named, printed) and not _visible(named, tree):
-            named = printed  # metadata names someone the page never shows
+        if named and printed and not _agree(named, printed):
+            # metadata names someone the page never shows, or shows only as
+            # editor ("Editor: Jane Roe") beside the byline it prints
+            if _shown_otherwise(named, tree) or not _visible(named, tree):
+                named = printed
         if named or printed:
             return _Authors(named=named or printed, publishers=publishers, agencies=agencies)
         markup = clean_author_names(dom_authors(tree), publishers)
@@ -235,7 +262,7 @@ class GenericParser:
         part: a bare day is often a print edition's date.
         """
         timed = _timed(meta.published_candidates)
-        text = " ".join(tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]"))
+        text = " ".join(_BODY_TEXT(tree))
         text = " ".join(text.split()).casefold() + " " + (url or "")
         shown = {c.date() for c in timed if _day_printed(c.date(), text)}
         if len(shown) != 1:
@@ -321,8 +348,14 @@ _CLOCK_RE = re.compile(r"(?<![\d:.])(\d{1,2}):(\d{2})(?![\d:])(?:\s*([ap])\.?\s?
 
 #: How much of the page's text (characters) is searched for the printed stamp.
 _STAMP_TEXT_CHARS = 30000
-#: The page's text nodes (JSON-LD scripts are the only scripts left by then).
-_BODY_TEXT = etree.XPath("//body//text()[not(parent::script)]")
+#: The same text nodes as "smart" strings that know their element.
+_BODY_TEXT_NODES = etree.XPath("//body//text()[not(ancestor::script) and not(ancestor::style)]")
+#: The text the page shows: the body's text nodes outside scripts and styles.
+#: Plain strings (no ``smart_strings``): nothing here needs each one's parent,
+#: and building those links costs a quarter of the walk.
+_BODY_TEXT = etree.XPath(
+    "//body//text()[not(ancestor::script) and not(ancestor::style)]", smart_strings=False
+)
 
 
 def _printed_offset(published: datetime, tree: lxml_html.HtmlElement) -> datetime | None:
@@ -377,9 +410,34 @@ def _agree(named: list[str], printed: list[str]) -> bool:
     return any(t.casefold() in seen for n in named for t in _NAME_TOKEN_RE.findall(n))
 
 
+def _shown_otherwise(names: list[str], tree: lxml_html.HtmlElement) -> bool:
+    """Some of ``names`` is printed in a line crediting another role ("Editor: Jane Roe").
+
+    Only run when metadata and the printed byline disagree (rare): a scan of
+    the text nodes holding the name, each read with the line it sits in.
+    """
+    wanted = [_comparable(n) for n in names if n]
+    for node in _BODY_TEXT_NODES(tree):
+        if not any(w in _comparable(node) for w in wanted):
+            continue
+        holder = node.getparent()
+        if holder is not None and node.is_tail:
+            holder = holder.getparent()
+        for _ in range(3):  # the label may sit in an element around the name's
+            if holder is None:
+                break
+            line = " ".join(element_text(holder).split())
+            if len(line) > 140:
+                break
+            if credited_otherwise(line):
+                return True
+            holder = holder.getparent()
+    return False
+
+
 def _visible(names: list[str], tree: lxml_html.HtmlElement) -> bool:
     """Some of ``names`` is printed in the page's text (not only in scripts or tags)."""
-    text = _comparable(" ".join(tree.xpath("//body//text()[not(ancestor::script)]")))
+    text = _comparable(" ".join(_BODY_TEXT(tree)))
     return any(_comparable(name) in text for name in names)
 
 
@@ -394,20 +452,188 @@ def _trafilatura_paragraphs(tree: lxml_html.HtmlElement, fast: bool = True) -> l
     paragraphs = _extract(tree, {**TRAFILATURA_OPTIONS, "fast": fast}) if fast else []
     found = sum(len(p) for p in paragraphs)
     if found >= MIN_BODY_CHARS and not _mostly_short(paragraphs):
-        if found >= SHORT_BODY_CHARS:
-            return paragraphs
+        if found >= THIN_BODY_CHARS:
+            return _fill_gaps(tree, paragraphs)
         # a short find may be a box beside the story (a notice, a newsletter
         # call): a balanced pass that finds far more text has found the story
-        balanced = _extract(tree, {**TRAFILATURA_OPTIONS, "favor_precision": False})
-        if sum(len(p) for p in balanced) >= SHORT_BODY_RATIO * found:
-            return balanced
-        return paragraphs
+        if found < SHORT_BODY_CHARS:
+            balanced = _extract(tree, {**TRAFILATURA_OPTIONS, "favor_precision": False})
+            if sum(len(p) for p in balanced) >= SHORT_BODY_RATIO * found:
+                return balanced
+        if found < THIN_SHARE * _page_text_chars(tree):
+            # a find that is a sliver of a page full of text: precision mode
+            # picked one box of a story laid out in several (or a teaser
+            # beside it); the full balanced cascade (with readability's and
+            # jusText's opinions) finds the story when it is far longer
+            full = _extract(tree, {**TRAFILATURA_OPTIONS, "favor_precision": False, "fast": False})
+            if sum(len(p) for p in full) >= THIN_BODY_RATIO * found:
+                return full
+        return _fill_gaps(tree, paragraphs)
     # the fast pass found little: ask trafilatura's external extractors too
     paragraphs = _extract(tree, {**TRAFILATURA_OPTIONS, "fast": False})
     if sum(len(p) for p in paragraphs) >= MIN_BODY_CHARS:
         return paragraphs
     retry = {**TRAFILATURA_OPTIONS, "fast": False, "favor_precision": False, "favor_recall": True}
     return _extract(tree, retry)
+
+
+#: Elements that hold one block of story text: what the recall pass of
+#: :func:`_fill_gaps` looks at.
+_TEXT_BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dt", "dd")
+#: Containers whose text is never the story's, wherever they sit: page
+#: chrome, forms, pictures (captions are credits and descriptions) and
+#: tables (trafilatura keeps a story's tables itself, row by row).
+_CHROME_TAGS = frozenset({"aside", "nav", "footer", "header", "form", "figure", "table", "label"})
+#: Class or id words of boxes that editors and templates put inside a story
+#: but that are not part of it: sharing bars, related links, teasers, ads,
+#: newsletter and subscription calls, comments, captions, bylines, tag lists.
+_SIDE_BOX_RE = re.compile(
+    r"share|social|related|recommend|newsletter|subscri|promo|advert|(?:^|[\s_-])ads?(?:$|[\s_-])|"
+    r"sponsor|comment|widget|sidebar|breadcrumb|(?:^|[\s_-])tags?(?:$|[\s_-])|caption|credit|"
+    r"toolbar|popup|modal|cookie|teaser|byline|author|(?:^|[\s_-])meta(?:$|[\s_-])|menu|"
+    r"footer|banner|embed|read-?more|more-?(?:stories|articles|news)|signup|paywall|hidden|"
+    r"flyout|explore|print-?none|no-?print",
+    re.I,
+)
+_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+#: Only this much of the text may sit in links: more is a link list.
+_FILL_LINK_SHARE = 0.3
+#: An element whose text is one of trafilatura's paragraphs and at least
+#: this long (characters, spaces left out) marks where the story runs.
+_ANCHOR_CHARS = 10
+
+
+def _fill_gaps(tree: lxml_html.HtmlElement, paragraphs: list[str]) -> list[str]:
+    """Precision paragraphs plus the text blocks it skipped between its own.
+
+    Precision mode drops subheadings, list items and short paragraphs it
+    cannot score, even inside the story ("What does it cost?" between two
+    paragraphs of the answer; the bullet list of a how-to).  Everything
+    between the first and the last paragraph trafilatura did keep is the
+    story's body, less the boxes templates put inside it: those are
+    recognised by their tags (asides, figures, forms), their class names
+    (share bars, related links, ads), hidden styles and link density, and
+    left out.  Nothing before the first kept paragraph or after the last is
+    added: that is where headers, teasers and footers live.
+    """
+    body = tree.find("body")
+    if body is None or len(paragraphs) < 2:
+        return paragraphs
+    keys = ["".join(p.split()) for p in paragraphs]
+    joined = "".join(keys)
+    starts = list(itertools.accumulate(len(k) for k in keys))  # end offset of each line
+    leaves = []
+    for block in body.iter(_TEXT_BLOCKS):
+        if next(block.iterdescendants(_TEXT_BLOCKS), None) is not None:
+            continue  # its inner blocks are looked at one by one
+        key = "".join(element_text(block).split())
+        if key:
+            leaves.append((block, key))
+    # a block printed as one of the paragraphs marks where the story runs
+    whole = {key for key in keys if len(key) >= _ANCHOR_CHARS}
+    anchors = [i for i, (_, key) in enumerate(leaves) if key in whole]
+    if len(anchors) < 2:
+        return paragraphs
+    first, last = anchors[0], anchors[-1]
+    container = _common_ancestor(leaves[first][0], leaves[last][0])
+    # the story's boxes: the elements holding the paragraphs trafilatura kept;
+    # a subhead or a list of the story sits beside them, in the same box
+    boxes = {_box(leaves[i][0]) for i in anchors}
+    boxes |= {box.getparent() for box in boxes if box is not None}
+    extras: dict[int, list[str]] = {}
+    after = -1  # index of the paragraph the next addition follows
+    heading: list[str] = []  # a subheading waiting for the text it introduces
+    for block, key in leaves[first : last + 1]:
+        found = key in joined
+        linked = _linked_chars(block) if heading or not found else 0
+        if found:
+            at = joined.find(key)
+            if heading and linked <= _FILL_LINK_SHARE * len(key):
+                extras.setdefault(bisect.bisect_right(starts, at) - 1, []).extend(heading)
+            after = max(after, bisect.bisect_right(starts, at + len(key) - 1))
+            heading = []
+            continue
+        if block.tag in _HEADINGS and linked:
+            # a linked heading is a teaser's headline, not a subhead
+            heading = []
+            continue
+        if (
+            linked > _FILL_LINK_SHARE * len(key)
+            or not _beside(block, boxes)
+            or _side_box(block, container)
+            or not _WORD_RE.search(key)
+        ):
+            # a heading over a link list or a side box labels that box
+            # ("More on this", "Related"), it is no subhead of the story
+            heading = []
+            continue
+        lines = lines_of(block)
+        if block.tag in _HEADINGS:
+            heading = lines
+            continue
+        if block.tag == "li":
+            lines = ["- " + line for line in lines[:1]] + lines[1:]
+        extras.setdefault(after, []).extend(heading + lines)
+        heading = []
+    if not extras:
+        return paragraphs
+    filled = list(extras.get(-1, []))
+    for index, paragraph in enumerate(paragraphs):
+        filled.append(paragraph)
+        filled.extend(extras.get(index, []))
+    return filled
+
+
+_WORD_RE = re.compile(r"\w")
+_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+
+
+def _linked_chars(block: lxml_html.HtmlElement) -> int:
+    return sum(len("".join(element_text(a).split())) for a in block.iter("a"))
+
+
+def _box(block: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
+    """The element a text block stands in; for a list item, the list's."""
+    box = block.getparent()
+    while box is not None and box.tag in ("li", "ul", "ol", "dl"):
+        box = box.getparent()
+    return box
+
+
+def _beside(block: lxml_html.HtmlElement, boxes: set[lxml_html.HtmlElement | None]) -> bool:
+    """``block`` stands in one of ``boxes`` or in a box directly inside one."""
+    box = _box(block)
+    return box in boxes or (box is not None and box.getparent() in boxes)
+
+
+def _common_ancestor(a: lxml_html.HtmlElement, b: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
+    above = {a, *a.iterancestors()}
+    for element in (b, *b.iterancestors()):
+        if element in above:
+            return element
+    return a.getroottree().getroot()
+
+
+def _side_box(block: lxml_html.HtmlElement, container: lxml_html.HtmlElement) -> bool:
+    """``block`` sits in page chrome, a hidden element or a side box inside ``container``."""
+    for element in (block, *block.iterancestors()):
+        if element is container:
+            return False
+        if element.tag in _CHROME_TAGS:
+            return True
+        if element.get("hidden") is not None or element.get("aria-hidden") == "true":
+            return True
+        if _HIDDEN_STYLE_RE.search(element.get("style") or ""):
+            return True
+        if _SIDE_BOX_RE.search(f"{element.get('class') or ''} {element.get('id') or ''}"):
+            return True
+    return False
+
+
+def _page_text_chars(tree: lxml_html.HtmlElement) -> int:
+    """Characters of text the page shows (whitespace runs count as one), scripts left out."""
+    text = " ".join(_BODY_TEXT(tree))
+    return sum(len(word) + 1 for word in text.split())
 
 
 def _mostly_short(paragraphs: list[str]) -> bool:
@@ -452,7 +678,7 @@ def _shown_on_page(text: str, tree: lxml_html.HtmlElement) -> bool:
     words = _comparable(text).split()[:8]
     if len(words) < 3:
         return False
-    visible = _comparable(" ".join(tree.xpath("//body//text()[not(ancestor::script)]")))
+    visible = _comparable(" ".join(_BODY_TEXT(tree)))
     return " ".join(words) in visible
 
 
@@ -487,7 +713,7 @@ def _drop_boilerplate(body: list[str], title: str) -> list[str]:
             continue
         if len(paragraph) <= _BOILERPLATE_MAX_CHARS and _BOILERPLATE_RE.match(paragraph):
             continue
-        if _STAMP_RE.match(paragraph):
+        if len(paragraph) <= 60 and _STAMP_RE.match(paragraph):  # the pattern's own bound
             continue
         kept.append(paragraph)
     return kept
@@ -499,11 +725,13 @@ def _comparable(text: str) -> str:
 
 def _clean_story(
     paragraphs: list[str], title: str
-) -> tuple[Dateline | None, list[str], list[str]]:
-    """Dateline, cleaned story paragraphs and byline names of extracted paragraphs."""
+) -> tuple[Dateline | None, list[str], list[str], list[str]]:
+    """Dateline, cleaned story paragraphs, the names of a "By" line and of a bare
+    signature line (:func:`_signature`) in the extracted paragraphs."""
     dateline, body = _split_dateline(paragraphs)
     body, byline_authors = _split_byline(body)
-    return dateline, wire.clean_paragraphs(_drop_boilerplate(body, title)), byline_authors
+    signed = [] if byline_authors else _signature(body, title)
+    return dateline, wire.clean_paragraphs(_drop_boilerplate(body, title)), byline_authors, signed
 
 
 def _split_dateline(body: list[str]) -> tuple[Dateline | None, list[str]]:
@@ -521,5 +749,49 @@ def _split_byline(body: list[str]) -> tuple[list[str], list[str]]:
         if wire.is_byline(paragraph):
             return body[:index] + body[index + 1 :], wire.parse_byline(paragraph)
     return body, []
+
+
+def _signature(body: list[str], title: str) -> list[str]:
+    """Names of a paragraph opening or closing the story that holds nothing but
+    names ("Jane Roe", "Jane Roe/John Doe"): the writers' signature.
+
+    It stays in the text (it may be a one-line caption).  The weakest evidence
+    of all (two capitalised words may be a place or a label), so the parser
+    takes it only when no field, byline or author markup names anyone.
+    """
+    for paragraph in body[:1] + body[-1:] if len(body) > 2 else []:
+        names = _bare_names(paragraph)
+        if names and _comparable(paragraph) not in _comparable(title):  # not the headline again
+            return names
+    return []
+
+
+_BARE_JOIN_RE = re.compile(r"\s*(?:/|&|,|\band\b|\bund\b)\s*")
+_BARE_WORD_RE = re.compile(r"^(?:[^\W\d_][\w'’-]*[^\W\d_]|[^\W\d_]\.)$")
+_BARE_PARTICLES = frozenset("de la le du del da das dos di van von der den ter ten".split())
+#: Determiners and possessives: a phrase ("The Big Day", "Deine Anna") opens with one, a name not.
+_DETERMINERS = frozenset(
+    "the a an my your our his her their this der die das ein eine mein meine dein deine unser "
+    "unsere euer eure ihr ihre alle alles le la les un une mon ma mes ton ta el los las il lo "
+    "gli uno una".split()
+)
+
+
+def _bare_names(paragraph: str) -> list[str]:
+    """Names making up a whole short paragraph: each of two to four capitalised words."""
+    if len(paragraph) > 80:
+        return []
+    names = [n for n in _BARE_JOIN_RE.split(paragraph.strip()) if n]
+    for name in names:
+        words = name.split()
+        if not 2 <= len(words) <= 4 or not all(_BARE_WORD_RE.match(w) for w in words):
+            return []
+        if not words[0][0].isupper() or not words[-1][0].isupper():
+            return []
+        if words[0].casefold() in _DETERMINERS:
+            return []
+        if any(not w[0].isupper() and w not in _BARE_PARTICLES for w in words):
+            return []
+    return names
 
 

@@ -15,8 +15,10 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from html import unescape
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,7 +27,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from parsers.dates import parse_datetime
-from parsers.html import INVISIBLE_RE, comparable, is_site_logo, squash
+from parsers.html import INVISIBLE_RE, comparable, element_text, is_site_logo, squash
 from parsers.wire import is_agency
 
 #: schema.org types that describe a single story, most specific first.
@@ -109,6 +111,8 @@ class PageMetadata:
     author_sources: list[list[str]] = field(default_factory=list)
     #: organisations the metadata names as author (agencies among them are credits)
     organisation_authors: list[str] = field(default_factory=list)
+    #: the JSON-LD publisher is a person (a personal site): the site's name is a person's
+    self_published: bool = False
     #: every publication time the fields state, strongest first
     published_candidates: list[datetime] = field(default_factory=list)
 
@@ -285,10 +289,17 @@ def host_of(url: str | None) -> str | None:
     return host.removeprefix("www.") if host else None
 
 
+#: Everything but letters and digits (``\w`` is ``str.isalnum()`` plus "_").
+_NOT_ALNUM_RE = re.compile(r"[\W_]+")
+
+
+@lru_cache(maxsize=4096)
 def _name_key(text: str) -> str:
-    """Letters and digits only, case- and accent-folded: "Der Standard" and "derstandard" match."""
-    text = unicodedata.normalize("NFKD", text).casefold()
-    return "".join(ch for ch in text if ch.isalnum())
+    """Letters and digits only, case- and accent-folded: "Der Standard" and "derstandard" match.
+
+    Cached: a page compares the same few site names with every title part and byline.
+    """
+    return _NOT_ALNUM_RE.sub("", unicodedata.normalize("NFKD", text).casefold())
 
 
 def _is_site_name(part: str, site_names: list[str], *, exact: bool = False) -> bool:
@@ -487,7 +498,9 @@ def _starts_with_seam(text: str) -> bool:
 _CORE_SOURCES = ("jsonld", "og", "twitter", "document", "meta", "jsonld_name")
 
 
-def _undecorate(key: str, value: str, sources: dict[str, str]) -> str:
+def _undecorate(
+    key: str, value: str, sources: dict[str, str], shown: Callable[[str], bool] | None = None
+) -> str:
     """Reduce a decorated title to the plain headline another source states.
 
     SEO ``<title>``/og titles often wrap the headline in a kicker and a
@@ -496,10 +509,14 @@ def _undecorate(key: str, value: str, sources: dict[str, str]) -> str:
     should vote for the headline, not against it.  A suffix alone (nothing
     cut before the headline) may be cut on the ``<h1>``'s word too.
     """
+    h1 = sources.get("h1")
+    if h1 and _plain(value) == _plain(h1):
+        # the page prints this very text as its headline: whatever a shorter
+        # field states is a cut of it, not the headline under decoration
+        return value
     cores = [v for k, v in sources.items() if k != key and k in _CORE_SOURCES]
     inner = _inner_headline(value, cores)
-    h1 = sources.get("h1")
-    if h1 and key != "h1" and _suffixed(value, h1):
+    if h1 and key != "h1" and (_suffixed(value, h1) or _prefixed(value, h1, shown)):
         if inner is None or len(h1) > len(inner):
             inner = h1
     return inner or value
@@ -521,11 +538,33 @@ def _suffixed(value: str, h1: str) -> bool:
     return len(tail) - seam.end() < len(part)
 
 
-def choose_title(sources: dict[str, str]) -> str | None:
-    """The headline most sources agree on, weighted by :data:`TITLE_WEIGHTS`."""
+def _prefixed(value: str, h1: str, shown: Callable[[str], bool] | None) -> bool:
+    """``value`` is a label the page never prints, a seam, then the printed ``h1``.
+
+    ``"Press release: Wind farms approved"`` over ``<h1>Wind farms
+    approved</h1>`` on a page that shows no "Press release": the label is
+    search-engine decoration.  A label the page does print (a kicker inside
+    or above the ``<h1>``) is the publisher's and stays with the headline,
+    as the fields state it.
+    """
+    whole, part = comparable(value), comparable(h1)
+    if shown is None or not part or not whole.endswith(part) or whole == part:
+        return False
+    head = whole[: -len(part)]
+    label = head.strip(" :：-–—|/")
+    return _ends_in_seam(head) and 0 < len(label) < len(part) and not shown(value[: len(label)])
+
+
+def choose_title(sources: dict[str, str], shown: Callable[[str], bool] | None = None) -> str | None:
+    """The headline most sources agree on, weighted by :data:`TITLE_WEIGHTS`.
+
+    ``shown(text)`` tells whether the page prints ``text`` as an element's
+    own text (see :func:`_prefixed`); without it labels before the headline
+    are kept.
+    """
     if not sources:
         return None
-    reduced = {key: _undecorate(key, value, sources) for key, value in sources.items()}
+    reduced = {key: _undecorate(key, value, sources, shown) for key, value in sources.items()}
     votes: dict[str, float] = {}
     for key, value in reduced.items():
         weight = TITLE_WEIGHTS.get(key, 0.5)
@@ -590,6 +629,32 @@ _KICKER_RE = re.compile(
 _JOINER_RE = re.compile(r"^[\s\-–—:|/•·]+")
 
 
+def _shown_text(element: lxml_html.HtmlElement) -> str:
+    """``text_content()`` without the text of ``<style>``/``<script>`` inside it.
+
+    Component frameworks put a ``<style>`` block inside the heading it
+    styles; its CSS is no part of the headline.
+    """
+    if element.find(".//style") is None and element.find(".//script") is None:
+        return element_text(element)
+    return "".join(element.xpath(".//text()[not(ancestor::style) and not(ancestor::script)]"))
+
+
+def _set_apart(first: lxml_html.HtmlElement) -> bool:
+    """The ``<h1>``'s opening element is a label the headline text follows.
+
+    Either it ends in a colon ("Press release:" then the headline as plain
+    text), or its last word runs into the text after it with no space
+    ("<span>Demo</span>The day nears"): a page that prints them that way
+    shows the element on a line of its own, as a kicker.
+    """
+    label = squash(_shown_text(first))
+    tail = first.tail or ""
+    if not label or len(squash(tail).split()) < 2:
+        return False
+    return label.endswith((":", "：")) or (label[-1].isalnum() and tail[:1].isalpha())
+
+
 def h1_headline(h1: lxml_html.HtmlElement) -> str:
     """The ``<h1>``'s text without a kicker opening it or a small print line closing it.
 
@@ -598,12 +663,12 @@ def h1_headline(h1: lxml_html.HtmlElement) -> str:
     a label of the story (and runs into the headline when the text is read
     flat), so the headline is the rest, when a rest of two words or more
     remains.  An element opening the ``<h1>`` is a kicker when its class
-    names one, when it holds a date, when it is ``<small>`` print or when a
-    ``<br>`` ends its line; a
+    names one, when it holds a date, when it is ``<small>`` print, when a
+    ``<br>`` ends its line or when it is set apart (:func:`_set_apart`); a
     ``<small>`` line after a ``<br>`` at the end (date, tags) goes too.
     """
-    text = squash(h1.text_content())
-    children = [c for c in h1 if isinstance(c.tag, str)]
+    text = squash(_shown_text(h1))
+    children = [c for c in h1 if isinstance(c.tag, str) and c.tag not in ("style", "script")]
     if not text or not children:
         return text
     dropped = set()
@@ -614,6 +679,7 @@ def h1_headline(h1: lxml_html.HtmlElement) -> str:
         or first.tag == "small"
         or next(first.iter("time"), None) is not None
         or (len(children) > 2 and children[1].tag == "br" and not (first.tail or "").strip())
+        or _set_apart(first)
     ):
         dropped.add(first)
     last = children[-1]
@@ -624,10 +690,18 @@ def h1_headline(h1: lxml_html.HtmlElement) -> str:
     rest: list[str] = [h1.text or ""]
     for child in children:
         if child not in dropped:
-            rest.append(child.text_content())
+            rest.append(_shown_text(child))
         rest.append(child.tail or "")
     headline = _JOINER_RE.sub("", squash(" ".join(rest)))
     return headline if len(headline.split()) >= 2 else text
+
+
+#: Some element's own text, or the whole text of a small element (no
+#: grandchildren: string values of big ones would make this quadratic), is
+#: ``$text``, in the ``<body>``.
+_PRINTS_TEXT = etree.XPath(
+    "boolean(//body//*[normalize-space(text()) = $text or (not(*/*) and normalize-space(.) = $text)])"
+)
 
 
 #: Elements that print a headline: headings, and blocks whose class says "title"/"headline".
@@ -648,7 +722,7 @@ def printed_headings(tree: lxml_html.HtmlElement) -> dict[str, list[lxml_html.Ht
     for element in _HEADINGS(tree):
         if element.tag in ("title", "meta", "body", "html"):
             continue
-        text = comparable(INVISIBLE_RE.sub("", element.text_content()))
+        text = comparable(INVISIBLE_RE.sub("", element_text(element)))
         if 3 <= len(text) <= 300:
             found.setdefault(text, []).append(element)
     return found
@@ -750,7 +824,7 @@ def extract_metadata(tree: lxml_html.HtmlElement, url: str | None = None) -> Pag
     }
     names = [n for n in (result.site_name, _text(publisher) if publisher else None) if n]
     # the name the site prints in its logo heading names it too
-    names += [n for n in (squash(h.text_content()) for h in tree.iter("h1") if is_site_logo(h)) if 0 < len(n) <= 60]
+    names += [n for n in (squash(element_text(h)) for h in tree.iter("h1") if is_site_logo(h)) if 0 < len(n) <= 60]
     cleaned = {}
     for key, value in sources.items():
         if not value or _is_site_name(value, names + _site_names(None, page_url), exact=True):
@@ -765,7 +839,7 @@ def extract_metadata(tree: lxml_html.HtmlElement, url: str | None = None) -> Pag
             if key != "h1":
                 cleaned[key] = printed_part(value, printed, names + _site_names(None, page_url))
     result.title_sources = cleaned
-    result.title = choose_title(cleaned)
+    result.title = choose_title(cleaned, lambda text: bool(_PRINTS_TEXT(tree, text=squash(text))))
 
     # every source in order; the parser takes the first that survives cleaning
     # (a meta author of "site.de" must not hide the byline in the page), then
@@ -777,6 +851,7 @@ def extract_metadata(tree: lxml_html.HtmlElement, url: str | None = None) -> Pag
     ]
     result.authors = next((a for a in result.author_sources if a), [])
     result.organisation_authors = _organisations(_resolve(node.get("author"), nodes))
+    result.self_published = _person_publisher(node, nodes)
 
     updated = [parse_datetime(_text(node.get("dateModified"))), *_dates(meta, META_MODIFIED)]
     result.updated_at = own_offset(updated)
@@ -811,6 +886,25 @@ def extract_metadata(tree: lxml_html.HtmlElement, url: str | None = None) -> Pag
     return result
 
 
+def _person_publisher(node: dict[str, Any], nodes: list[dict[str, Any]]) -> bool:
+    """The article's publisher is a person: typed ``Person``, the author's own node, or
+    a reference into the ``#/schema/person/`` ids schema generators give people."""
+    publisher = node.get("publisher")
+    if isinstance(publisher, list):
+        publisher = next((p for p in publisher if isinstance(p, dict)), None)
+    if not isinstance(publisher, dict):
+        return False
+    ident = publisher.get("@id")
+    if isinstance(ident, str) and "/schema/person/" in ident:
+        return True
+    authors = node.get("author")
+    authors = authors if isinstance(authors, list) else [authors]
+    if ident and any(isinstance(a, dict) and a.get("@id") == ident for a in authors):
+        return True
+    resolved = _resolve(publisher, nodes)
+    return isinstance(resolved, dict) and _types(resolved) == _PERSON_TYPES
+
+
 def _meta_authors(meta: dict[str, list[str]]) -> list[str]:
     for key in META_AUTHOR:
         values = [v for v in meta.get(key, []) if not _looks_like_url(v)]
@@ -838,7 +932,9 @@ _DOM_AUTHOR_XPATH = (
     " or contains(concat(' ', normalize-space(@class), ' '), ' byline-name ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' byline ')"
     " or (contains(concat(' ', normalize-space(@class), ' '), ' author ')"
-    " and not(ancestor::*[contains(@class, 'comment')]))]"
+    # comment authors and author boxes of other stories name other people
+    " and not(ancestor::*[contains(@class, 'comment') or contains(@class, 'related')"
+    " or contains(@class, 'recommend')]))]"
 )
 _DOM_AUTHORS = etree.XPath(_DOM_AUTHOR_XPATH)
 
@@ -850,7 +946,7 @@ def dom_authors(tree: lxml_html.HtmlElement) -> list[str]:
         if element.tag == "meta":
             text = element.get("content") or ""
         else:
-            text = element.text_content()
+            text = element_text(element)
         text = squash(text)
         if text and len(text) < 80 and text not in names:
             names.append(text)
@@ -908,7 +1004,7 @@ def _time_element(tree: lxml_html.HtmlElement) -> datetime | None:
     """``<time itemprop=datePublished>`` / ``<time pubdate>`` inside the page."""
     for element in tree.iter("time"):
         if element.get("itemprop") == "datePublished" or element.get("pubdate") is not None:
-            parsed = parse_datetime(element.get("datetime") or element.text_content())
+            parsed = parse_datetime(element.get("datetime") or element_text(element))
             if parsed:
                 return parsed
     return None
@@ -918,7 +1014,7 @@ def _document_title(tree: lxml_html.HtmlElement) -> str | None:
     element = tree.find(".//title")
     if element is None:
         return None
-    text = squash(element.text_content())
+    text = squash(element_text(element))
     return text or None
 
 
@@ -961,10 +1057,12 @@ def _language(tree: lxml_html.HtmlElement, meta: dict[str, list[str]], node: dic
 # -- authors ---------------------------------------------------------------
 
 _AUTHOR_PREFIX_RE = re.compile(
-    r"^\s*(?:(?:view|see) all posts by|(?:zeige )?alle beiträge von|posted by|published by|"
+    r"^\s*(?:(?:view|see) all posts by|(?:zeige )?alle beiträge von|"
+    r"(?:posted|published|veröffentlicht|verfasst|geschrieben|erstellt|publié|écrit|rédigé|"
+    r"publicado|escrito|pubblicato|scritto|skrevet)\s+(?:by|von|par|por|da|af|av)|"
     r"(?:a |an )?(?:commentary|comment|kommentar|analyse|analysis|interview|essay|column|"
     r"gastbeitrag|reportage)\s+(?:by|von)|"
-    r"by|written by|reporting by|text(?:e)?|von|por|par|door|di|av|af|"
+    r"by|written by|reporting by|text(?:e)?(?:\s+(?:von|by|de))?|von|por|par|door|di|av|af|"
     r"autor(?:in)?(?:\s*/\s*autor(?:in)?)?|author|auteur)"
     r"\s*:?\s+",
     re.I,
@@ -991,10 +1089,17 @@ _AUTHOR_JOIN_RE = re.compile(
 )
 _AUTHOR_NOISE_RE = re.compile(
     r"\S+@\S+|https?://\S+|[(\[][^)\]]*[)\]]|"
-    r"\b(?:updated?|published|veröffentlicht|aktualisiert|stand|publié|mis à jour|"
-    r"publicad[oa]|actualizad[oa])\b.*$|"
+    # (not "Published by Jane Roe": that names the author)
+    r"\b(?:updated?|published|veröffentlicht|aktualisiert|geändert|modified|stand|publié|mis à jour|"
+    r"publicad[oa]|actualizad[oa])\b(?!\s+(?:by|von|par|por|da)\b).*$|"
     # a date or time after the name ("VON JANE ROE am 21. April 2020", "Jane Roe, 3 June")
-    r"(?:\s+(?:am|on|le|el|il|den|de|vom))?\s*(?<!\w)\d.*$|"
+    # ("Posted by Jane Roe at 10:12 AM", "Jane Roe um 12:20")
+    r"(?:\s+(?:am|on|le|el|il|den|de|vom|at|um|à|às|alle|a las))?\s*(?<!\w)\d.*$|"
+    # other people's credits after the name ("Text von A Illustration von B", "A; Fotos: B")
+    r"[\s;,|]+(?:illustrations?|illustration(?:en)?|fotos?|photos?|bilder?|grafik|images?|"
+    r"zeichnungen?|video|kamera)\s*(?:von|by|de|:).*$|"
+    # a category after the name ("Posted by Jane Roe in Politics")
+    r"\s+(?-i:in|im|dans)\s+(?-i:[A-ZÄÖÜÉ]).*$|"
     # a section list after the name ("By Jane Roe, in News, Business")
     r"\s*,\s*(?:in|en|dans|im)\s+[^\W\d_].*$",
     re.I,
@@ -1003,8 +1108,31 @@ _DOMAIN_RE = re.compile(
     r"\b[\w-]+\.(?:com|net|org|de|at|ch|fr|it|es|uk|co|be|nl|info|news|tv)\b", re.I
 )
 _AUTHOR_OK_RE = re.compile(r"^[^\W\d_][\w.'’\-]*(?:\s+[^\W\d_][\w.'’\-]*){0,5}$")
-#: Initials alone ("PA", "dsw"): a desk's sign-off, not a name.
-_INITIALS_RE = re.compile(r"^(?:[A-Z]{1,3}|[a-z]{1,3})\.?$")
+#: Lower-case words a name may hold ("Ludwig van Beethoven", "María de la Cruz").
+_NAME_PARTICLES = frozenset(
+    "de la le du des del della di da das do dos van von der den ter ten zu y e bin ibn al el".split()
+)
+
+
+def _name_shaped(part: str) -> bool:
+    """A long name capitalises its words but for particles, a phrase does not ("Größtes
+    solarthermisches Kraftwerk der Welt"); a short one may be written all in lower case
+    ("jane roe") but does not open in lower case before a capital ("deinen Bloggern")."""
+    words = part.split()
+    lower = [w[0].islower() and w not in _NAME_PARTICLES for w in words]
+    if len(words) > 3:
+        return not any(lower)
+    return not (lower[0] and not all(lower))
+
+
+#: Initials alone ("PA", "dsw") or a press service's code ("SP-X"): a desk's sign-off, not a name.
+_INITIALS_RE = re.compile(r"^(?:[A-Z]{1,3}|[a-z]{1,3}|[A-Z]{1,3}-[A-Z\d]{1,3})\.?$")
+#: An editorial desk ("Redaktion Gelbe Liste", "Editorial Team"): the publication, not a person.
+_DESK_RE = re.compile(
+    r"^(?:redaktion(?:steam)?|editorial (?:team|staff|board|desk)|the editors|newsroom|"
+    r"nachrichtenredaktion|rédaction|redacción|redazione)\b",
+    re.I,
+)
 #: Calendar words left of a date cut off a byline ("Jane Roe Feb", "Donnerstag").
 _CALENDAR_RE = re.compile(
     r"^(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)\.?|january|february|march|"
@@ -1026,13 +1154,51 @@ _ENDS_WITH_INITIAL_RE = re.compile(r"\s[^\W\d_]\.$")
 
 
 #: A labelled line whose label is no author's ("Redaktion: A", "Editor: B", "Fotos: C").
-_OTHER_LABEL_RE = re.compile(r"^\s*([^\W\d_][^:：]{0,24})\s*[:：]\s*\S")
+_OTHER_LABEL_RE = re.compile(r"^\s*([^\W\d_][^:：]{0,24})\s*[:：]\s*(?:\S|$)")
 _AUTHOR_LABELS_RE = re.compile(
     r"^(?:by|von|text(?:e)?|autor(?:in)?|autoren|author|authors|auteur|auteurs|autore|"
-    r"verfasser(?:in)?|written by|reporting by|reporter|byline|autorin\s*/\s*autor)$",
+    r"verfasser(?:in)?|written by|reporting by|reporter|byline|autorin\s*/\s*autor|"
+    r"(?:posted|published|veröffentlicht|verfasst|geschrieben|erstellt|publié|écrit|rédigé|"
+    r"publicado|escrito|pubblicato|scritto|skrevet)\s+(?:by|von|par|por|da|af|av)|"
+    r"text (?:von|by)|texte de)$",
     re.I,
 )
 _GLUED_DIGITS_RE = re.compile(r"(?<=[^\W\d_])\d+$")
+#: Generic second-level suffixes ("co.uk", "com.au"): the registrable domain has three labels.
+_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu", "or", "ne", "go"})
+#: A site named as someone's possession ("Jane Roe's blog", "Roe´s Notes"): its owner is a person.
+_POSSESSIVE_SITE_RE = re.compile(r"^(\S.*?)['’´]s\s+\S", re.I)
+
+
+def _publication_names(site_names: list[str]) -> tuple[list[str], set[str]]:
+    """The names a byline part must not equal to be a person's (the site's own names),
+    and the keys of the people a site is named after.
+
+    A host counts by its registrable domain only: on shared blog hosts the
+    subdomain is the writer's handle ("jroe" of jroe.blogspot.example), so it
+    names a person, not the publication.  A site named in the possessive
+    after someone ("Jane Roe's blog") is that person's: a byline naming the
+    owner names a person, even where the domain spells the name too.
+    """
+    names, owners = [], set()
+    for name in site_names:
+        possessive = _POSSESSIVE_SITE_RE.match(name)
+        if possessive:
+            owners.add(_name_key(possessive.group(1)))
+            continue
+        if " " not in name and name.count(".") >= 2:
+            labels = name.split(".")
+            # "co.uk", "com.au": a generic second-level suffix takes one more label
+            keep = 3 if labels[-2] in _SECOND_LEVEL else 2
+            name = ".".join(labels[-keep:])
+        names.append(name)
+    return names, owners
+
+
+def credited_otherwise(line: str) -> bool:
+    """A line crediting someone in another role than author ("Editor: Jane Roe", "Foto: ...")."""
+    label = _OTHER_LABEL_RE.match(line)
+    return bool(label) and not _AUTHOR_LABELS_RE.match(label.group(1).strip())
 
 
 def agency_credits(raw: list[str]) -> list[str]:
@@ -1055,6 +1221,7 @@ def clean_author_names(raw: list[str], site_names: list[str] | None = None) -> l
     dropped, order kept.
     """
     names: list[str] = []
+    site_names, owners = _publication_names(site_names or [])
     for value in raw:
         if _DOMAIN_RE.search(value):
             continue  # "hessenschau.de, Frankfurt", "Deutsche Welle (www.dw.com)": a site
@@ -1071,11 +1238,15 @@ def clean_author_names(raw: list[str], site_names: list[str] | None = None) -> l
                 part = _GLUED_DIGITS_RE.sub("", part)  # "Jane Roe12:20pm" cut at the digits
             if not _ENDS_WITH_INITIAL_RE.search(part):
                 part = part.strip(" .")
-            if not part or not _AUTHOR_OK_RE.match(part) or is_agency(part):
+            if not part or not _AUTHOR_OK_RE.match(part) or not _name_shaped(part) or is_agency(part):
                 continue
             if _AUTHOR_LABEL_RE.match(part) or _INITIALS_RE.match(part) or _CALENDAR_RE.match(part):
                 continue
-            if len(_name_key(part)) >= 4 and _is_site_name(part, site_names or []):
+            if _DESK_RE.match(part):
+                continue
+            if _name_key(part) in owners:
+                pass  # the person the site is named after
+            elif len(_name_key(part)) >= 4 and _is_site_name(part, site_names):
                 continue  # the publication itself ("Stuttgarter Zeitung", "LBCI")
             if part not in names:
                 names.append(part)

@@ -411,6 +411,8 @@ _END_MARK = re.compile(
     r"\s*(?:\((?:END|MORE|END OF STORY|ENDS|ENDIT|ENDITEM)\)|/+\s*(?:END|ENDS|ENDITEM)\s*/*|"
     r"\bENDS\b|\(끝\)|<끝>|＜끝＞)\s*$"
 )
+#: Characters at the end of a paragraph that can hold an end mark ("(END OF STORY)" and spaces).
+_END_MARK_SPAN = 40
 _EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 _COPYRIGHT = re.compile(
     r"(?:^\s*(?:copyright|©|\(c\)|ⓒ)|all rights reserved|저작권자|무단\s*전재|재배포\s*금지|"
@@ -452,6 +454,8 @@ _HEADINGS = {
     "많이 본 뉴스", "관련 뉴스", "최신 뉴스", "주요 뉴스", "핫뉴스", "오래 머문 뉴스", "키워드",
     "관련기사", "이 시각 헤드라인", "날씨",
 }
+#: Longer than this, a paragraph is no run of share labels and box headings.
+_LABEL_MAX_CHARS = 300
 _HASHTAGS = re.compile(r"^(?:keywords?\s*:?\s*)?(?:#\S[^#]*){1,}$", re.I)
 _CREDIT = re.compile(
     r"(?:[(\[](?:Yonhap|AP|AFP|Reuters|EPA|Xinhua|Kyodo|Getty Images|Newsis|News1|"
@@ -483,13 +487,16 @@ def split_editorial_notes(paragraphs: list[str]) -> tuple[list[str], list[str]]:
 
 
 def _is_email_line(paragraph: str) -> bool:
-    if not _EMAIL.search(paragraph):
+    # the "@" test first: the pattern tries every word start of a long paragraph
+    if "@" not in paragraph or not _EMAIL.search(paragraph):
         return False
     without = _EMAIL.sub("", paragraph)
     return len(without.split()) <= 6
 
 
 def _is_label(paragraph: str) -> bool:
+    if len(paragraph) > _LABEL_MAX_CHARS:
+        return False  # labels are words, not prose: no need to split a paragraph into them
     key = paragraph.strip().strip(":|·•-").strip().lower()
     if key in _SHARE_LABELS or key in _HEADINGS:
         return True
@@ -508,14 +515,14 @@ def is_heading(paragraph: str) -> bool:
 
 def is_copyright(paragraph: str) -> bool:
     """A copyright or reprint notice: "Copyright 2025 ...", "저작권자(c) 연합뉴스 ..."."""
-    return bool(_COPYRIGHT.search(paragraph)) and len(paragraph.split()) <= 30
+    # the length test first: searching a long paragraph for every notice costs more
+    return len(paragraph.split()) <= 30 and bool(_COPYRIGHT.search(paragraph))
 
 
 def is_caption(paragraph: str) -> bool:
     """A photo caption or credit line (ends with "(Yonhap)", "(AP Photo/...)")."""
-    if match_dateline(paragraph):
-        return False
-    return bool(_CREDIT.search(paragraph[-300:]))  # credits close a caption
+    # credits close a caption; the dateline test (several patterns) only when one does
+    return bool(_CREDIT.search(paragraph[-300:])) and not match_dateline(paragraph)
 
 
 def is_boilerplate(paragraph: str) -> bool:
@@ -545,8 +552,12 @@ def clean_paragraphs(paragraphs: list[str]) -> list[str]:
     _, paragraphs = split_editorial_notes([" ".join(p.split()) for p in paragraphs])
     kept: list[str] = []
     for paragraph in paragraphs:
-        ended = bool(_END_MARK.search(paragraph))
-        text = _END_MARK.sub("", paragraph).strip()
+        # an end mark closes the paragraph: searching its last characters is
+        # enough (the whole of a long paragraph costs a scan per character)
+        tail = paragraph[-_END_MARK_SPAN:]
+        mark = _END_MARK.search(tail)
+        ended = mark is not None
+        text = (paragraph[: len(paragraph) - len(tail) + mark.start()] if mark else paragraph).strip()
         if text and not is_boilerplate(text) and not (is_byline(text) and not kept):
             kept.append(text)
         if ended:

@@ -421,3 +421,56 @@ def test_a_short_precision_find_gives_way_to_a_far_longer_balanced_one(monkeypat
     monkeypatch.setattr(generic, "_extract", lambda tree, options: calls.append(1) or STORY * 3)
     generic._trafilatura_paragraphs(generic.parse_html(page()))
     assert calls == [1]
+
+
+def test_a_style_block_inside_the_h1_is_no_part_of_the_headline(parser):
+    h1 = (
+        '<h1 class="css-1x"><style>.css-1x{font-size:16px;color:#707070}</style>'
+        "Ferry landing to reopen next spring</h1>"
+    )
+    article = parser.parse(page(body_top=h1), url="https://n.example/a")
+    assert article.title == "Ferry landing to reopen next spring"
+
+
+@pytest.mark.parametrize(
+    "h1",
+    [
+        # a label ending in a colon, the headline as the text after it
+        "<h1><span>Council notice <span>:</span></span>Ferry landing to reopen next spring</h1>",
+        # a label whose last word runs into the headline: shown on a line of its own
+        "<h1><span>Harbour</span>Ferry landing to reopen next spring</h1>",
+    ],
+)
+def test_a_label_set_apart_inside_the_h1_is_a_kicker(parser, h1):
+    article = parser.parse(page(body_top=h1), url="https://n.example/a")
+    assert article.title == "Ferry landing to reopen next spring"
+
+
+def test_the_printed_headline_is_not_cut_to_a_shorter_field():
+    # <title> states only the part after the dash; the <h1> and the social
+    # cards state the whole: the printed text is not decoration around it
+    full = "“Lost crossings” – a study of Brindle’s ferries"
+    sources = {"og": full, "twitter": full, "document": "a study of Brindle’s ferries", "h1": full}
+    assert choose_title(sources) == full
+
+
+def test_a_label_the_page_never_prints_is_cut_from_the_fields(parser):
+    head = (
+        '<meta property="og:title" content="Press release: Ferry landing to reopen">'
+        '<meta name="twitter:title" content="Press release: Ferry landing to reopen">'
+        "<title>Press release: Ferry landing to reopen</title>"
+    )
+    article = parser.parse(
+        page(head=head, body_top="<h1>Ferry landing to reopen</h1>"), url="https://n.example/a"
+    )
+    assert article.title == "Ferry landing to reopen"
+
+
+def test_a_kicker_the_page_prints_stays_with_the_headline(parser):
+    head = (
+        '<meta property="og:title" content="Harbour vote: Ferry landing to reopen">'
+        "<title>Harbour vote: Ferry landing to reopen</title>"
+    )
+    top = '<div class="topic">Harbour vote</div><h1>Ferry landing to reopen</h1>'
+    article = parser.parse(page(head=head, body_top=top), url="https://n.example/a")
+    assert article.title == "Harbour vote: Ferry landing to reopen"

@@ -1,0 +1,236 @@
+"""Bylines on small invented blog and news pages: who the generic parser names as author.
+
+Every page here is written for these tests (made-up people, sites and
+stories).  Each test pins one general property of bylines: where themes print
+them, how they word them, and which nearby names belong to other people.
+"""
+
+from __future__ import annotations
+
+import json
+
+from parsers.generic import GenericParser
+from parsers.metadata import clean_author_names
+
+STORY = [
+    "The allotment society of Little Fenwick met on Saturday to decide what to do with "
+    "the empty plot by the railway, which has stood unused since the last tenant moved "
+    "to the coast and left a greenhouse full of tomato plants behind.",
+    "After a long discussion about compost, water rights and the old shed, the members "
+    "agreed to share the plot between the primary school and the beekeepers, who have "
+    "promised to build a fence before the first hives arrive in April.",
+    "The treasurer reminded everyone that the annual fee rises by two pounds next year, "
+    "a change most members accepted without complaint once the tea had been served.",
+]
+
+
+def blog_page(
+    *,
+    head: str = "",
+    header: str = "",
+    before_story: str = "",
+    article_footer: str = "",
+    after_article: str = "",
+    heading: str = '<h1 class="entry-title">Plot by the railway goes to school and bees</h1>',
+    paragraphs: list[str] | None = None,
+) -> str:
+    """A blog-shaped page: site header, one post (header, text, footer), sidebar, footer."""
+    paras = "\n".join(f"<p>{p}</p>" for p in (STORY if paragraphs is None else paragraphs))
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Plot by the railway goes to school and bees</title>{head}</head>
+<body>
+<header class="site-header"><p class="site-title">Fenwick Notes</p>
+<nav><a href="/">Home</a> <a href="/about">About</a></nav></header>
+<div id="content">
+<article class="post type-post">
+<header class="entry-header">{heading}{header}</header>
+<div class="entry-content">{before_story}
+{paras}
+</div>
+<footer class="entry-meta">{article_footer}</footer>
+</article>
+{after_article}
+</div>
+<aside class="widget-area"><h3>Archive</h3><ul><li><a href="/2021/">2021</a></li></ul></aside>
+<footer class="site-footer"><p>Fenwick Notes. Powered by a blog engine.</p></footer>
+</body></html>"""
+
+
+def authors(html: str, url: str = "https://fenwick-notes.example/2021/03/plot/") -> list[str]:
+    return GenericParser().parse(html, url=url).authors
+
+
+def jsonld(data: object) -> str:
+    return f'<script type="application/ld+json">{json.dumps(data)}</script>'
+
+
+COMMENTS = """
+<div id="comments" class="comments-area"><ol class="comment-list">
+<li class="comment byuser comment-author-pbrook bypostauthor">
+<article class="comment-body"><footer class="comment-meta">
+<div class="comment-author vcard"><b class="fn">Peter Brook</b> says:</div></footer>
+<div class="comment-content"><p>Lovely news for the bees, well done everyone.</p></div>
+</article></li></ol></div>
+"""
+
+
+# -- where themes print the byline ----------------------------------------
+
+
+def test_wordpress_author_vcard_in_entry_meta():
+    html = blog_page(
+        header='<div class="entry-meta"><span class="posted-on">March 3, 2021</span> '
+        '<span class="byline">by <span class="author vcard">'
+        '<a class="url fn n" href="/author/ada/">Ada Lindqvist</a></span></span></div>',
+        after_article=COMMENTS,
+    )
+    assert authors(html) == ["Ada Lindqvist"]
+
+
+def test_posted_by_in_the_posts_own_footer():
+    # the post's <footer> inside <article> is the post's, not the page's chrome
+    html = blog_page(article_footer="<p>Posted by Tomas Greer in Gardening</p>")
+    assert authors(html) == ["Tomas Greer"]
+
+
+def test_posted_by_with_time_under_an_h2_title():
+    # blog themes print the post title as <h2> and no <h1> at all
+    html = blog_page(
+        heading='<h2 class="post-title">Plot by the railway goes to school and bees</h2>',
+        header='<div class="post-header">Posted by Maren Holt at 10:12 AM</div>',
+    )
+    assert authors(html) == ["Maren Holt"]
+
+
+def test_several_authors_in_one_byline():
+    html = blog_page(header="<p>By Ada Lindqvist, Tomas Greer and Maren Holt</p>")
+    assert authors(html) == ["Ada Lindqvist", "Tomas Greer", "Maren Holt"]
+
+
+def test_label_alone_labels_the_following_line():
+    html = blog_page(header='<div class="meta"><h5>Author:</h5>Ines Marlow<br></div>')
+    assert authors(html) == ["Ines Marlow"]
+
+
+def test_text_credit_keeps_the_writer_not_the_illustrator():
+    html = blog_page(before_story="<p>Text von Ines Marlow Illustration von Olaf Brenner</p>")
+    assert authors(html) == ["Ines Marlow"]
+
+
+def test_verfasst_von_label():
+    html = blog_page(header="<small>Verfasst von: Ines Marlow | 3. März 2021</small>")
+    assert authors(html) == ["Ines Marlow"]
+
+
+def test_bare_name_paragraph_opening_the_story():
+    html = blog_page(paragraphs=["Hanna Evers", *STORY])
+    assert authors(html) == ["Hanna Evers"]
+
+
+def test_bare_phrase_opening_with_a_determiner_is_no_name():
+    html = blog_page(paragraphs=["The Big Day", *STORY])
+    assert authors(html) == []
+
+
+# -- names that belong to other people -------------------------------------
+
+
+def test_comment_author_is_not_the_author():
+    html = blog_page(after_article=COMMENTS)
+    assert authors(html) == []
+
+
+def test_author_box_of_a_related_story_is_not_the_author():
+    related = """
+<section class="related-posts"><h2>You may also like</h2>
+<article class="post"><h3><a href="/2021/02/bees/">Bees return to the orchard</a></h3>
+<div class="author-box"><span class="author vcard"><a class="url fn n" href="/author/olaf/">
+Olaf Brenner</a></span><p class="author-bio">Olaf keeps bees.</p></div></article></section>
+"""
+    html = blog_page(after_article=related)
+    assert authors(html) == []
+
+
+def test_agency_credit_kept_apart_from_people():
+    article = GenericParser().parse(
+        blog_page(header="<p>By Mara Oakes, AP</p>"), url="https://fenwick-notes.example/plot/"
+    )
+    assert article.authors == ["Mara Oakes"]
+    assert article.dateline is not None and article.dateline.agency == "AP"
+
+
+def test_metadata_editor_gives_way_to_the_printed_byline():
+    # the metadata's name is printed only as the editor's: the byline names the writer
+    head = jsonld({"@context": "https://schema.org", "@type": "NewsArticle",
+                   "headline": "Plot by the railway goes to school and bees",
+                   "author": {"@type": "Person", "name": "Rolf Danner"}})
+    html = blog_page(
+        head=head,
+        header='<div class="info"><span class="author">Hanna Evers</span>'
+        '<div class="editor">Editor : Rolf Danner</div></div>',
+    )
+    assert authors(html) == ["Hanna Evers"]
+
+
+def test_editorial_desk_is_not_a_person():
+    html = blog_page(header="<p>By Redaktion Fenwick Notes</p>")
+    assert authors(html) == []
+
+
+# -- personal sites: the owner's name is a person's ------------------------
+
+
+def test_handle_on_a_shared_blog_host():
+    # the subdomain of a blog host is the writer's handle, not a publication
+    html = blog_page(
+        header='<span class="byline">by <span class="author vcard">'
+        '<a class="url fn n" href="/author/adalind/">adalind</a></span></span>'
+    )
+    assert authors(html, url="https://adalind.blogs.example/2021/03/plot/") == ["adalind"]
+
+
+def test_owner_of_a_site_named_in_the_possessive():
+    head = "<meta property=\"og:site_name\" content=\"Tomas Greer's Notebook\">"
+    html = blog_page(head=head, header='<p class="byline">By Tomas Greer</p>')
+    assert authors(html, url="https://tomasgreer.example/plot/") == ["Tomas Greer"]
+
+
+def test_person_publisher_names_the_site_after_its_owner():
+    graph = {"@context": "https://schema.org", "@graph": [
+        {"@type": "WebSite", "@id": "https://majaolsen.example/#website", "name": "Maja Olsen"},
+        {"@type": "Person", "@id": "https://majaolsen.example/#/schema/person/1",
+         "name": "Maja Olsen"},
+        {"@type": "Article", "headline": "Plot by the railway goes to school and bees",
+         "author": {"@id": "https://majaolsen.example/#/schema/person/1"},
+         "publisher": {"@id": "https://majaolsen.example/#/schema/person/1"}},
+    ]}
+    html = blog_page(head=jsonld(graph) + '<meta property="og:site_name" content="Maja Olsen">')
+    assert authors(html, url="https://majaolsen.example/plot/") == ["Maja Olsen"]
+
+
+def test_publication_named_in_the_byline_is_still_no_author():
+    head = '<meta property="og:site_name" content="Fenwick Courier">'
+    html = blog_page(head=head, header="<p>By Fenwick Courier</p>")
+    assert authors(html, url="https://fenwickcourier.example/plot/") == []
+
+
+# -- cleaning -----------------------------------------------------------------
+
+
+def test_cleaning_keeps_names_as_printed():
+    assert clean_author_names(["Published by jane roe"]) == ["jane roe"]
+    assert clean_author_names(["Posted by JANE ROE in Politics"]) == ["JANE ROE"]
+    assert clean_author_names(["Peter Maahn/SP-X"]) == ["Peter Maahn"]
+    assert clean_author_names(["Zuletzt geändert am:"]) == []
+
+
+def test_a_sentence_is_no_name():
+    assert clean_author_names(["Largest solar plant of the world opens in May"]) == []
+    assert clean_author_names(["deinen Hochzeitsbloggern"]) == []
+
+
+def test_a_dutch_and_between_two_names_is_no_category():
+    from parsers.metadata import clean_author_names
+
+    assert clean_author_names(["Door Jan de Vries en Piet Bakker"]) == ["Jan de Vries", "Piet Bakker"]
