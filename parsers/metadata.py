@@ -411,8 +411,8 @@ def strip_site_name(
 #: social-card copies of each other (two copies must not outvote the page).
 #: The ``<h1>`` is the headline the reader sees: alone it outweighs any one
 #: SEO field; two agreeing fields outweigh an ``<h1>`` no field confirms
-#: (pages also print section names or fragments in an ``<h1>``), and JSON-LD
-#: with ``<title>`` outweigh even a confirmed one (:data:`H1_CONFIRMED_WEIGHT`).
+#: (pages also print section names or fragments in an ``<h1>``).  An ``<h1>``
+#: a field confirms (:func:`_confirmed`) takes no vote: it is the headline.
 TITLE_WEIGHTS = {
     "jsonld": 1.5,
     "document": 1.5,
@@ -422,20 +422,14 @@ TITLE_WEIGHTS = {
     "meta": 0.5,
     "jsonld_name": 0.5,
 }
-#: The ``<h1>``'s weight when another field shares most of its words: a printed
-#: headline that rewords an SEO title ("Wait, are dead skin cells a good thing?"
-#: over "Dead Skin Cells Might Be A Good Thing") is the published one, and then
-#: outweighs a JSON-LD headline with its social copy (2.5), though not JSON-LD
-#: and ``<title>`` agreeing (3.0); an ``<h1>`` sharing no words with any field
-#: may be chrome ("Partner", "Details") and keeps the plain weight.
-H1_CONFIRMED_WEIGHT = 2.6
 _WORD_TOKEN_RE = re.compile(r"\w+")
 
 
 def _confirmed(h1: str, others: list[str]) -> bool:
     """Most words of ``h1`` appear in one of ``others`` (case-folded), and no other
     is "Kicker: ``h1``" (a kicker-less ``<h1>`` under fields that state the kicker
-    is no rewording: the fields' headline keeps its kicker)."""
+    is no rewording: the fields' headline keeps its kicker) or "``h1``: a longer
+    rest" (an ``<h1>`` printing only the kicker or the section is no headline)."""
     words = {w.casefold() for w in _WORD_TOKEN_RE.findall(h1)}
     plain = comparable(h1)
     if not words:
@@ -443,6 +437,9 @@ def _confirmed(h1: str, others: list[str]) -> bool:
     for other in others:
         whole = comparable(other)
         if whole.endswith(plain) and whole != plain and re.search(r"[:：]\s*$", whole[: -len(plain)]):
+            return False
+        rest = whole[len(plain) :]
+        if whole.startswith(plain) and _starts_with_seam(rest) and len(rest) > len(plain):
             return False
     for other in others:
         shared = words & {w.casefold() for w in _WORD_TOKEN_RE.findall(other)}
@@ -565,12 +562,16 @@ def choose_title(sources: dict[str, str], shown: Callable[[str], bool] | None = 
     if not sources:
         return None
     reduced = {key: _undecorate(key, value, sources, shown) for key, value in sources.items()}
+    h1 = reduced.get("h1")
+    if h1 and _confirmed(h1, [v for k, v in sources.items() if k != "h1"]):
+        # the printed headline, and a field shares most of its words: it is the
+        # story's headline, the fields' wording an SEO or social-card version
+        # of it ("Wait, are dead skin cells a good thing?" printed over "Dead
+        # Skin Cells Might Be A Good Thing"), however many fields repeat that
+        return _printed(h1, sources.get("h1"))
     votes: dict[str, float] = {}
     for key, value in reduced.items():
-        weight = TITLE_WEIGHTS.get(key, 0.5)
-        if key == "h1" and _confirmed(value, [v for k, v in sources.items() if k != "h1"]):
-            weight = H1_CONFIRMED_WEIGHT
-        votes[comparable(value)] = votes.get(comparable(value), 0.0) + weight
+        votes[comparable(value)] = votes.get(comparable(value), 0.0) + TITLE_WEIGHTS.get(key, 0.5)
     best = max(votes.values())
     chosen = next(
         (reduced[k] for k in _TITLE_ORDER if k in reduced and votes[comparable(reduced[k])] == best),
@@ -622,22 +623,49 @@ def _first_h1(tree: lxml_html.HtmlElement) -> str | None:
 #: Class words of a kicker (overline, roofline, supertitle) printed before a headline.
 _KICKER_RE = re.compile(
     r"kicker|overline|over-line|dachzeile|roofline|topline|top-line|spitzmarke|supertitle|"
-    r"super-title|subtitle|eyebrow|pretitle|pre-title|h1small|rubric|catchline|label",
+    r"super-title|subtitle|eyebrow|pretitle|pre-title|top-?title|over-?title|h1small|rubric|"
+    r"catchline|label",
     re.I,
 )
+#: Class words of a subtitle (dek, standfirst) printed inside the ``<h1>`` after the headline.
+_SUBTITLE_RE = re.compile(r"sub-?title|sub-?line|sub-?headline|standfirst|(?:^|[\s_-])dek(?:$|[\s_-])", re.I)
 #: Text that only joins a kicker to its headline (" - ", ": ").
 _JOINER_RE = re.compile(r"^[\s\-–—:|/•·]+")
 
 
-def _shown_text(element: lxml_html.HtmlElement) -> str:
-    """``text_content()`` without the text of ``<style>``/``<script>`` inside it.
+#: Class names of text kept for screen readers only ("Headline:" before a
+#: headline), never shown on the page.
+_UNSHOWN_CLASS_RE = re.compile(
+    r"(?:^|\s)(?:visually-?hidden|sr-only|screen-?reader(?:-text|-only)?|element-invisible|"
+    r"a11y-hidden|offscreen|hidden)(?:\s|$)",
+    re.I,
+)
+#: Anything inside an element whose text may not be shown.
+_MAYBE_UNSHOWN = etree.XPath(".//style | .//script | .//*[@class]")
 
-    Component frameworks put a ``<style>`` block inside the heading it
-    styles; its CSS is no part of the headline.
-    """
-    if element.find(".//style") is None and element.find(".//script") is None:
+
+def _shown_text(element: lxml_html.HtmlElement) -> str:
+    """``text_content()`` without text the reader never sees: ``<style>`` and
+    ``<script>`` blocks (component frameworks put one inside the heading it
+    styles) and screen-reader-only labels."""
+    unshown = [
+        e for e in _MAYBE_UNSHOWN(element)
+        if e.tag in ("style", "script") or _UNSHOWN_CLASS_RE.search(e.get("class") or "")
+    ]
+    if not unshown:
         return element_text(element)
-    return "".join(element.xpath(".//text()[not(ancestor::style) and not(ancestor::script)]"))
+    skip = set(unshown)
+    parts: list[str] = []
+
+    def walk(node: lxml_html.HtmlElement) -> None:
+        parts.append(node.text or "")
+        for child in node:
+            if child not in skip and isinstance(child.tag, str):
+                walk(child)
+            parts.append(child.tail or "")
+
+    walk(element)
+    return "".join(parts)
 
 
 def _set_apart(first: lxml_html.HtmlElement) -> bool:
@@ -685,6 +713,8 @@ def h1_headline(h1: lxml_html.HtmlElement) -> str:
     last = children[-1]
     if last.tag == "small" and len(children) > 1 and children[-2].tag == "br" and not (last.tail or "").strip():
         dropped.add(last)
+    if len(children) > 1 and not (last.tail or "").strip() and _SUBTITLE_RE.search(last.get("class") or ""):
+        dropped.add(last)  # a subtitle printed inside the <h1>, below the headline
     if not dropped:
         return text
     rest: list[str] = [h1.text or ""]

@@ -474,3 +474,33 @@ def test_a_kicker_the_page_prints_stays_with_the_headline(parser):
     top = '<div class="topic">Harbour vote</div><h1>Ferry landing to reopen</h1>'
     article = parser.parse(page(head=head, body_top=top), url="https://n.example/a")
     assert article.title == "Harbour vote: Ferry landing to reopen"
+
+
+def test_the_printed_headline_beats_every_field_repeating_an_seo_wording():
+    seo = "Ferry Landing Reopening: Dates, Prices And What Changes"
+    sources = {"jsonld": seo, "og": seo, "twitter": seo, "document": seo,
+               "h1": "Ferry landing reopens: what changes for riders"}
+    assert choose_title(sources) == "Ferry landing reopens: what changes for riders"
+
+
+def test_an_h1_printing_only_the_fields_kicker_is_no_headline():
+    full = "Harbour works: Ferry landing to reopen next spring"
+    sources = {"jsonld": full, "og": full, "document": full, "h1": "Harbour works"}
+    assert choose_title(sources) == full
+
+
+@pytest.mark.parametrize(
+    "h1",
+    [
+        # a label for screen readers only
+        '<h1><span class="visuallyhidden">Story</span> Ferry landing to reopen next spring</h1>',
+        '<h1>Ferry landing to reopen next spring<span class="sr-only"> (opens in a new tab)</span></h1>',
+        # a kicker by its class, a subtitle printed inside the <h1> after the headline
+        '<h1><span class="entry-title__toptitle">Harbour works</span> Ferry landing to reopen next spring</h1>',
+        '<h1><span>Ferry landing to reopen next spring</span> '
+        '<span class="entry-subtitle">What the council decided on Tuesday</span></h1>',
+    ],
+)
+def test_text_the_h1_does_not_show_as_headline_is_left_out(parser, h1):
+    article = parser.parse(page(body_top=h1), url="https://n.example/a")
+    assert article.title == "Ferry landing to reopen next spring"
