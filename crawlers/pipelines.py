@@ -160,25 +160,13 @@ class RunFilesPipeline:
             # One record a line (json.dumps escapes every line break in a value).
             self._items.write(json.dumps(item["record"], ensure_ascii=False) + "\n")
             line, self._item_lines = self._item_lines, self._item_lines + 1
-            self._outcome(url, "parsed", None, item=line, **fetch)
+            wd_signals.send_url_outcome(self.crawler, url, "parsed", None, item=line, **fetch)
         elif "quarantine" in item:
             row = item["quarantine"]
             self._quarantine.write(json.dumps(row, ensure_ascii=False) + "\n")
-            self._outcome(url, "quarantined", row["reason"], **fetch)
+            wd_signals.send_url_outcome(self.crawler, url, "quarantined", row["reason"], **fetch)
         else:
-            self._outcome(url, "filtered", item.get("filtered", "unknown"), **fetch)
+            wd_signals.send_url_outcome(self.crawler, url, "filtered", item.get("filtered", "unknown"), **fetch)
         # Keep Scrapy's in-memory item small: the body and record are on disk now.
         return {"url": url}
 
-    def _outcome(
-        self,
-        url: str,
-        outcome: str,
-        reason: str | None,
-        *,
-        status: int | None = None,
-        fetched_url: str | None = None,
-        item: int | None = None,
-    ) -> None:
-        wd_signals.send_url_outcome(self.crawler, url, outcome, reason, status=status,
-                                    fetched_url=fetched_url, item=item)

@@ -44,12 +44,16 @@ _NOT_NAME_RE = re.compile(
 )
 _WORD_RE = re.compile("|".join(_AUTHOR_WORDS), re.I)
 
+#: "Posted by", "Verfasst von", "Publié par": a verb of writing or posting, then "by"
+#: (also part of the author-name cleaning in :mod:`parsers.metadata`).
+POSTED_BY = (
+    r"(?:posted|published|written|veröffentlicht|verfasst|geschrieben|erstellt|publié|écrit|rédigé|"
+    r"publicado|escrito|pubblicato|scritto|skrevet)\s+(?:by|von|par|por|da|af|av)"
+)
 #: A line that opens with a byline word, and the word itself.
 _PREFIX_RE = re.compile(
-    # "Posted by", "Verfasst von", "Publié par": a verb of writing or posting, then "by";
     # the lookahead of first letters fails most texts at once (it runs on every text node)
-    r"^\s*(?=[abdeéprstvgw])(?:(?:posted|published|written|veröffentlicht|verfasst|geschrieben|erstellt|publié|"
-    r"écrit|rédigé|publicado|escrito|pubblicato|scritto|skrevet)\s+(?:by|von|par|por|da|af|av)\s*:?|"
+    rf"^\s*(?=[abdeéprstvgw])(?:{POSTED_BY}\s*:?|"
     r"(?:by|von|par|por|door|di|av|af)\s*:?|text(?:e)?\s*:|text (?:von|by)|texte de|"
     r"autor(?:in)?(?:\s*/\s*autor(?:in)?)?\s*:?|author\s*:|auteur\s*:)(?=\s|$)",
     re.I,

@@ -16,7 +16,6 @@ import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from itertools import islice
 from typing import Any
 
 import trafilatura
@@ -29,6 +28,7 @@ from parsers.byline import story_h1, title_heading, visible_bylines
 from parsers.dates import parse_datetime
 from parsers.html import comparable, element_text, lines_of, link_texts, mostly_links, parse_html
 from parsers.metadata import (
+    NAME_PARTICLES,
     PageMetadata,
     agency_credits,
     clean_author_names,
@@ -262,7 +262,7 @@ class GenericParser:
         part: a bare day is often a print edition's date.
         """
         timed = _timed(meta.published_candidates)
-        text = " ".join(_BODY_TEXT(tree))
+        text = _page_text(tree)
         text = " ".join(text.split()).casefold() + " " + (url or "")
         shown = {c.date() for c in timed if _day_printed(c.date(), text)}
         if len(shown) != 1:
@@ -360,6 +360,15 @@ _BODY_TEXT = etree.XPath(
 )
 
 
+def _page_text(tree: lxml_html.HtmlElement) -> str:
+    """The body's text as the reader sees it, text nodes joined by spaces (scripts and styles out).
+
+    Computed where needed rather than once a parse: the body step prunes the
+    tree in between, and most pages need it once or not at all.
+    """
+    return " ".join(_BODY_TEXT(tree))
+
+
 def _printed_offset(published: datetime, tree: lxml_html.HtmlElement) -> datetime | None:
     """``published`` (a UTC stamp) in the offset of the local time the page prints for it.
 
@@ -372,11 +381,11 @@ def _printed_offset(published: datetime, tree: lxml_html.HtmlElement) -> datetim
     """
     # text nodes apart (flat text runs a date into the time after it); the
     # story's stamp sits by its headline, not at the foot of the page
-    text = " ".join(_BODY_TEXT(tree))[:_STAMP_TEXT_CHARS]
+    text = _page_text(tree)[:_STAMP_TEXT_CHARS]
     instant = published.replace(second=0, microsecond=0, tzinfo=None)
     days = [instant.date() + timedelta(days=k) for k in (0, -1, 1)]
     # the story's own stamp comes first; comment threads further down print many
-    for clock in islice(_CLOCK_RE.finditer(text), 5):
+    for clock in itertools.islice(_CLOCK_RE.finditer(text), 5):
         hour, minute = int(clock.group(1)), int(clock.group(2))
         if clock.group(3):
             if not 1 <= hour <= 12:
@@ -439,7 +448,7 @@ def _shown_otherwise(names: list[str], tree: lxml_html.HtmlElement) -> bool:
 
 def _visible(names: list[str], tree: lxml_html.HtmlElement) -> bool:
     """Some of ``names`` is printed in the page's text (not only in scripts or tags)."""
-    text = _comparable(" ".join(_BODY_TEXT(tree)))
+    text = _comparable(_page_text(tree))
     return any(_comparable(name) in text for name in names)
 
 
@@ -555,7 +564,7 @@ def _fill_gaps(tree: lxml_html.HtmlElement, paragraphs: list[str]) -> list[str]:
             after = max(after, bisect.bisect_right(starts, at + len(key) - 1))
             heading = []
             continue
-        if block.tag in _HEADINGS and linked:
+        if block.tag in _SUBHEADS and linked:
             # a linked heading is a teaser's headline, not a subhead
             heading = []
             continue
@@ -570,7 +579,7 @@ def _fill_gaps(tree: lxml_html.HtmlElement, paragraphs: list[str]) -> list[str]:
             heading = []
             continue
         lines = lines_of(block)
-        if block.tag in _HEADINGS:
+        if block.tag in _SUBHEADS:
             heading = lines
             continue
         if block.tag == "li":
@@ -587,7 +596,7 @@ def _fill_gaps(tree: lxml_html.HtmlElement, paragraphs: list[str]) -> list[str]:
 
 
 _WORD_RE = re.compile(r"\w")
-_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+_SUBHEADS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 
 
 def _linked_chars(block: lxml_html.HtmlElement) -> int:
@@ -634,7 +643,7 @@ def _side_box(block: lxml_html.HtmlElement, container: lxml_html.HtmlElement) ->
 
 def _page_text_chars(tree: lxml_html.HtmlElement) -> int:
     """Characters of text the page shows (whitespace runs count as one), scripts left out."""
-    text = " ".join(_BODY_TEXT(tree))
+    text = _page_text(tree)
     return sum(len(word) + 1 for word in text.split())
 
 
@@ -680,7 +689,7 @@ def _shown_on_page(text: str, tree: lxml_html.HtmlElement) -> bool:
     words = _comparable(text).split()[:8]
     if len(words) < 3:
         return False
-    visible = _comparable(" ".join(_BODY_TEXT(tree)))
+    visible = _comparable(_page_text(tree))
     return " ".join(words) in visible
 
 
@@ -770,7 +779,6 @@ def _signature(body: list[str], title: str) -> list[str]:
 
 _BARE_JOIN_RE = re.compile(r"\s*(?:/|&|,|\band\b|\bund\b)\s*")
 _BARE_WORD_RE = re.compile(r"^(?:[^\W\d_][\w'’-]*[^\W\d_]|[^\W\d_]\.)$")
-_BARE_PARTICLES = frozenset("de la le du del da das dos di van von der den ter ten".split())
 #: Determiners and possessives: a phrase ("The Big Day", "Deine Anna") opens with one, a name not.
 _DETERMINERS = frozenset(
     "the a an my your our his her their this der die das ein eine mein meine dein deine unser "
@@ -792,7 +800,7 @@ def _bare_names(paragraph: str) -> list[str]:
             return []
         if words[0].casefold() in _DETERMINERS:
             return []
-        if any(not w[0].isupper() and w not in _BARE_PARTICLES for w in words):
+        if any(not w[0].isupper() and w not in NAME_PARTICLES for w in words):
             return []
     return names
 

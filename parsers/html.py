@@ -112,8 +112,9 @@ def parse_html(text: str) -> HtmlElement:
 def element_text(element: HtmlElement) -> str:
     """The element's text, its tail left out: ``text_content()`` without the XPath.
 
-    Serialising as text runs in C; it is twice as fast as joining
-    ``itertext()`` and several times ``text_content()`` (an XPath per call).
+    Serialising as text runs in C: about twice as fast as joining
+    ``itertext()`` or ``text_content()`` (an XPath per call), measured on the
+    text blocks of the development pages.
     """
     return lxml.etree.tostring(element, method="text", encoding=str, with_tail=False)
 

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 from lxml import html as lxml_html
 
+from parsers.byline import POSTED_BY
 from parsers.dates import parse_datetime
 from parsers.html import INVISIBLE_RE, comparable, element_text, is_site_logo, squash
 from parsers.wire import is_agency
@@ -1088,8 +1089,7 @@ def _language(tree: lxml_html.HtmlElement, meta: dict[str, list[str]], node: dic
 
 _AUTHOR_PREFIX_RE = re.compile(
     r"^\s*(?:(?:view|see) all posts by|(?:zeige )?alle beiträge von|"
-    r"(?:posted|published|veröffentlicht|verfasst|geschrieben|erstellt|publié|écrit|rédigé|"
-    r"publicado|escrito|pubblicato|scritto|skrevet)\s+(?:by|von|par|por|da|af|av)|"
+    rf"{POSTED_BY}|"
     r"(?:a |an )?(?:commentary|comment|kommentar|analyse|analysis|interview|essay|column|"
     r"gastbeitrag|reportage)\s+(?:by|von)|"
     r"by|written by|reporting by|text(?:e)?(?:\s+(?:von|by|de))?|von|por|par|door|di|av|af|"
@@ -1139,7 +1139,8 @@ _DOMAIN_RE = re.compile(
 )
 _AUTHOR_OK_RE = re.compile(r"^[^\W\d_][\w.'’\-]*(?:\s+[^\W\d_][\w.'’\-]*){0,5}$")
 #: Lower-case words a name may hold ("Ludwig van Beethoven", "María de la Cruz").
-_NAME_PARTICLES = frozenset(
+#: Lower-case words inside a person's name ("Jan de Vries", "Ana dos Santos").
+NAME_PARTICLES = frozenset(
     "de la le du des del della di da das do dos van von der den ter ten zu y e bin ibn al el".split()
 )
 
@@ -1149,7 +1150,7 @@ def _name_shaped(part: str) -> bool:
     solarthermisches Kraftwerk der Welt"); a short one may be written all in lower case
     ("jane roe") but does not open in lower case before a capital ("deinen Bloggern")."""
     words = part.split()
-    lower = [w[0].islower() and w not in _NAME_PARTICLES for w in words]
+    lower = [w[0].islower() and w not in NAME_PARTICLES for w in words]
     if len(words) > 3:
         return not any(lower)
     return not (lower[0] and not all(lower))
@@ -1188,8 +1189,7 @@ _OTHER_LABEL_RE = re.compile(r"^\s*([^\W\d_][^:：]{0,24})\s*[:：]\s*(?:\S|$)")
 _AUTHOR_LABELS_RE = re.compile(
     r"^(?:by|von|text(?:e)?|autor(?:in)?|autoren|author|authors|auteur|auteurs|autore|"
     r"verfasser(?:in)?|written by|reporting by|reporter|byline|autorin\s*/\s*autor|"
-    r"(?:posted|published|veröffentlicht|verfasst|geschrieben|erstellt|publié|écrit|rédigé|"
-    r"publicado|escrito|pubblicato|scritto|skrevet)\s+(?:by|von|par|por|da|af|av)|"
+    rf"{POSTED_BY}|"
     r"text (?:von|by)|texte de)$",
     re.I,
 )

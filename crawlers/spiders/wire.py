@@ -270,11 +270,11 @@ class WireSpider(Spider):
         self._seen.add(url)
         self._signal(wd_signals.url_discovered, url=url, via=via)
         if not host_allowed(url, self.source.allowed_domains):
-            self._outcome(url, "filtered", "offsite")
+            wd_signals.send_url_outcome(self.crawler, url, "filtered", "offsite")
             return None
         rule = self.source.url_filters.reject_reason(url)
         if rule:
-            self._outcome(url, "filtered", rule)
+            wd_signals.send_url_outcome(self.crawler, url, "filtered", rule)
             return None
         return Request(
             url,
@@ -308,7 +308,8 @@ class WireSpider(Spider):
             self.logger.info("fetch failed (%s): %s", outcome.reason, request.url)
         response = getattr(failure.value, "response", None)  # an HTTP error's final response
         fetched_url = response.url if isinstance(response, Response) else None
-        self._outcome(url, outcome.outcome, outcome.reason, outcome.status, fetched_url)
+        wd_signals.send_url_outcome(self.crawler, url, outcome.outcome, outcome.reason,
+                                    status=outcome.status, fetched_url=fetched_url)
 
     # -- helpers ------------------------------------------------------------
     @property
@@ -318,17 +319,6 @@ class WireSpider(Spider):
 
     def _discovery_error(self, url: str, exc: DiscoveryError) -> None:
         self._signal(wd_signals.discovery_error, url=url, reason=exc.reason, message=exc.message)
-
-    def _outcome(
-        self,
-        url: str,
-        outcome: str,
-        reason: str | None,
-        status: int | None = None,
-        fetched_url: str | None = None,
-    ) -> None:
-        wd_signals.send_url_outcome(self.crawler, url, outcome, reason, status=status,
-                                    fetched_url=fetched_url)
 
     def _signal(self, signal: object, **kwargs: Any) -> None:
         self.crawler.signals.send_catch_log(signal, **kwargs)

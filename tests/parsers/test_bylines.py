@@ -234,3 +234,12 @@ def test_a_dutch_and_between_two_names_is_no_category():
     from parsers.metadata import clean_author_names
 
     assert clean_author_names(["Door Jan de Vries en Piet Bakker"]) == ["Jan de Vries", "Piet Bakker"]
+
+
+def test_author_markup_outranks_a_names_only_paragraph():
+    # a names-only line is the weakest evidence: author markup elsewhere wins
+    html = blog_page(
+        paragraphs=["Hanna Evers", *STORY],
+        after_article='<aside class="about"><a rel="author" href="/author/olaf/">Olaf Brandt</a></aside>',
+    )
+    assert authors(html) == ["Olaf Brandt"]
