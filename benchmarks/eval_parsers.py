@@ -21,7 +21,10 @@ Corpora and metrics (see ``../shared/corpus/README.md``):
 * ``trafilatura-dev``: the segment metric (:func:`segment_counts`: ``with``
   snippets found are true positives, missing ones false negatives, ``without``
   snippets found false positives; summed over pages, then P/R/F1), and on the
-  pages annotated with them: title exact after squashing whitespace, date by
+  pages annotated with them: title exact after squashing whitespace (both
+  sides in Unicode NFC: the annotations are, many pages are not, and
+  canonically equivalent text is the same text; authors were already
+  compared in NFC), date by
   its first ten characters, authors as sets of names (split at ``;``, ``,``,
   ``and``, ``und``, ``&``).
 * ``fundus-dev``: title exact after :func:`norm_text` (NFC, invisible
@@ -212,7 +215,11 @@ def segment_counts(text: str, row: dict[str, Any]) -> tuple[int, int, int]:
 
 
 def snippet_title_ok(got: Extraction, row: dict[str, Any]) -> bool:
-    return bool(got.title) and squash(got.title) == squash(row["title"])
+    return bool(got.title) and _nfc(squash(got.title)) == _nfc(squash(row["title"]))
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
 
 
 def snippet_date_ok(got: Extraction, row: dict[str, Any]) -> bool:

@@ -39,7 +39,9 @@ _AUTHOR_HREFS = (
 _NOT_NAME_RE = re.compile(
     r"bio|avatar|photo|image|img|pic|desc|about|comment|date|time|follow|social|share|"
     r"more|title|role|job|position|label|email|mail|twitter|link-?list|box|card|url|"
-    r"count|list-?wrap|logo|icon|summary|intro|teaser|related|recommend|also",
+    r"count|list-?wrap|logo|icon|summary|intro|teaser|related|recommend|also|"
+    # a modifier of a teaser card that has a byline somewhere inside ("withAuthor")
+    r"^(?:with|has)[-_]?(?:author|byline)",
     re.I,
 )
 _WORD_RE = re.compile("|".join(_AUTHOR_WORDS), re.I)
@@ -67,8 +69,10 @@ _BLOCKS = frozenset({
     "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "article", "aside", "main", "table", "tr",
     "blockquote", "figcaption",
 })
-#: Boxes around other stories or other people: comments, teasers of related stories.
-_ELSEWHERE_RE = re.compile(r"comment|related|recommend", re.I)
+#: Boxes around other stories or other people (comments, teasers of related
+#: stories) and the breadcrumb, whose section links may look like author pages
+#: ("/people/real-life").
+_ELSEWHERE_RE = re.compile(r"comment|related|recommend|breadcrumb", re.I)
 _RELATED_RE = re.compile(r"related|recommend", re.I)
 _STOP = frozenset({"body", "article", "main"})
 _OUTSIDE = frozenset({"footer", "nav", "aside", "figcaption", "form"})
@@ -239,12 +243,28 @@ def _prefixed_line(holder: lxml_html.HtmlElement, owner: lxml_html.HtmlElement, 
     while block.tag not in _BLOCKS and block.getparent() is not None:
         block = block.getparent()
     text = _line_from(block, owner, tail)
-    if text and _PREFIX_RE.sub("", text).strip(" :") == "" and block is not owner.getparent():
-        following = squash(block.tail or "")
-        if not following and block.getnext() is not None and isinstance(block.getnext().tag, str):
-            following = _line(block.getnext())
+    if text and _PREFIX_RE.sub("", text).strip(" :") == "":
+        following = _next_line(block)
         text = f"{text} {following}" if following else ""
     return text if text and _PREFIX_RE.match(text) and len(text) <= _MAX_LINE else ""
+
+
+def _next_line(block: lxml_html.HtmlElement) -> str:
+    """The line printed after ``block``: its tail, else its next sibling's first
+    line, else (up to two levels up, for a label wrapped alone in a box) the
+    next sibling of a box that holds nothing else."""
+    for _ in range(3):
+        following = squash(block.tail or "")
+        if following:
+            return following
+        after = block.getnext()
+        if after is not None:
+            return _line(after) if isinstance(after.tag, str) else ""
+        parent = block.getparent()
+        if parent is None or parent.tag in _STOP or squash(parent.text or ""):
+            return ""
+        block = parent
+    return ""
 
 
 def _line_from(block: lxml_html.HtmlElement, owner: lxml_html.HtmlElement, is_tail: bool) -> str:

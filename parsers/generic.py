@@ -102,8 +102,12 @@ class GenericParser:
     #: post footers, a heading printing the title when there is no ``<h1>``),
     #: a signature line of names as the last resort; a label the page never
     #: prints cut from the headline fields, a kicker set apart inside the
-    #: ``<h1>`` left out, a ``<style>`` inside it ignored
-    version = "1.4"
+    #: ``<h1>`` left out, a ``<style>`` inside it ignored;
+    #: 1.5: of several ``<h1>`` the one a field confirms, a meta title cut at an
+    #: unescaped quote mended, a printed heading's dashes and quotes kept, a
+    #: bracketed issue tag the page does not print left off; co-authors and full
+    #: names the printed byline adds to a single metadata name
+    version = "1.5"
     VALID_UNTIL: date | None = None
 
     def __init__(self, *, publisher_table: bool = True) -> None:
@@ -216,6 +220,10 @@ class GenericParser:
                 break
         credited = [v for raw in meta.author_sources for v in raw] + meta.organisation_authors
         agencies = agency_credits(credited + lines[:3])
+        if named and printed and _fuller(printed, named):
+            # the byline names the co-authors the metadata's single author
+            # field left out
+            named = printed
         if named and printed and not _agree(named, printed):
             # metadata names someone the page never shows, or shows only as
             # editor ("Editor: Jane Roe") beside the byline it prints
@@ -419,6 +427,21 @@ def _agree(named: list[str], printed: list[str]) -> bool:
     """A metadata name shares a word with a printed one ("Jane Q. ROE" and "Jane Roe")."""
     seen = {t.casefold() for n in printed for t in _NAME_TOKEN_RE.findall(n)}
     return any(t.casefold() in seen for n in named for t in _NAME_TOKEN_RE.findall(n))
+
+
+def _fuller(printed: list[str], named: list[str]) -> bool:
+    """The printed byline names every metadata name and more people, or gives the
+    full name of a metadata name that is a first name alone ("Todd": "By Todd Bates").
+
+    Otherwise only whole names count: a printed name with more words than
+    the metadata's often carries a line's leftovers ("Jane Roe February").
+    """
+    printed_keys = {_comparable(p) for p in printed}
+    if len(named) == 1 and " " not in named[0].strip():
+        first = _comparable(named[0]) + " "
+        if any(key.startswith(first) for key in printed_keys):
+            return True
+    return len(printed_keys) > len(named) and all(_comparable(n) in printed_keys for n in named)
 
 
 def _shown_otherwise(names: list[str], tree: lxml_html.HtmlElement) -> bool:

@@ -444,7 +444,7 @@ def _confirmed(h1: str, others: list[str]) -> bool:
             return False
     for other in others:
         shared = words & {w.casefold() for w in _WORD_TOKEN_RE.findall(other)}
-        if 2 * len(shared) >= len(words):
+        if 2 * len(shared) >= len(words) and (len(shared) >= 2 or len(words) == 1):
             return True
     return False
 
@@ -454,6 +454,8 @@ _TITLE_ORDER = ("jsonld", "og", "twitter", "document", "h1", "meta", "jsonld_nam
 
 #: A short bracketed tag after a headline: "Headline (Video)", "Headline [PHOTOS]".
 _MEDIA_TAG_RE = re.compile(r"^\s*[(\[][^()\[\]]{1,20}[)\]]$")
+#: The same tag at the end of a title ("Purzelbaum (2021/5)": an issue number).
+_TAG_TAIL_RE = re.compile(r"\s*[(\[][^()\[\]]{1,20}[)\]]$")
 
 
 def _inner_headline(value: str, others: list[str]) -> str | None:
@@ -595,13 +597,59 @@ def _printed(title: str, h1: str | None) -> str:
 _DASHES = str.maketrans(dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2212"), "-"))
 
 
+#: Characters a field may hold where the page prints a typographic one.
+_STRAIGHTENED_RE = re.compile("[-'\"]")
+
+
+def _as_printed(tree: lxml_html.HtmlElement, title: str) -> str:
+    """``title`` in the characters of a heading printing it ("Korsetts – Shops"
+    printed, "Korsetts - Shops" in the fields), else ``title``: the field's
+    copy straightened the dash or quotes, the page shows the published text."""
+    plain = _plain(title)
+    for element in _HEADINGS(tree):
+        if element.tag in ("title", "meta", "body", "html"):
+            continue
+        text = squash(element_text(element))
+        if text != title and len(text) == len(title) and _plain(text) == plain:
+            return text
+    return title
+
+
 def _plain(text: str) -> str:
     """:func:`comparable` with typographic dashes as hyphens: for equality tests only."""
     return comparable(text).translate(_DASHES)
 
 
-def _first_h1(tree: lxml_html.HtmlElement) -> str | None:
-    """The story's ``<h1>``: the first inside ``<article>``/``<main>``, else the first.
+#: Title sources read from a ``<meta content="...">`` attribute.
+_ATTRIBUTE_SOURCES = ("og", "twitter", "meta")
+
+
+def _mend_cut_attributes(sources: dict[str, str | None]) -> None:
+    """Put back a headline an unescaped quote cut short in a ``<meta>`` attribute.
+
+    ``content="Senator calls Biden "unfit""`` ends the attribute at the
+    second quote: the field reads "Senator calls Biden".  When a text source
+    (``<title>``, ``<h1>``, JSON-LD) holds that field followed by a ``"``, the
+    field is that source's headline cut at the quote.
+    """
+    texts = [v for k, v in sources.items() if v and k not in _ATTRIBUTE_SOURCES]
+    for key in _ATTRIBUTE_SOURCES:
+        value = (sources.get(key) or "").rstrip()
+        if not value:
+            continue
+        for text in texts:
+            if len(text) > len(value) and text.startswith(value) and text[len(value) :].lstrip().startswith('"'):
+                sources[key] = text
+                break
+
+
+def _first_h1(tree: lxml_html.HtmlElement, fields: list[str] | None = None) -> str | None:
+    """The story's ``<h1>``: one a field confirms, else the first inside
+    ``<article>``/``<main>``, else the first.
+
+    A page with several ``<h1>`` (a location or section heading before the
+    story's, as in "Bangkok" above the headline) is told apart by the
+    fields: the one most of whose words a headline field states is the story's.
 
     Page chrome often carries an ``<h1>`` of its own before the story (the
     logo, "Log In", the section name); the one inside the article element is
@@ -610,15 +658,18 @@ def _first_h1(tree: lxml_html.HtmlElement) -> str | None:
     printed inside the ``<h1>`` before the headline is left out
     (:func:`h1_headline`).
     """
-    first = None
+    candidates: list[tuple[str, bool]] = []
     for h1 in tree.iter("h1"):
         text = h1_headline(h1)
         if not INVISIBLE_RE.sub("", text).strip() or is_site_logo(h1) or _IN_NAVIGATION(h1):
             continue
-        if any(a.tag in ("article", "main") for a in h1.iterancestors()):
-            return text
-        first = first or text
-    return first
+        candidates.append((text, any(a.tag in ("article", "main") for a in h1.iterancestors())))
+    if not candidates:
+        return None
+    default = next((text for text, inside in candidates if inside), candidates[0][0])
+    if not fields or len(candidates) == 1 or _confirmed(default, fields):
+        return default
+    return next((text for text, _ in candidates if _confirmed(text, fields)), default)
 
 
 #: Class words of a kicker (overline, roofline, supertitle) printed before a headline.
@@ -788,6 +839,9 @@ def printed_part(
     """
     if _shown_as_heading(value, printed):
         return value
+    tag = _TAG_TAIL_RE.search(value)
+    if tag and _shown_as_heading(value[: tag.start()], printed):
+        return value[: tag.start()]  # "Headline (2021/5)" over a printed "Headline"
     parts = title_segments(value)
     # "Kicker: Headline" and "Kicker - Headline" with the kicker printed apart:
     # the kicker is part of the headline the fields state, so a run may only
@@ -849,10 +903,12 @@ def extract_metadata(tree: lxml_html.HtmlElement, url: str | None = None) -> Pag
         "og": _first(meta, ("og:title",)),
         "twitter": _first(meta, ("twitter:title",)),
         "document": _document_title(tree),
-        "h1": _first_h1(tree),
+        "h1": None,
         "meta": _first(meta, META_TITLE[2:]),
         "jsonld_name": _text(node.get("name")),
     }
+    sources["h1"] = _first_h1(tree, [v for v in sources.values() if v])
+    _mend_cut_attributes(sources)
     names = [n for n in (result.site_name, _text(publisher) if publisher else None) if n]
     # the name the site prints in its logo heading names it too
     names += [n for n in (squash(element_text(h)) for h in tree.iter("h1") if is_site_logo(h)) if 0 < len(n) <= 60]
@@ -864,13 +920,19 @@ def extract_metadata(tree: lxml_html.HtmlElement, url: str | None = None) -> Pag
         if value:
             cleaned[key] = value
     h1 = comparable(cleaned.get("h1", ""))
-    if any(len(title_segments(v)) > 1 and comparable(v) != h1 for k, v in cleaned.items() if k != "h1"):
+    if any(
+        (len(title_segments(v)) > 1 or _TAG_TAIL_RE.search(v)) and comparable(v) != h1
+        for k, v in cleaned.items()
+        if k != "h1"
+    ):
         printed = printed_headings(tree)
         for key, value in cleaned.items():
             if key != "h1":
                 cleaned[key] = printed_part(value, printed, names + _site_names(None, page_url))
     result.title_sources = cleaned
     result.title = choose_title(cleaned, lambda text: bool(_PRINTS_TEXT(tree, text=squash(text))))
+    if result.title and result.title != cleaned.get("h1") and _STRAIGHTENED_RE.search(result.title):
+        result.title = _as_printed(tree, result.title)
 
     # every source in order; the parser takes the first that survives cleaning
     # (a meta author of "site.de" must not hide the byline in the page), then
@@ -1112,6 +1174,9 @@ _AUTHOR_ROLE_RE = re.compile(
     re.I,
 )
 #: Link labels that follow a name in author boxes ("Jane Roe Alle Artikel").
+#: A team, desk or role after a spaced dash ("Jane Roe – Chefredakteurin"): a
+#: name holds hyphens ("Jean-Luc"), never a dash with a space on each side.
+_DASHED_TAIL_RE = re.compile(r"\s+[-–—]\s+.*$")
 _AUTHOR_SUFFIX_RE = re.compile(r"\s+(?:alle artikel|all (?:posts|articles)|more posts)\s*$", re.I)
 # joiners between names in many languages ("A und B", "A y B", "A et B" ...)
 _AUTHOR_JOIN_RE = re.compile(
@@ -1185,7 +1250,8 @@ _ENDS_WITH_INITIAL_RE = re.compile(r"\s[^\W\d_]\.$")
 
 
 #: A labelled line whose label is no author's ("Redaktion: A", "Editor: B", "Fotos: C").
-_OTHER_LABEL_RE = re.compile(r"^\s*([^\W\d_][^:：]{0,24})\s*[:：]\s*(?:\S|$)")
+#: (A label holds no digit: "Jane Roe am 26/10/13, 03:48" is a time, not a label.)
+_OTHER_LABEL_RE = re.compile(r"^\s*([^\W\d_][^:：\d]{0,24})\s*[:：]\s*(?:\S|$)")
 _AUTHOR_LABELS_RE = re.compile(
     r"^(?:by|von|text(?:e)?|autor(?:in)?|autoren|author|authors|auteur|auteurs|autore|"
     r"verfasser(?:in)?|written by|reporting by|reporter|byline|autorin\s*/\s*autor|"
@@ -1263,6 +1329,7 @@ def clean_author_names(raw: list[str], site_names: list[str] | None = None) -> l
         for part in _AUTHOR_JOIN_RE.split(text):
             part = _AUTHOR_PREFIX_RE.sub("", part).strip(" ,:;-–—")
             part = _AUTHOR_ROLE_RE.sub("", part).strip(" ,:;-–—")
+            part = _DASHED_TAIL_RE.sub("", part)  # "Kiran C Nair - Safe Browsing team"
             part = _TRAILING_MONTH_RE.sub("", part)
             if " " in part:
                 part = _GLUED_DIGITS_RE.sub("", part)  # "Jane Roe12:20pm" cut at the digits

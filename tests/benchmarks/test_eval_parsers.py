@@ -107,6 +107,10 @@ def test_trafilatura_dev_fields_follow_its_readme():
     row = {"title": "It’s  a vote", "date": "2024-05-03", "author": "Mara Oakes und Tomas Vell"}
     assert snippet_title_ok(Extraction(title="It’s a vote"), row)
     assert not snippet_title_ok(Extraction(title="It's a vote"), row)  # exact: quotes count
+    # canonically equivalent text is one text: a precomposed letter (U+09DC) and
+    # its NFC decomposition (U+09A1 U+09BC) compare equal, case does not
+    assert snippet_title_ok(Extraction(title="বা\u09dcি"), {"title": "বা\u09a1\u09bcি"})
+    assert not snippet_title_ok(Extraction(title="VOTE"), {"title": "Vote"})
     assert snippet_date_ok(Extraction(published="2024-05-03T23:30:00+02:00"), row)
     assert snippet_authors_ok(Extraction(authors=["Tomas Vell", "Mara Oakes"]), row)
     assert not snippet_authors_ok(Extraction(authors=["Mara Oakes"]), row)

@@ -243,3 +243,41 @@ def test_author_markup_outranks_a_names_only_paragraph():
         after_article='<aside class="about"><a rel="author" href="/author/olaf/">Olaf Brandt</a></aside>',
     )
     assert authors(html) == ["Olaf Brandt"]
+
+
+def test_a_team_after_a_spaced_dash_is_not_part_of_the_last_name():
+    line = "Posted by Ada Brook, Tom Lee and Kiran C Nair - Allotment Safety team"
+    assert clean_author_names([line]) == ["Ada Brook", "Tom Lee", "Kiran C Nair"]
+    assert clean_author_names(["Jean-Luc Marchand"]) == ["Jean-Luc Marchand"]
+
+
+def test_the_printed_byline_adds_the_co_authors_a_single_meta_author_leaves_out():
+    head = '<meta name="author" content="Ada Brook">'
+    header = '<span class="vcard author"><span class="fn">By Ada Brook, Tom Lee</span></span>'
+    assert authors(blog_page(head=head, header=header)) == ["Ada Brook", "Tom Lee"]
+
+
+def test_a_first_name_in_the_metadata_takes_the_printed_full_name():
+    head = jsonld({"@type": "BlogPosting", "headline": "Plot by the railway goes to school and bees",
+                   "author": {"@type": "Person", "name": "Ada"}})
+    header = "<div><p class='label'><strong>By</strong></p></div><div><p class='full-name'>Ada Brook</p></div>"
+    assert authors(blog_page(head=head, header=header)) == ["Ada Brook"]
+
+
+def test_a_teaser_card_marked_with_author_is_not_a_byline():
+    teasers = (
+        '<div class="card-content withAuthor"><h3 class="article-section"><a href="/garden/">Garden</a></h3>'
+        '<h2><a href="/other">Another story</a></h2></div>'
+    )
+    header = '<div class="article-author"><a href="/author/ada-brook/">Ada Brook</a></div>'
+    assert authors(blog_page(before_story="", header=teasers + header)) == ["Ada Brook"]
+
+
+def test_a_section_link_in_the_breadcrumb_is_not_an_author_page():
+    crumbs = '<div class="breadcrumb"><a href="/">Home</a> &gt; <a href="/people/real-life">Real Life</a></div>'
+    assert authors(blog_page(header=crumbs)) == []
+
+
+def test_a_byline_with_a_time_after_the_name_is_no_labelled_credit():
+    header = "<p class='postmeta'>von tessa am 26/10/13, 03:48 pm</p>"
+    assert authors(blog_page(header=header)) == ["tessa"]

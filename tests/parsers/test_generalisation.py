@@ -504,3 +504,52 @@ def test_an_h1_printing_only_the_fields_kicker_is_no_headline():
 def test_text_the_h1_does_not_show_as_headline_is_left_out(parser, h1):
     article = parser.parse(page(body_top=h1), url="https://n.example/a")
     assert article.title == "Ferry landing to reopen next spring"
+
+
+def test_a_meta_title_cut_at_an_unescaped_quote_is_mended(parser):
+    # content="... de "unfit"" ends the attribute at the second quote
+    head = (
+        '<title>Senator calls the minister "unfit"</title>'
+        '<meta property="og:title" content="Senator calls the minister "unfit"">'
+        '<meta name="twitter:title" content="Senator calls the minister "unfit"">'
+    )
+    article = parser.parse(page(head=head), url="https://n.example/a")
+    assert article.title == 'Senator calls the minister "unfit"'
+
+
+def test_an_issue_tag_the_page_does_not_print_is_left_off(parser):
+    head = (
+        "<title>The historic somersault (2021/5)</title>"
+        '<meta property="og:title" content="The historic somersault (2021/5)">'
+    )
+    article = parser.parse(
+        blog_page(head, "", "<header><h2>The historic somersault</h2></header>"),
+        url="https://n.example/a",
+    )
+    assert article.title == "The historic somersault"
+
+
+def test_of_several_h1_the_one_the_fields_confirm_is_the_headline(parser):
+    head = '<meta property="og:title" content="Ferry landing to reopen next spring, Brindle">'
+    top = "<h1 class='place'>Harbourside</h1><h1 class='page-title'>Ferry landing to reopen next spring</h1>"
+    article = parser.parse(page(head=head, body_top=top), url="https://n.example/a")
+    assert article.title == "Ferry landing to reopen next spring"
+
+
+def test_a_two_word_h1_sharing_one_word_with_the_fields_is_not_confirmed():
+    full = "The quietest end of the world: Montauk"
+    sources = {"jsonld": full, "og": full, "document": "A blog for readers over forty",
+               "h1": '"Downtown" Montauk'}
+    assert choose_title(sources) == full
+
+
+def test_a_field_title_takes_the_dashes_of_the_heading_printing_it(parser):
+    head = (
+        "<title>Corsets - shops, designers, buying online</title>"
+        '<meta property="og:title" content="Corsets - shops, designers, buying online">'
+    )
+    article = parser.parse(
+        blog_page(head, "", "<h2>Corsets – shops, designers, buying online</h2>"),
+        url="https://n.example/a",
+    )
+    assert article.title == "Corsets – shops, designers, buying online"
