@@ -10,7 +10,7 @@ in one of two general shapes:
 * a line that opens with a byline word ("By", "Von", "Par", "Por",
   "Door", "Autor:", "Text:") followed by the names.
 
-Both are taken only near the story's ``<h1>`` (a few dozen elements after
+Both are taken only near the story's ``<h1>`` (:func:`parsers.metadata.story_h1`) (a few dozen elements after
 it, a few before): author boxes, comment authors and teaser lists further
 down the page name other people.  Returned texts are raw; the caller cleans
 them into names (:func:`parsers.metadata.clean_author_names`).
@@ -25,7 +25,7 @@ from itertools import islice
 from lxml import etree
 from lxml import html as lxml_html
 
-from parsers.html import comparable, element_text, is_site_logo, squash
+from parsers.html import comparable, element_text, squash
 
 #: Words that, in a class or id, say the element holds an author's name.
 _AUTHOR_WORDS = ("author", "byline", "autor", "auteur", "verfasser", "writer", "contributor")
@@ -76,18 +76,6 @@ _ELSEWHERE_RE = re.compile(r"comment|related|recommend|breadcrumb", re.I)
 _RELATED_RE = re.compile(r"related|recommend", re.I)
 _STOP = frozenset({"body", "article", "main"})
 _OUTSIDE = frozenset({"footer", "nav", "aside", "figcaption", "form"})
-
-
-def story_h1(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
-    """The story's ``<h1>``: the first inside ``<article>``/``<main>``, else the first."""
-    first = None
-    for h1 in tree.iter("h1"):
-        if not squash(element_text(h1)) or is_site_logo(h1):
-            continue
-        if any(a.tag in ("article", "main") for a in h1.iterancestors()):
-            return h1
-        first = first if first is not None else h1
-    return first
 
 
 #: Where blogs without an ``<h1>`` print the post's headline.

@@ -24,7 +24,7 @@ from lxml import html as lxml_html
 
 from parsers import wire
 from parsers.base import Dateline, Image, ParsedArticle, ParseError
-from parsers.byline import story_h1, title_heading, visible_bylines
+from parsers.byline import title_heading, visible_bylines
 from parsers.dates import parse_datetime
 from parsers.html import comparable, element_text, lines_of, link_texts, mostly_links, parse_html
 from parsers.metadata import (
@@ -211,7 +211,7 @@ class GenericParser:
             named = clean_author_names(raw, publishers)
             if named:
                 break
-        h1 = story_h1(tree)
+        h1 = meta.h1_element
         lines = visible_bylines(tree, h1 if h1 is not None else title_heading(tree, meta.title))
         printed: list[str] = []
         for line in lines:

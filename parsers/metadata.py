@@ -116,6 +116,8 @@ class PageMetadata:
     self_published: bool = False
     #: every publication time the fields state, strongest first
     published_candidates: list[datetime] = field(default_factory=list)
+    #: the story's printed ``<h1>`` (see :func:`story_h1`): where the byline is looked for
+    h1_element: lxml_html.HtmlElement | None = None
 
 
 # -- JSON-LD ---------------------------------------------------------------
@@ -643,9 +645,11 @@ def _mend_cut_attributes(sources: dict[str, str | None]) -> None:
                 break
 
 
-def _first_h1(tree: lxml_html.HtmlElement, fields: list[str] | None = None) -> str | None:
-    """The story's ``<h1>``: one a field confirms, else the first inside
-    ``<article>``/``<main>``, else the first.
+def story_h1(
+    tree: lxml_html.HtmlElement, fields: list[str] | None = None
+) -> tuple[lxml_html.HtmlElement, str] | None:
+    """The story's ``<h1>`` and the headline it prints: one a field confirms,
+    else the first inside ``<article>``/``<main>``, else the first.
 
     A page with several ``<h1>`` (a location or section heading before the
     story's, as in "Bangkok" above the headline) is told apart by the
@@ -658,18 +662,18 @@ def _first_h1(tree: lxml_html.HtmlElement, fields: list[str] | None = None) -> s
     printed inside the ``<h1>`` before the headline is left out
     (:func:`h1_headline`).
     """
-    candidates: list[tuple[str, bool]] = []
+    candidates: list[tuple[lxml_html.HtmlElement, str, bool]] = []
     for h1 in tree.iter("h1"):
         text = h1_headline(h1)
         if not INVISIBLE_RE.sub("", text).strip() or is_site_logo(h1) or _IN_NAVIGATION(h1):
             continue
-        candidates.append((text, any(a.tag in ("article", "main") for a in h1.iterancestors())))
+        candidates.append((h1, text, any(a.tag in ("article", "main") for a in h1.iterancestors())))
     if not candidates:
         return None
-    default = next((text for text, inside in candidates if inside), candidates[0][0])
-    if not fields or len(candidates) == 1 or _confirmed(default, fields):
-        return default
-    return next((text for text, _ in candidates if _confirmed(text, fields)), default)
+    default = next((c for c in candidates if c[2]), candidates[0])
+    if fields and len(candidates) > 1 and not _confirmed(default[1], fields):
+        default = next((c for c in candidates if _confirmed(c[1], fields)), default)
+    return default[0], default[1]
 
 
 #: Class words of a kicker (overline, roofline, supertitle) printed before a headline.
@@ -907,7 +911,9 @@ def extract_metadata(tree: lxml_html.HtmlElement, url: str | None = None) -> Pag
         "meta": _first(meta, META_TITLE[2:]),
         "jsonld_name": _text(node.get("name")),
     }
-    sources["h1"] = _first_h1(tree, [v for v in sources.values() if v])
+    h1 = story_h1(tree, [v for v in sources.values() if v])
+    if h1 is not None:
+        result.h1_element, sources["h1"] = h1
     _mend_cut_attributes(sources)
     names = [n for n in (result.site_name, _text(publisher) if publisher else None) if n]
     # the name the site prints in its logo heading names it too
