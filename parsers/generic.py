@@ -150,10 +150,12 @@ class GenericParser:
         if not title:
             raise ParseError("no_title", "no headline found on the page")
         flag, title = wire.split_update_flag(title)
-        dateline, body, byline_authors, signed = _clean_story(body, title)
+        dateline, body, byline_authors, signature = _clean_story(body, title)
         if sum(len(p) for p in body) < MIN_BODY_CHARS // 2:
             # the fast pass kept only boilerplate: the full cascade may find the story
-            dateline, body, byline_authors, signed = _clean_story(self.body(tree, meta, fast=False), title)
+            dateline, body, byline_authors, signature = _clean_story(
+                self.body(tree, meta, fast=False), title
+            )
         if sum(len(p) for p in body) < MIN_BODY_CHARS // 2:
             raise ParseError("no_article_body", "only boilerplate left after cleaning")
         if authors.agencies and (dateline is None or not dateline.agency):
@@ -167,7 +169,10 @@ class GenericParser:
             language=meta.language,
             update_flag=flag,
             authors=(
-                authors.named or authors.byline(byline_authors) or authors.markup or authors.byline(signed)
+                authors.named
+                or authors.byline(byline_authors)
+                or authors.markup
+                or authors.byline(_signed(tree, signature))
             ),
             dateline=dateline,
             published_at=published,
@@ -759,13 +764,13 @@ def _comparable(text: str) -> str:
 
 def _clean_story(
     paragraphs: list[str], title: str
-) -> tuple[Dateline | None, list[str], list[str], list[str]]:
-    """Dateline, cleaned story paragraphs, the names of a "By" line and of a bare
+) -> tuple[Dateline | None, list[str], list[str], str | None]:
+    """Dateline, cleaned story paragraphs, the names of a "By" line and a bare
     signature line (:func:`_signature`) in the extracted paragraphs."""
     dateline, body = _split_dateline(paragraphs)
     body, byline_authors = _split_byline(body)
-    signed = [] if byline_authors else _signature(body, title)
-    return dateline, wire.clean_paragraphs(_drop_boilerplate(body, title)), byline_authors, signed
+    signature = None if byline_authors else _signature(body, title)
+    return dateline, wire.clean_paragraphs(_drop_boilerplate(body, title)), byline_authors, signature
 
 
 def _split_dateline(body: list[str]) -> tuple[Dateline | None, list[str]]:
@@ -785,19 +790,34 @@ def _split_byline(body: list[str]) -> tuple[list[str], list[str]]:
     return body, []
 
 
-def _signature(body: list[str], title: str) -> list[str]:
-    """Names of a paragraph opening or closing the story that holds nothing but
-    names ("Jane Roe", "Jane Roe/John Doe"): the writers' signature.
+def _signature(body: list[str], title: str) -> str | None:
+    """A paragraph opening or closing the story that holds nothing but names
+    ("Jane Roe", "Jane Roe/John Doe"): the writers' signature.
 
     It stays in the text (it may be a one-line caption).  The weakest evidence
     of all (two capitalised words may be a place or a label), so the parser
-    takes it only when no field, byline or author markup names anyone.
+    takes it only when no field, byline or author markup names anyone, and
+    only when the page does not print it as a heading (:func:`_signed`).
     """
     for paragraph in body[:1] + body[-1:] if len(body) > 2 else []:
-        names = _bare_names(paragraph)
-        if names and _comparable(paragraph) not in _comparable(title):  # not the headline again
-            return names
-    return []
+        if _bare_names(paragraph) and _comparable(paragraph) not in _comparable(title):  # not the headline again
+            return paragraph
+    return None
+
+
+#: An element of the page printing ``$text`` as a heading.
+_HEADING_PRINTS = etree.XPath(
+    "boolean(//*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6]"
+    "[normalize-space(.) = $text])"
+)
+
+
+def _signed(tree: lxml_html.HtmlElement, signature: str | None) -> list[str]:
+    """The names of a signature line, unless the page prints the line as a heading
+    ("Downloading Python" over a wiki page's text is a section, not two names)."""
+    if not signature or _HEADING_PRINTS(tree, text=" ".join(signature.split())):
+        return []
+    return _bare_names(signature)
 
 
 _BARE_JOIN_RE = re.compile(r"\s*(?:/|&|,|\band\b|\bund\b)\s*")

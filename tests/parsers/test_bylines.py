@@ -281,3 +281,11 @@ def test_a_section_link_in_the_breadcrumb_is_not_an_author_page():
 def test_a_byline_with_a_time_after_the_name_is_no_labelled_credit():
     header = "<p class='postmeta'>von tessa am 26/10/13, 03:48 pm</p>"
     assert authors(blog_page(header=header)) == ["tessa"]
+
+
+def test_a_names_only_heading_over_the_text_is_no_signature():
+    # the same two capitalised words as a paragraph sign the story; as a heading
+    # they title a section ("Downloading Python"), and name nobody
+    assert authors(blog_page(paragraphs=["Hanna Evers", *STORY])) == ["Hanna Evers"]
+    html = blog_page(before_story="<h2>Hanna Evers</h2>")
+    assert authors(html) == []
