@@ -446,7 +446,7 @@ def _confirmed(h1: str, others: list[str]) -> bool:
             return False
     for other in others:
         shared = words & {w.casefold() for w in _WORD_TOKEN_RE.findall(other)}
-        if 2 * len(shared) >= len(words) and (len(shared) >= 2 or len(words) == 1):
+        if 2 * len(shared) > len(words):
             return True
     return False
 
@@ -667,6 +667,8 @@ def story_h1(
         text = h1_headline(h1)
         if not INVISIBLE_RE.sub("", text).strip() or is_site_logo(h1) or _IN_NAVIGATION(h1):
             continue
+        if _SEO_CLASS_RE.search(h1.get("class") or ""):
+            continue  # a copy for search engines, not the heading shown
         candidates.append((h1, text, any(a.tag in ("article", "main") for a in h1.iterancestors())))
     if not candidates:
         return None
@@ -816,14 +818,50 @@ def printed_headings(tree: lxml_html.HtmlElement) -> dict[str, list[lxml_html.Ht
 
 def _shown_as_heading(text: str, printed: dict[str, list[lxml_html.HtmlElement]]) -> bool:
     """Some element printing ``text`` is a heading: not the site's logo, a kicker, a
-    share widget or a teaser, and not in a menu or breadcrumb."""
-    return any(
-        not is_site_logo(e)
-        and not _KICKER_RE.search(e.get("class") or "")
-        and not _ELSEWHERE_RE.search(e.get("class") or "")
-        and not _IN_NAVIGATION(e)
-        for e in printed.get(comparable(text), ())
+    share widget, a teaser or a copy for search engines, and not in a menu or
+    breadcrumb."""
+    return any(_a_heading(e) for e in printed.get(comparable(text), ()))
+
+
+def _a_heading(element: lxml_html.HtmlElement) -> bool:
+    classes = element.get("class") or ""
+    return not (
+        is_site_logo(element)
+        or _KICKER_RE.search(classes)
+        or _ELSEWHERE_RE.search(classes)
+        or _SEO_CLASS_RE.search(classes)
+        or _IN_NAVIGATION(element)
     )
+
+
+#: A heading kept for search engines ("seotitle"), hidden or not the one shown.
+_SEO_CLASS_RE = re.compile(r"seo", re.I)
+
+
+def printed_field(
+    sources: dict[str, str], printed: dict[str, list[lxml_html.HtmlElement]]
+) -> str | None:
+    """The one headline field a heading prints, on a page with no ``<h1>``.
+
+    Templates that keep the ``<h1>`` for the logo or a hidden SEO copy print
+    the story's headline in an ``<h2>``, often after a kicker ("Kicker –
+    Headline"); of fields that disagree, the one the reader sees is the
+    headline.  ``None`` when no field or several different ones are printed.
+    """
+    found: dict[str, str] = {}
+    for key, value in sources.items():
+        wanted = comparable(value)
+        if key == "h1" or not wanted or wanted in found:
+            continue
+        if _shown_as_heading(value, printed) or any(
+            text.endswith(" " + wanted)
+            and len(text) < 2 * len(wanted)
+            and _ends_in_seam(text[: -len(wanted)])
+            and any(_a_heading(e) for e in elements)
+            for text, elements in printed.items()
+        ):
+            found[wanted] = value
+    return next(iter(found.values())) if len(found) == 1 else None
 
 
 #: Classes of boxes that print other texts than the story's headline: share
@@ -911,20 +949,27 @@ def extract_metadata(tree: lxml_html.HtmlElement, url: str | None = None) -> Pag
         "meta": _first(meta, META_TITLE[2:]),
         "jsonld_name": _text(node.get("name")),
     }
-    h1 = story_h1(tree, [v for v in sources.values() if v])
-    if h1 is not None:
-        result.h1_element, sources["h1"] = h1
     _mend_cut_attributes(sources)
     names = [n for n in (result.site_name, _text(publisher) if publisher else None) if n]
     # the name the site prints in its logo heading names it too
     names += [n for n in (squash(element_text(h)) for h in tree.iter("h1") if is_site_logo(h)) if 0 < len(n) <= 60]
-    cleaned = {}
-    for key, value in sources.items():
-        if not value or _is_site_name(value, names + _site_names(None, page_url), exact=True):
-            continue  # the site's own name is never the headline
-        value = strip_site_name(value, names, page_url)
-        if value:
-            cleaned[key] = value
+    site_names = names + _site_names(None, page_url)
+
+    def clean(value: str | None) -> str | None:
+        if not value or _is_site_name(value, site_names, exact=True):
+            return None  # the site's own name is never the headline
+        return strip_site_name(value, names, page_url) or None
+
+    cleaned = {key: clean(value) for key, value in sources.items()}
+    # the fields, cleaned of the site's name, tell the story's <h1> among several
+    story = story_h1(tree, [v for v in cleaned.values() if v])
+    if story is not None:
+        result.h1_element, cleaned["h1"] = story[0], clean(story[1])
+    cleaned = {key: value for key, value in cleaned.items() if value}
+    if "h1" not in cleaned and len({comparable(v) for v in cleaned.values()}) > 1:
+        shown = printed_field(cleaned, printed_headings(tree))
+        if shown is not None:
+            cleaned["h1"] = shown  # what the reader sees heading the story
     h1 = comparable(cleaned.get("h1", ""))
     if any(
         (len(title_segments(v)) > 1 or _TAG_TAIL_RE.search(v)) and comparable(v) != h1

@@ -553,3 +553,20 @@ def test_a_field_title_takes_the_dashes_of_the_heading_printing_it(parser):
         url="https://n.example/a",
     )
     assert article.title == "Corsets – shops, designers, buying online"
+
+
+def test_with_no_h1_the_field_a_heading_prints_is_the_headline(parser):
+    # the <h1> is a hidden copy for search engines; the reader sees an <h2>
+    # with a kicker before the headline one field states
+    head = (
+        "<title>Ferry landing to reopen in May</title>"
+        + jsonld({"@type": "NewsArticle", "headline": "Ferry landing to reopen in May"})
+        + '<meta property="og:title" content="Ferry landing reopens – but the cafe stays shut">'
+    )
+    top = (
+        '<h1 class="seotitle">Ferry landing to reopen in May</h1>'
+        '<h2 class="title"><span class="kicker">Harbour works</span> – '
+        "<span>Ferry landing reopens – but the cafe stays shut</span></h2>"
+    )
+    article = parser.parse(page(head=head, body_top=top), url="https://n.example/a")
+    assert article.title == "Ferry landing reopens – but the cafe stays shut"
