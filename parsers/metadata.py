@@ -386,7 +386,8 @@ _DATE_PART_RE = re.compile(
 def strip_site_name(
     title: str, site_name: str | list[str] | None, url: str | None
 ) -> str:
-    """Drop leading/trailing site names from a headline ("Story | Site" -> "Story").
+    """Drop leading/trailing site names from a headline ("Story | Site" -> "Story"),
+    and a short tagline after a trailing one ("Story | Site | Discover now").
 
     ``site_name`` is one name or several (og:site_name, the JSON-LD
     publisher's); the URL's host counts too.  Any seam of :data:`_SEAM_RE`
@@ -405,6 +406,13 @@ def strip_site_name(
             title = title[: parts[-2][1]].strip()
         elif _is_site_name(title[first_start:first_end], names):
             title = title[parts[1][0] :].strip()
+        elif (
+            len(parts) >= 3
+            and _is_site_name(title[parts[-2][0] : parts[-2][1]], names)
+            and len(title[last_start:last_end].split()) <= 3
+        ):
+            # "Story | Site | Discover now": the site's name, then its tagline
+            title = title[: parts[-3][1]].strip()
         else:
             return title
 

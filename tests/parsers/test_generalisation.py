@@ -43,6 +43,10 @@ def parser() -> GenericParser:
         ("« Nous repartons » - Brindle Post", "Brindle Post", "« Nous repartons »"),
         # a date or time stamp after the headline is no part of it
         ("Fähre fährt wieder : 06.11.2023, 11.41 Uhr", None, "Fähre fährt wieder"),
+        # the site's name, then its tagline; a long last part is no tagline
+        ("Ferry to reopen | Brindle Post | Read more now!", "Brindle Post", "Ferry to reopen"),
+        ("Ferry - Brindle Post - what the harbour board decided on Tuesday", "Brindle Post",
+         "Ferry - Brindle Post - what the harbour board decided on Tuesday"),
     ],
 )
 def test_site_names_are_cut_in_any_script_and_separator(title, site, expected):
