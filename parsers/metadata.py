@@ -404,7 +404,12 @@ def strip_site_name(
             title[last_start:last_end]
         ):
             title = title[: parts[-2][1]].strip()
-        elif _is_site_name(title[first_start:first_end], names):
+        elif _is_site_name(title[first_start:first_end], names) and not (
+            re.search("[:：]", title[first_end : parts[1][0]])
+            and not _is_site_name(title[first_start:first_end], names, exact=True)
+        ):
+            # (a part before a colon that merely opens with the site's name is
+            # a kicker: "GdP-Vize Klemmer: Headline" on gdp.de)
             title = title[parts[1][0] :].strip()
         elif (
             len(parts) >= 3

@@ -43,6 +43,9 @@ def parser() -> GenericParser:
         ("« Nous repartons » - Brindle Post", "Brindle Post", "« Nous repartons »"),
         # a date or time stamp after the headline is no part of it
         ("Fähre fährt wieder : 06.11.2023, 11.41 Uhr", None, "Fähre fährt wieder"),
+        # a kicker before a colon that merely opens with the site's name stays
+        ("Brindle-Chef Oakes: Fähre fährt wieder", "Brindle", "Brindle-Chef Oakes: Fähre fährt wieder"),
+        ("Brindle: Fähre fährt wieder", "Brindle", "Fähre fährt wieder"),
         # the site's name, then its tagline; a long last part is no tagline
         ("Ferry to reopen | Brindle Post | Read more now!", "Brindle Post", "Ferry to reopen"),
         ("Ferry - Brindle Post - what the harbour board decided on Tuesday", "Brindle Post",
