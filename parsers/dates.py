@@ -1,8 +1,11 @@
-"""Timestamps as pages write them, read into aware datetimes.
+"""Timestamps as pages write them, read into aware datetimes, and the calendar
+words pages print.
 
 One reader for every parser: ISO 8601 in its CMS variants (``Z``, ``+0200``,
 nanoseconds, a space for ``T``) through :meth:`datetime.fromisoformat`, and
 RFC 822 and slash dates through dateutil, which htmldate already brings.
+One table of month and weekday names serves the wire datelines, the printed
+dates the generic parser looks for and the byline cleaning.
 """
 
 from __future__ import annotations
@@ -51,3 +54,42 @@ def _parse_loose(text: str) -> datetime | None:
         return _dateutil.parse(text, fuzzy=False, dayfirst=bool(_DOTTED_DATE_RE.match(text)))
     except (ValueError, OverflowError, TypeError):
         return None
+
+
+#: Month names and the abbreviations wires and CMSs print, in the languages news
+#: pages are most often written in, by month number.
+MONTH_NAMES: dict[int, tuple[str, ...]] = {
+    1: ("january", "jan", "januar", "jänner", "janvier", "enero", "ene", "janeiro", "gennaio", "gen",
+        "januari"),
+    2: ("february", "feb", "februar", "février", "febrero", "fevereiro", "febbraio", "februari"),
+    3: ("march", "mar", "märz", "mars", "marzo", "março", "maart"),
+    4: ("april", "apr", "avril", "abril", "abr", "aprile"),
+    5: ("may", "mai", "mayo", "maio", "maggio", "mag", "mei"),
+    6: ("june", "jun", "juni", "juin", "junio", "junho", "giugno", "giu"),
+    7: ("july", "jul", "juli", "juillet", "julio", "julho", "luglio", "lug"),
+    8: ("august", "aug", "août", "agosto", "ago", "augustus"),
+    9: ("september", "sep", "sept", "septembre", "septiembre", "setembro", "set", "settembre"),
+    10: ("october", "oct", "oktober", "okt", "octobre", "octubre", "outubro", "ottobre", "ott"),
+    11: ("november", "nov", "novembre", "noviembre", "novembro"),
+    12: ("december", "dec", "dezember", "dez", "décembre", "diciembre", "dic", "dezembro", "dicembre"),
+}
+#: Weekday names in the same languages.
+WEEKDAY_NAMES: tuple[str, ...] = (
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag",
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+    "lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo",
+)
+_MONTH_OF = {name: number for number, names in MONTH_NAMES.items() for name in names}
+
+
+def month_number(value: str | None) -> int | None:
+    """1-12 for "Jan.", "January", "SEPT", "abr", "März" ...; ``None`` if not a month.
+
+    A longer spelling than the table's ("Sept.", "Janv.") is read by its
+    first four or three letters.
+    """
+    if not value:
+        return None
+    word = value.rstrip(".").lower()
+    return _MONTH_OF.get(word) or _MONTH_OF.get(word[:4]) or _MONTH_OF.get(word[:3])

@@ -25,7 +25,7 @@ from lxml import html as lxml_html
 from parsers import wire
 from parsers.base import Dateline, Image, ParsedArticle, ParseError
 from parsers.byline import title_heading, visible_bylines
-from parsers.dates import parse_datetime
+from parsers.dates import MONTH_NAMES, parse_datetime
 from parsers.html import comparable, element_text, lines_of, link_texts, mostly_links, parse_html
 from parsers.metadata import (
     NAME_PARTICLES,
@@ -308,24 +308,6 @@ def _timed(candidates: list[datetime]) -> list[datetime]:
     return [c for c in candidates if (c.hour, c.minute, c.second) != (0, 0, 0)]
 
 
-#: Month names (and common abbreviations) of the languages news pages are most
-#: often written in, by month number.
-_MONTHS: dict[int, tuple[str, ...]] = {
-    1: ("january", "jan", "januar", "jänner", "janvier", "enero", "janeiro", "gennaio", "januari"),
-    2: ("february", "feb", "februar", "février", "febrero", "fevereiro", "febbraio", "februari"),
-    3: ("march", "mar", "märz", "mars", "marzo", "março", "maart"),
-    4: ("april", "apr", "avril", "abril", "aprile"),
-    5: ("may", "mai", "mayo", "maio", "maggio", "mei"),
-    6: ("june", "jun", "juni", "juin", "junio", "junho", "giugno"),
-    7: ("july", "jul", "juli", "juillet", "julio", "julho", "luglio"),
-    8: ("august", "aug", "août", "agosto", "augustus"),
-    9: ("september", "sep", "sept", "septembre", "septiembre", "setembro", "settembre"),
-    10: ("october", "oct", "oktober", "okt", "octobre", "octubre", "outubro", "ottobre"),
-    11: ("november", "nov", "novembre", "noviembre", "novembro"),
-    12: ("december", "dec", "dezember", "dez", "décembre", "diciembre", "dezembro", "dicembre"),
-}
-
-
 def _day_printed(day: date, text: str) -> bool:
     """``day`` is written in ``text`` (case-folded) as numbers or with its month's name."""
     return _day_pattern(day).search(text) is not None
@@ -341,7 +323,7 @@ def _day_pattern(day: date) -> re.Pattern[str]:
             f"{d}.{m}.{y}", f"{d:02d}.{m:02d}.{y}", f"{d:02d}/{m:02d}/{y}", f"{m:02d}/{d:02d}/{y}",
         )
     )
-    names = "|".join(re.escape(n) for n in _MONTHS[m])
+    names = "|".join(re.escape(n) for n in MONTH_NAMES[m])
     return re.compile(
         rf"(?<![\d.])(?:{numeric})(?!\d)"
         rf"|(?<!\d){d}\.?\s*(?:de\s+)?(?:{names})\.?\s*(?:de\s+)?,?\s*{y}\b"

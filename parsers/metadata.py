@@ -27,7 +27,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from parsers.byline import POSTED_BY
-from parsers.dates import parse_datetime
+from parsers.dates import MONTH_NAMES, WEEKDAY_NAMES, parse_datetime
 from parsers.html import INVISIBLE_RE, comparable, element_text, is_site_logo, squash
 from parsers.wire import is_agency
 
@@ -1295,14 +1295,8 @@ _DESK_RE = re.compile(
 )
 #: Calendar words left of a date cut off a byline ("Jane Roe Feb", "Donnerstag").
 _CALENDAR_RE = re.compile(
-    r"^(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)\.?|january|february|march|"
-    r"april|june|july|august|september|october|november|december|januar|februar|märz|mai|"
-    r"juni|juli|oktober|dezember|janvier|février|mars|avril|juin|juillet|août|septembre|"
-    r"octobre|novembre|décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|"
-    r"septiembre|octubre|noviembre|diciembre|monday|tuesday|wednesday|thursday|friday|"
-    r"saturday|sunday|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lundi|"
-    r"mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|"
-    r"sábado|domingo)$",
+    r"^(?:" + "|".join(re.escape(n) for names in MONTH_NAMES.values() for n in names) + r")\.?$"
+    r"|^(?:" + "|".join(WEEKDAY_NAMES) + r")$",
     re.I,
 )
 _TRAILING_MONTH_RE = re.compile(

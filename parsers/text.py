@@ -38,6 +38,7 @@ from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
 from parsers import wire
 from parsers.base import ParsedArticle, ParseError
+from parsers.dates import month_number
 
 #: Home time zone of agencies whose datelines print no time.
 AGENCY_ZONES = {
@@ -362,7 +363,7 @@ def _line_datetime(line: str, default_zone: tzinfo) -> datetime | None:
     zone = _zone(clock.group("zone"), clock.group("offset"), default_zone)
     try:
         return datetime(
-            int(day.group("year")), wire.month_number(day.group("month")) or 0,
+            int(day.group("year")), month_number(day.group("month")) or 0,
             int(day.group("day")), hour, minute, tzinfo=zone,
         )
     except ValueError:

@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from parsers.base import Dateline
+from parsers.dates import month_number
 
 __all__ = [
     "AGENCIES",
@@ -57,7 +58,6 @@ __all__ = [
     "is_copyright",
     "is_heading",
     "match_dateline",
-    "month_number",
     "parse_byline",
     "split_editorial_notes",
     "split_update_flag",
@@ -197,12 +197,6 @@ def split_update_flag(title: str) -> tuple[str | None, str]:
 # Datelines
 # --------------------------------------------------------------------------
 
-_MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7,
-    "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
-    "ene": 1, "abr": 4, "ago": 8, "dic": 12, "gen": 1, "mag": 5, "giu": 6,
-    "lug": 7, "set": 9, "ott": 10,
-}
 _MONTH_RE = r"(?:[A-Z][a-z]{2,8}|[A-Z]{3,9})\.?"
 _DATE_RE = rf"(?P<month>{_MONTH_RE})\s+(?P<day>\d{{1,2}})(?:,?\s+(?P<year>\d{{4}}))?"
 # City: one to five capitalised words, allowing "S.", "St.", hyphens, slashes
@@ -247,13 +241,6 @@ class DatelineMatch:
 
 def _canonical_agency(name: str) -> str:
     return _ALIAS.get(name.lower(), name)
-
-
-def month_number(value: str | None) -> int | None:
-    """1-12 for "Jan.", "January", "SEPT", "abr" ...; ``None`` if not a month."""
-    if not value:
-        return None
-    return _MONTHS.get(value.rstrip(".").lower()[:4]) or _MONTHS.get(value.rstrip(".").lower()[:3])
 
 
 def match_dateline(text: str) -> DatelineMatch | None:
