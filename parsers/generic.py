@@ -26,7 +26,15 @@ from parsers import wire
 from parsers.base import Dateline, Image, ParsedArticle, ParseError
 from parsers.byline import title_heading, visible_bylines
 from parsers.dates import MONTH_NAMES, parse_datetime
-from parsers.html import comparable, element_text, lines_of, link_texts, mostly_links, parse_html
+from parsers.html import (
+    comparable,
+    element_text,
+    hidden_from_view,
+    lines_of,
+    link_texts,
+    mostly_links,
+    parse_html,
+)
 from parsers.metadata import (
     NAME_PARTICLES,
     PageMetadata,
@@ -516,7 +524,6 @@ _SIDE_BOX_RE = re.compile(
     r"flyout|explore|print-?none|no-?print",
     re.I,
 )
-_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 #: Only this much of the text may sit in links: more is a link list.
 _FILL_LINK_SHARE = 0.3
 #: An element whose text is one of trafilatura's paragraphs and at least
@@ -642,10 +649,8 @@ def _side_box(block: lxml_html.HtmlElement, container: lxml_html.HtmlElement) ->
             return False
         if element.tag in _CHROME_TAGS:
             return True
-        if element.get("hidden") is not None or element.get("aria-hidden") == "true":
-            return True
-        if _HIDDEN_STYLE_RE.search(element.get("style") or ""):
-            return True
+        if hidden_from_view(element) or element.get("aria-hidden") == "true":
+            return True  # (aria-hidden: decoration, such as icons and their labels)
         if _SIDE_BOX_RE.search(f"{element.get('class') or ''} {element.get('id') or ''}"):
             return True
     return False

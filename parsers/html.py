@@ -119,6 +119,33 @@ def element_text(element: HtmlElement) -> str:
     return lxml.etree.tostring(element, method="text", encoding=str, with_tail=False)
 
 
+#: Class names of text kept for screen readers only, or hidden by the template
+#: ("Headline:" before a headline, "(opens in a new tab)").
+_HIDDEN_CLASS_RE = re.compile(
+    r"(?:^|\s)(?:visually-?hidden|sr-only|screen-?reader(?:-text|-only)?|element-invisible|"
+    r"a11y-hidden|offscreen|hidden)(?:\s|$)",
+    re.I,
+)
+_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
+def hidden_from_view(element: HtmlElement) -> bool:
+    """The element is not shown to a sighted reader: the ``hidden`` attribute, an
+    inline ``display: none``, or a screen-reader-only or hidden class.
+
+    ``aria-hidden`` is not among them: it hides text from screen readers
+    (decorative dashes, icons), not from view; callers that skip decoration
+    test it themselves.
+    """
+    if element.get("hidden") is not None:
+        return True
+    style = element.get("style")
+    if style and _HIDDEN_STYLE_RE.search(style):
+        return True
+    classes = element.get("class")
+    return bool(classes) and _HIDDEN_CLASS_RE.search(classes) is not None
+
+
 def squash(text: str | None) -> str:
     """Collapse whitespace runs to single spaces."""
     return " ".join((text or "").split())

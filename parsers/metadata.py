@@ -28,7 +28,7 @@ from lxml import html as lxml_html
 
 from parsers.byline import POSTED_BY
 from parsers.dates import MONTH_NAMES, WEEKDAY_NAMES, parse_datetime
-from parsers.html import INVISIBLE_RE, comparable, element_text, is_site_logo, squash
+from parsers.html import INVISIBLE_RE, comparable, element_text, hidden_from_view, is_site_logo, squash
 from parsers.wire import is_agency
 
 #: schema.org types that describe a single story, most specific first.
@@ -704,25 +704,15 @@ _SUBTITLE_RE = re.compile(r"sub-?title|sub-?line|sub-?headline|standfirst|(?:^|[
 _JOINER_RE = re.compile(r"^[\s\-–—:|/•·]+")
 
 
-#: Class names of text kept for screen readers only ("Headline:" before a
-#: headline), never shown on the page.
-_UNSHOWN_CLASS_RE = re.compile(
-    r"(?:^|\s)(?:visually-?hidden|sr-only|screen-?reader(?:-text|-only)?|element-invisible|"
-    r"a11y-hidden|offscreen|hidden)(?:\s|$)",
-    re.I,
-)
 #: Anything inside an element whose text may not be shown.
-_MAYBE_UNSHOWN = etree.XPath(".//style | .//script | .//*[@class]")
+_MAYBE_UNSHOWN = etree.XPath(".//style | .//script | .//*[@class or @style or @hidden]")
 
 
 def _shown_text(element: lxml_html.HtmlElement) -> str:
     """``text_content()`` without text the reader never sees: ``<style>`` and
     ``<script>`` blocks (component frameworks put one inside the heading it
-    styles) and screen-reader-only labels."""
-    unshown = [
-        e for e in _MAYBE_UNSHOWN(element)
-        if e.tag in ("style", "script") or _UNSHOWN_CLASS_RE.search(e.get("class") or "")
-    ]
+    styles), screen-reader-only labels and hidden elements."""
+    unshown = [e for e in _MAYBE_UNSHOWN(element) if e.tag in ("style", "script") or hidden_from_view(e)]
     if not unshown:
         return element_text(element)
     skip = set(unshown)

@@ -502,6 +502,9 @@ def test_an_h1_printing_only_the_fields_kicker_is_no_headline():
         # a label for screen readers only
         '<h1><span class="visuallyhidden">Story</span> Ferry landing to reopen next spring</h1>',
         '<h1>Ferry landing to reopen next spring<span class="sr-only"> (opens in a new tab)</span></h1>',
+        # hidden by an attribute or an inline style
+        '<h1>Ferry landing to reopen next spring<span hidden> | Brindle Courier</span></h1>',
+        '<h1><span style="display: none">Top story: </span>Ferry landing to reopen next spring</h1>',
         # a kicker by its class, a subtitle printed inside the <h1> after the headline
         '<h1><span class="entry-title__toptitle">Harbour works</span> Ferry landing to reopen next spring</h1>',
         '<h1><span>Ferry landing to reopen next spring</span> '
