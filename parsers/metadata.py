@@ -644,8 +644,8 @@ def _mend_cut_attributes(sources: dict[str, str | None]) -> None:
 
     ``content="Senator calls Biden "unfit""`` ends the attribute at the
     second quote: the field reads "Senator calls Biden".  When a text source
-    (``<title>``, ``<h1>``, JSON-LD) holds that field followed by a ``"``, the
-    field is that source's headline cut at the quote.
+    (``<title>``, JSON-LD) holds that field followed by a ``"``, the field is
+    that source's headline cut at the quote.
     """
     texts = [v for k, v in sources.items() if v and k not in _ATTRIBUTE_SOURCES]
     for key in _ATTRIBUTE_SOURCES:
@@ -838,7 +838,7 @@ def _a_heading(element: lxml_html.HtmlElement) -> bool:
 
 
 #: A heading kept for search engines ("seotitle"), hidden or not the one shown.
-_SEO_CLASS_RE = re.compile(r"seo", re.I)
+_SEO_CLASS_RE = re.compile(r"(?:^|[\s_-])seo", re.I)
 
 
 def printed_field(
@@ -982,7 +982,7 @@ def extract_metadata(tree: lxml_html.HtmlElement, url: str | None = None) -> Pag
         printed = printed_headings(tree)
         for key, value in cleaned.items():
             if key != "h1":
-                cleaned[key] = printed_part(value, printed, names + _site_names(None, page_url))
+                cleaned[key] = printed_part(value, printed, site_names)
     result.title_sources = cleaned
     result.title = choose_title(cleaned, lambda text: bool(_PRINTS_TEXT(tree, text=squash(text))))
     if result.title and result.title != cleaned.get("h1") and _STRAIGHTENED_RE.search(result.title):
@@ -1227,10 +1227,10 @@ _AUTHOR_ROLE_RE = re.compile(
     r"nachrichtenagentur|news agency))\s*$",
     re.I,
 )
-#: Link labels that follow a name in author boxes ("Jane Roe Alle Artikel").
 #: A team, desk or role after a spaced dash ("Jane Roe – Chefredakteurin"): a
 #: name holds hyphens ("Jean-Luc"), never a dash with a space on each side.
 _DASHED_TAIL_RE = re.compile(r"\s+[-–—]\s+.*$")
+#: Link labels that follow a name in author boxes ("Jane Roe Alle Artikel").
 _AUTHOR_SUFFIX_RE = re.compile(r"\s+(?:alle artikel|all (?:posts|articles)|more posts)\s*$", re.I)
 # joiners between names in many languages ("A und B", "A y B", "A et B" ...)
 _AUTHOR_JOIN_RE = re.compile(
