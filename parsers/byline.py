@@ -10,9 +10,10 @@ in one of two general shapes:
 * a line that opens with a byline word ("By", "Von", "Par", "Por",
   "Door", "Autor:", "Text:") followed by the names.
 
-Both are taken only near the story's ``<h1>`` (:func:`parsers.metadata.story_h1`) (a few dozen elements after
-it, a few before): author boxes, comment authors and teaser lists further
-down the page name other people.  Returned texts are raw; the caller cleans
+Both are taken only near the story's ``<h1>`` (the one
+:func:`parsers.metadata.story_h1` picks): a few dozen elements after it, a
+few before.  Author boxes, comment authors and teaser lists further down the
+page name other people.  Returned texts are raw; the caller cleans
 them into names (:func:`parsers.metadata.clean_author_names`).
 """
 

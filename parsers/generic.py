@@ -111,10 +111,11 @@ class GenericParser:
     #: a signature line of names as the last resort; a label the page never
     #: prints cut from the headline fields, a kicker set apart inside the
     #: ``<h1>`` left out, a ``<style>`` inside it ignored;
-    #: 1.5: of several ``<h1>`` the one a field confirms, a meta title cut at an
-    #: unescaped quote mended, a printed heading's dashes and quotes kept, a
-    #: bracketed issue tag the page does not print left off; co-authors and full
-    #: names the printed byline adds to a single metadata name
+    #: 1.5: of several ``<h1>`` the one a field confirms, with none shown the
+    #: field a heading prints; a meta title cut at an unescaped quote mended, a
+    #: printed heading's dashes and quotes kept, a bracketed issue tag the page
+    #: does not print left off; co-authors and full names the printed byline
+    #: adds to a single metadata name; no signature from a printed heading
     version = "1.5"
     VALID_UNTIL: date | None = None
 
@@ -235,7 +236,7 @@ class GenericParser:
         agencies = agency_credits(credited + lines[:3])
         if named and printed and _fuller(printed, named):
             # the byline names the co-authors the metadata's single author
-            # field left out
+            # field left out, or the full name of its first name alone
             named = printed
         if named and printed and not _agree(named, printed):
             # metadata names someone the page never shows, or shows only as
