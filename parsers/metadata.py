@@ -457,6 +457,12 @@ def _confirmed(h1: str, others: list[str]) -> bool:
         rest = whole[len(plain) :]
         if whole.startswith(plain) and _starts_with_seam(rest) and len(rest) > len(plain):
             return False
+    return _states_most_words(h1, others)
+
+
+def _states_most_words(text: str, others: list[str]) -> bool:
+    """One of ``others`` states more than half the words of ``text`` (case-folded)."""
+    words = {w.casefold() for w in _WORD_TOKEN_RE.findall(text)}
     for other in others:
         shared = words & {w.casefold() for w in _WORD_TOKEN_RE.findall(other)}
         if 2 * len(shared) > len(words):
@@ -666,7 +672,9 @@ def story_h1(
 
     A page with several ``<h1>`` (a location or section heading before the
     story's, as in "Bangkok" above the headline) is told apart by the
-    fields: the one most of whose words a headline field states is the story's.
+    fields: the one more than half of whose words a headline field states is
+    the story's (whether that field's wording is the headline is
+    :func:`choose_title`'s question).
 
     Page chrome often carries an ``<h1>`` of its own before the story (the
     logo, "Log In", the section name); the one inside the article element is
@@ -686,8 +694,8 @@ def story_h1(
     if not candidates:
         return None
     default = next((c for c in candidates if c[2]), candidates[0])
-    if fields and len(candidates) > 1 and not _confirmed(default[1], fields):
-        default = next((c for c in candidates if _confirmed(c[1], fields)), default)
+    if fields and len(candidates) > 1 and not _states_most_words(default[1], fields):
+        default = next((c for c in candidates if _states_most_words(c[1], fields)), default)
     return default[0], default[1]
 
 

@@ -543,8 +543,15 @@ def test_a_field_title_is_taken_as_the_heading_prints_it(parser, field, printed)
     assert article.title == lxml_html.fromstring(printed).text_content()
 
 
-def test_of_several_h1_the_one_the_fields_confirm_is_the_headline(parser):
-    head = '<meta property="og:title" content="Ferry landing to reopen next spring, Brindle">'
+@pytest.mark.parametrize(
+    "head",
+    [
+        '<meta property="og:title" content="Ferry landing to reopen next spring, Brindle">',
+        # a field with a suffix no site name explains still tells the story's <h1>
+        "<title>Ferry landing to reopen next spring - Harbour Rowing Club of Lower Brindle</title>",
+    ],
+)
+def test_of_several_h1_the_one_the_fields_confirm_is_the_headline(parser, head):
     top = "<h1 class='place'>Harbourside</h1><h1 class='page-title'>Ferry landing to reopen next spring</h1>"
     article = parser.parse(page(head=head, body_top=top), url="https://n.example/a")
     assert article.title == "Ferry landing to reopen next spring"
