@@ -8,7 +8,8 @@ in one of two general shapes:
   "article__author-name", "metaInfoAuthorList-item", "auteurs", ...), or
   a link to an author page (``/author/jane-roe``, ``/autoren/...``);
 * a line that opens with a byline word ("By", "Von", "Par", "Por",
-  "Door", "Autor:", "Text:") followed by the names.
+  "Door", "Autor:", "Text:") followed by the names, or with the day and a
+  dash ("25.10.2022 - Jane Roe").
 
 Both are taken only near the story's ``<h1>`` (the one
 :func:`parsers.metadata.story_h1` picks): a few dozen elements after it, a
@@ -62,6 +63,12 @@ _PREFIX_RE = re.compile(
     re.I,
 )
 _MAX_LINE = 140
+#: A line of its own that opens with the day, then a dash or bar, then the
+#: names: "25.10.2022 - Jane Roe" (the cleaning refuses what is no name).
+_DATED_RE = re.compile(
+    r"^\s*(?:\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})"
+    r"\s*[-–|·•]\s*(?P<names>[^\W\d_].*?)\s*$"
+)
 #: How far from the ``<h1>`` (in elements, in document order) a byline may sit.
 _AFTER_H1 = 120
 _BEFORE_H1 = 25
@@ -127,6 +134,10 @@ def visible_bylines(tree: lxml_html.HtmlElement, h1: lxml_html.HtmlElement | Non
                 line = _prefixed_line(holder, element, text is element.tail)
                 if line:
                     found.append((position, line))
+        if element.text and not len(element):
+            dated = _DATED_RE.match(element.text)
+            if dated and len(dated.group("names")) <= _MAX_LINE:
+                found.append((position, dated.group("names")))
         if not _is_candidate(element):
             continue
         text = _line(element)

@@ -289,3 +289,10 @@ def test_a_names_only_heading_over_the_text_is_no_signature():
     assert authors(blog_page(paragraphs=["Hanna Evers", *STORY])) == ["Hanna Evers"]
     html = blog_page(before_story="<h2>Hanna Evers</h2>")
     assert authors(html) == []
+
+
+def test_a_dated_line_beside_the_headline_names_the_author():
+    header = '<div class="meta"><span class="field-content">25.10.2022 - Ada Brook</span></div>'
+    assert authors(blog_page(header=header)) == ["Ada Brook"]
+    # a date and a time is no byline
+    assert authors(blog_page(header='<span class="date">25.10.2022 - 08:13 Uhr</span>')) == []
