@@ -86,17 +86,18 @@ _STOP = frozenset({"body", "article", "main"})
 _OUTSIDE = frozenset({"footer", "nav", "aside", "figcaption", "form"})
 
 
-#: Where blogs without an ``<h1>`` print the post's headline.
-_TITLE_HEADINGS = ("h2", "h3")
+#: Where pages without a story ``<h1>`` print the post's headline.
+_TITLE_HEADINGS = ("h1", "h2", "h3")
 _TITLE_CLASS_RE = re.compile(r"(?:entry|post|article|story)[-_]?(?:title|headline)", re.I)
 
 
 def title_heading(tree: lxml_html.HtmlElement, title: str | None) -> lxml_html.HtmlElement | None:
-    """With no ``<h1>``, the element printing the headline: a heading whose text is the
-    title, else one whose class says it is the post's title ("entry-title").
+    """With no story ``<h1>``, the element printing the headline: a heading whose text
+    is the title, else one whose class says it is the post's title ("entry-title").
 
     Blog themes print the post title as ``<h2>`` (the blog's name is the page's
-    ``<h1>`` or no heading at all); the byline sits beside it all the same.
+    ``<h1>`` or no heading at all); some templates put the story's ``<h1>`` in a
+    list the headline finder leaves alone.  The byline sits beside it all the same.
     """
     want = comparable(title).casefold() if title else ""
     marked = None
@@ -104,8 +105,10 @@ def title_heading(tree: lxml_html.HtmlElement, title: str | None) -> lxml_html.H
         text = comparable(element_text(heading)).casefold()
         if not text:
             continue
-        if want and (text == want or (len(text) >= 12 and text in want)):
-            return heading
+        if want and (
+            text == want or (len(text) >= 12 and text in want) or (len(want) >= 12 and text.endswith(want))
+        ):
+            return heading  # the title, a part of it, or the title after a kicker
         if marked is None and _TITLE_CLASS_RE.search(heading.get("class") or ""):
             marked = heading
     return marked

@@ -1297,8 +1297,12 @@ _CALENDAR_RE = re.compile(
     r"|^(?:" + "|".join(WEEKDAY_NAMES) + r")$",
     re.I,
 )
+#: An English month left after a name when the date was cut ("Jane Roe Sept.",
+#: "Jane Roe September" of "By Jane Roe September 12, 2019").
 _TRAILING_MONTH_RE = re.compile(
-    r"\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)\.?$", re.I
+    r"\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|"
+    r"april|june|july|august|september|october|november|december)\.?$",
+    re.I,
 )
 
 

@@ -296,3 +296,20 @@ def test_a_dated_line_beside_the_headline_names_the_author():
     assert authors(blog_page(header=header)) == ["Ada Brook"]
     # a date and a time is no byline
     assert authors(blog_page(header='<span class="date">25.10.2022 - 08:13 Uhr</span>')) == []
+
+
+def test_a_month_left_after_a_name_by_a_cut_date_is_dropped():
+    assert clean_author_names(["By Ada Brook September 12, 2019"]) == ["Ada Brook"]
+    assert clean_author_names(["Ada Brook Sept."]) == ["Ada Brook"]
+
+
+def test_the_byline_beside_a_story_h1_inside_a_list_is_still_found():
+    # some templates print the story's <h1> inside an <ol>, which the headline
+    # finder leaves alone; the byline is found beside it all the same
+    head = "<title>Plot by the railway goes to school and bees</title>"
+    html = blog_page(
+        head=head,
+        heading="<ol><li><h1>Allotments: Plot by the railway goes to school and bees</h1></li></ol>",
+        header="<p><strong>Von <span>Ada Brook</span>, Fenwick</strong></p>",
+    )
+    assert "Ada Brook" in authors(html)
