@@ -159,11 +159,12 @@ class GenericParser:
         if not title:
             raise ParseError("no_title", "no headline found on the page")
         flag, title = wire.split_update_flag(title)
-        dateline, body, byline_authors, signature = _clean_story(body, title)
+        headings = frozenset(_comparable(element_text(h1)) for h1 in tree.iter("h1"))
+        dateline, body, byline_authors, signature = _clean_story(body, title, headings)
         if sum(len(p) for p in body) < MIN_BODY_CHARS // 2:
             # the fast pass kept only boilerplate: the full cascade may find the story
             dateline, body, byline_authors, signature = _clean_story(
-                self.body(tree, meta, fast=False), title
+                self.body(tree, meta, fast=False), title, headings
             )
         if sum(len(p) for p in body) < MIN_BODY_CHARS // 2:
             raise ParseError("no_article_body", "only boilerplate left after cleaning")
@@ -731,12 +732,17 @@ _STAMP_RE = re.compile(
 _BOILERPLATE_MAX_CHARS = 250
 
 
-def _drop_boilerplate(body: list[str], title: str) -> list[str]:
-    """Remove a repeated headline at the top and short call-to-action paragraphs."""
-    heading = _comparable(title)
+def _drop_boilerplate(body: list[str], title: str, headings: frozenset[str] = frozenset()) -> list[str]:
+    """Remove a repeated headline at the top and short call-to-action paragraphs.
+
+    ``headings`` are the page's other ``<h1>`` texts (comparable form): one
+    opening the text is a section label or the site's name ("Press releases"
+    printed as an ``<h1>`` above the story's), not a paragraph of the story.
+    """
+    tops = headings | {_comparable(title)}
     kept = []
     for index, paragraph in enumerate(body):
-        if index < 2 and _comparable(paragraph) == heading:
+        if index < 2 and _comparable(paragraph) in tops:
             continue
         if len(paragraph) <= _BOILERPLATE_MAX_CHARS and _BOILERPLATE_RE.match(paragraph):
             continue
@@ -751,14 +757,15 @@ def _comparable(text: str) -> str:
 
 
 def _clean_story(
-    paragraphs: list[str], title: str
+    paragraphs: list[str], title: str, headings: frozenset[str] = frozenset()
 ) -> tuple[Dateline | None, list[str], list[str], str | None]:
     """Dateline, cleaned story paragraphs, the names of a "By" line and a bare
     signature line (:func:`_signature`) in the extracted paragraphs."""
     dateline, body = _split_dateline(paragraphs)
     body, byline_authors = _split_byline(body)
     signature = None if byline_authors else _signature(body, title)
-    return dateline, wire.clean_paragraphs(_drop_boilerplate(body, title)), byline_authors, signature
+    body = wire.clean_paragraphs(_drop_boilerplate(body, title, headings))
+    return dateline, body, byline_authors, signature
 
 
 def _split_dateline(body: list[str]) -> tuple[Dateline | None, list[str]]:

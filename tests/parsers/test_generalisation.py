@@ -590,3 +590,12 @@ def test_seo_names_a_class_only_as_a_word_of_it(parser):
     top = '<h1 class="seo-title">The harbour museum opens its doors again</h1>'
     article = parser.parse(page(head=head, body_top=top), url="https://n.example/a")
     assert article.title == "Harbour Museum Reopening: Dates And Prices"
+
+
+def test_another_h1_opening_the_text_is_a_label_not_a_paragraph(parser):
+    # "Press releases" printed as an <h1> above the story's own
+    head = "<title>Ferry landing to reopen next spring - Harbour Rowing Club</title>"
+    top = '<h1 class="section">Press releases</h1><h1>Ferry landing to reopen next spring</h1>'
+    article = parser.parse(page(head=head, body_top=top), url="https://n.example/a")
+    assert article.title == "Ferry landing to reopen next spring"
+    assert article.body[0] == STORY[0]
