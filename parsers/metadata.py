@@ -641,6 +641,9 @@ def _plain(text: str) -> str:
     return comparable(text).translate(_DASHES)
 
 
+#: A seam with nothing on its far side: a template filled "Site - {headline}"
+#: with an empty headline ("National Rail Enquiries -").
+_DANGLING_SEAM_RE = re.compile(r"^\s*[-–—|:/·•]+\s+|\s+[-–—|:/·•]+\s*$")
 #: Title sources read from a ``<meta content="...">`` attribute.
 _ATTRIBUTE_SOURCES = ("og", "twitter", "meta")
 
@@ -967,6 +970,7 @@ def extract_metadata(tree: lxml_html.HtmlElement, url: str | None = None) -> Pag
     site_names = names + _site_names(None, page_url)
 
     def clean(value: str | None) -> str | None:
+        value = _DANGLING_SEAM_RE.sub("", value) if value else value
         if not value or _is_site_name(value, site_names, exact=True):
             return None  # the site's own name is never the headline
         return strip_site_name(value, names, page_url) or None

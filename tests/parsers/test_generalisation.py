@@ -599,3 +599,11 @@ def test_another_h1_opening_the_text_is_a_label_not_a_paragraph(parser):
     article = parser.parse(page(head=head, body_top=top), url="https://n.example/a")
     assert article.title == "Ferry landing to reopen next spring"
     assert article.body[0] == STORY[0]
+
+
+def test_a_seam_with_nothing_beyond_it_is_no_part_of_the_title(parser):
+    # a template filled "{headline} | Site" with an empty site name, or "Site - {headline}"
+    # with an empty headline: the dangling separator goes
+    for title in ("Ferry landing to reopen |", "- Ferry landing to reopen"):
+        article = parser.parse(page(head=f"<title>{title}</title>"), url="https://n.example/a")
+        assert article.title == "Ferry landing to reopen"
