@@ -115,7 +115,8 @@ class GenericParser:
     #: field a heading prints; a meta title cut at an unescaped quote mended, a
     #: printed heading's dashes and quotes kept, a bracketed issue tag the page
     #: does not print left off; co-authors and full names the printed byline
-    #: adds to a single metadata name; no signature from a printed heading
+    #: adds to a single metadata name; no signature from a printed heading; a
+    #: theme's hAtom ``<time class="published">`` gives the page's own offset
     version = "1.5"
     VALID_UNTIL: date | None = None
 

@@ -1160,13 +1160,42 @@ def own_offset(candidates: list[datetime | None]) -> datetime | None:
 
 
 def _time_element(tree: lxml_html.HtmlElement) -> datetime | None:
-    """``<time itemprop=datePublished>`` / ``<time pubdate>`` inside the page."""
+    """``<time itemprop=datePublished>`` / ``<time pubdate>`` / ``<time class="published">``
+    (the hAtom microformat blog themes print) inside the page.
+
+    Themes often state the local time there and UTC in the fields: it gives
+    :func:`own_offset` the page's own offset.
+    """
     for element in tree.iter("time"):
-        if element.get("itemprop") == "datePublished" or element.get("pubdate") is not None:
+        if (
+            element.get("itemprop") == "datePublished"
+            or element.get("pubdate") is not None
+            or ("published" in (element.get("class") or "").split() and not _about_other_stories(element))
+        ):
             parsed = parse_datetime(element.get("datetime") or element_text(element))
             if parsed:
                 return parsed
     return None
+
+
+#: Boxes that date other stories or other people's words: related posts,
+#: teasers, comments, sidebars.
+_OTHER_STORIES_RE = re.compile(r"related|recommend|teaser|comment|sidebar|promo", re.I)
+
+
+def _about_other_stories(element: lxml_html.HtmlElement) -> bool:
+    """``element`` sits in page chrome or a box about other stories (its hAtom
+    date is theirs: themes print one for every related post).  A ``<footer>``
+    inside an ``<article>`` is the post's own (where themes print its date)."""
+    # (the classes of <body> and <html> describe the page: "comments-open")
+    ancestors = [a for a in element.iterancestors() if a.tag not in ("body", "html")]
+    in_article = any(a.tag == "article" for a in ancestors)
+    for ancestor in ancestors:
+        if ancestor.tag in ("aside", "nav") or (ancestor.tag == "footer" and not in_article):
+            return True
+        if _OTHER_STORIES_RE.search(ancestor.get("class") or ""):
+            return True
+    return False
 
 
 def _document_title(tree: lxml_html.HtmlElement) -> str | None:

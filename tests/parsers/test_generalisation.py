@@ -611,3 +611,24 @@ def test_a_seam_with_nothing_beyond_it_is_no_part_of_the_title(parser):
     for title in ("Ferry landing to reopen |", "- Ferry landing to reopen"):
         article = parser.parse(page(head=f"<title>{title}</title>"), url="https://n.example/a")
         assert article.title == "Ferry landing to reopen"
+
+
+def test_a_themes_hatom_published_time_gives_the_pages_own_offset(parser):
+    head = (
+        "<title>Ferry landing to reopen</title>"
+        '<meta property="article:published_time" content="2020-08-11T07:29:20+00:00">'
+    )
+    related = (
+        '<ul class="related-posts"><li><article><h4>An older post</h4>'
+        '<time class="published updated" datetime="2009-04-11T18:06:36+02:00">11 April 2009</time>'
+        "</article></li></ul>"
+    )
+    own = (
+        '<header class="entry-header"><time class="entry-date published" '
+        'datetime="2020-08-11T09:29:20+02:00">11/08/2020</time></header>'
+    )
+    article = parser.parse(page(head=head, body_top=own + related), url="https://n.example/a")
+    assert article.published_at.isoformat() == "2020-08-11T09:29:20+02:00"
+    # a related post's date is never the story's, and states no offset for it
+    article = parser.parse(page(head=head, body_top=related), url="https://n.example/a")
+    assert article.published_at.isoformat() == "2020-08-11T07:29:20+00:00"
