@@ -156,7 +156,7 @@ def visible_bylines(tree: lxml_html.HtmlElement, h1: lxml_html.HtmlElement | Non
 
 
 def _is_outside_at(elements: list, position: int) -> bool:
-    return _is_outside(elements[position])
+    return outside_story(elements[position])
 
 
 def _is_candidate(element: lxml_html.HtmlElement) -> bool:
@@ -171,8 +171,9 @@ def _is_candidate(element: lxml_html.HtmlElement) -> bool:
     return bool(_WORD_RE.search(marks)) and _names_author(element)
 
 
-def _is_outside(element: lxml_html.HtmlElement) -> bool:
-    """Inside page chrome or a comment thread: never the story's byline.
+def outside_story(element: lxml_html.HtmlElement) -> bool:
+    """Inside page chrome, a comment thread or a related story: never the story's
+    byline (nor its date).
 
     A ``<footer>`` inside an ``<article>`` is that article's own footer (HTML5),
     where blog themes print "Posted by X in Y": not page chrome.  A comment

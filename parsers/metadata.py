@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 from lxml import html as lxml_html
 
-from parsers.byline import POSTED_BY
+from parsers.byline import POSTED_BY, outside_story
 from parsers.dates import MONTH_NAMES, WEEKDAY_NAMES, parse_datetime
 from parsers.html import INVISIBLE_RE, comparable, element_text, hidden_from_view, is_site_logo, squash
 from parsers.wire import is_agency
@@ -473,9 +473,8 @@ def _states_most_words(text: str, others: list[str]) -> bool:
 _TITLE_ORDER = ("jsonld", "og", "twitter", "document", "h1", "meta", "jsonld_name")
 
 
-#: A short bracketed tag after a headline: "Headline (Video)", "Headline [PHOTOS]".
-_MEDIA_TAG_RE = re.compile(r"^\s*[(\[][^()\[\]]{1,20}[)\]]$")
-#: The same tag at the end of a title ("Purzelbaum (2021/5)": an issue number).
+#: A short bracketed tag after a headline: "Headline (Video)", "Headline [PHOTOS]",
+#: "Purzelbaum (2021/5)" (an issue number); ``match`` it for a whole suffix.
 _TAG_TAIL_RE = re.compile(r"\s*[(\[][^()\[\]]{1,20}[)\]]$")
 
 
@@ -497,7 +496,7 @@ def _inner_headline(value: str, others: list[str]) -> str | None:
             continue
         prefix, suffix = whole[:start], whole[start + len(part) :]
         if (not prefix or _ends_in_seam(prefix)) and (
-            not suffix or _starts_with_seam(suffix) or bool(_MEDIA_TAG_RE.match(suffix))
+            not suffix or _starts_with_seam(suffix) or bool(_TAG_TAIL_RE.match(suffix))
         ):
             best = other
     return best
@@ -622,17 +621,21 @@ _DASHES = str.maketrans(dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u
 _STRAIGHTENED_RE = re.compile("[-'\"]")
 
 
-def _as_printed(tree: lxml_html.HtmlElement, title: str) -> str:
+def _as_printed(title: str, printed: dict[str, list[lxml_html.HtmlElement]]) -> str:
     """``title`` in the characters of a heading printing it ("Korsetts – Shops"
     printed, "Korsetts - Shops" in the fields), else ``title``: the field's
-    copy straightened the dash or quotes, the page shows the published text."""
+    copy straightened the dash or quotes, the page shows the published text.
+
+    ``printed`` is :func:`printed_headings`: keys compare as :func:`_plain` does.
+    """
     plain = _plain(title)
-    for element in _HEADINGS(tree):
-        if element.tag in ("title", "meta", "body", "html"):
+    for key, elements in printed.items():
+        if _plain(key) != plain:
             continue
-        text = squash(element_text(element))
-        if text != title and len(text) == len(title) and _plain(text) == plain:
-            return text
+        for element in elements:
+            text = squash(element_text(element))
+            if text != title and len(text) == len(title):
+                return text
     return title
 
 
@@ -981,8 +984,16 @@ def extract_metadata(tree: lxml_html.HtmlElement, url: str | None = None) -> Pag
     if story is not None:
         result.h1_element, cleaned["h1"] = story[0], clean(story[1])
     cleaned = {key: value for key, value in cleaned.items() if value}
+    headings: list[dict[str, list[lxml_html.HtmlElement]]] = []
+
+    def printed() -> dict[str, list[lxml_html.HtmlElement]]:
+        # built once a page, and only for pages whose fields need it
+        if not headings:
+            headings.append(printed_headings(tree))
+        return headings[0]
+
     if "h1" not in cleaned and len({comparable(v) for v in cleaned.values()}) > 1:
-        shown = printed_field(cleaned, printed_headings(tree))
+        shown = printed_field(cleaned, printed())
         if shown is not None:
             cleaned["h1"] = shown  # what the reader sees heading the story
     h1 = comparable(cleaned.get("h1", ""))
@@ -991,14 +1002,13 @@ def extract_metadata(tree: lxml_html.HtmlElement, url: str | None = None) -> Pag
         for k, v in cleaned.items()
         if k != "h1"
     ):
-        printed = printed_headings(tree)
         for key, value in cleaned.items():
             if key != "h1":
-                cleaned[key] = printed_part(value, printed, site_names)
+                cleaned[key] = printed_part(value, printed(), site_names)
     result.title_sources = cleaned
     result.title = choose_title(cleaned, lambda text: bool(_PRINTS_TEXT(tree, text=squash(text))))
     if result.title and result.title != cleaned.get("h1") and _STRAIGHTENED_RE.search(result.title):
-        result.title = _as_printed(tree, result.title)
+        result.title = _as_printed(result.title, printed())
 
     # every source in order; the parser takes the first that survives cleaning
     # (a meta author of "site.de" must not hide the byline in the page), then
@@ -1170,32 +1180,12 @@ def _time_element(tree: lxml_html.HtmlElement) -> datetime | None:
         if (
             element.get("itemprop") == "datePublished"
             or element.get("pubdate") is not None
-            or ("published" in (element.get("class") or "").split() and not _about_other_stories(element))
+            or ("published" in (element.get("class") or "").split() and not outside_story(element))
         ):
             parsed = parse_datetime(element.get("datetime") or element_text(element))
             if parsed:
                 return parsed
     return None
-
-
-#: Boxes that date other stories or other people's words: related posts,
-#: teasers, comments, sidebars.
-_OTHER_STORIES_RE = re.compile(r"related|recommend|teaser|comment|sidebar|promo", re.I)
-
-
-def _about_other_stories(element: lxml_html.HtmlElement) -> bool:
-    """``element`` sits in page chrome or a box about other stories (its hAtom
-    date is theirs: themes print one for every related post).  A ``<footer>``
-    inside an ``<article>`` is the post's own (where themes print its date)."""
-    # (the classes of <body> and <html> describe the page: "comments-open")
-    ancestors = [a for a in element.iterancestors() if a.tag not in ("body", "html")]
-    in_article = any(a.tag == "article" for a in ancestors)
-    for ancestor in ancestors:
-        if ancestor.tag in ("aside", "nav") or (ancestor.tag == "footer" and not in_article):
-            return True
-        if _OTHER_STORIES_RE.search(ancestor.get("class") or ""):
-            return True
-    return False
 
 
 def _document_title(tree: lxml_html.HtmlElement) -> str | None:
