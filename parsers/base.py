@@ -72,6 +72,8 @@ class ParsedArticle:
     language: str | None = None
     update_flag: str | None = None
     authors: list[str] = field(default_factory=list)
+    #: the publication, desk or site credited as author; never people, never news agencies
+    author_organisations: list[str] = field(default_factory=list)
     dateline: Dateline | None = None
     published_at: datetime | None = None
     updated_at: datetime | None = None
@@ -163,6 +165,7 @@ def build_record(
         "title": title,
         "update_flag": article.update_flag,
         "authors": _clean_list(article.authors),
+        "author_organisations": _clean_list(article.author_organisations),
         "dateline": dateline,
         "published_at": _iso(article.published_at),
         "updated_at": _iso(article.updated_at),

@@ -43,6 +43,7 @@ from parsers.metadata import (
     credited_otherwise,
     dom_authors,
     extract_metadata,
+    organisation_credits,
     own_offset,
 )
 from parsers.publishers import publisher_for
@@ -88,6 +89,8 @@ class _Authors:
     publishers: list[str] = field(default_factory=list)
     #: news agencies the byline or metadata credits: never authors, kept in the dateline
     agencies: list[str] = field(default_factory=list)
+    #: the publication, desk or site the metadata credits: never authors either
+    organisations: list[str] = field(default_factory=list)
 
     def byline(self, raw: list[str]) -> list[str]:
         return clean_author_names(raw, self.publishers)
@@ -116,8 +119,10 @@ class GenericParser:
     #: printed heading's dashes and quotes kept, a bracketed issue tag the page
     #: does not print left off; co-authors and full names the printed byline
     #: adds to a single metadata name; no signature from a printed heading; a
-    #: theme's hAtom ``<time class="published">`` gives the page's own offset
-    version = "1.5"
+    #: theme's hAtom ``<time class="published">`` gives the page's own offset;
+    #: 1.6: the publication, desk or site the author metadata credits kept in
+    #: ``author_organisations`` (never among the people in ``authors``)
+    version = "1.6"
     VALID_UNTIL: date | None = None
 
     def __init__(self, *, publisher_table: bool = True) -> None:
@@ -185,6 +190,7 @@ class GenericParser:
                 or authors.markup
                 or authors.byline(_signed(tree, signature))
             ),
+            author_organisations=authors.organisations,
             dateline=dateline,
             published_at=published,
             updated_at=meta.updated_at,
@@ -245,10 +251,16 @@ class GenericParser:
             # editor ("Editor: Jane Roe") beside the byline it prints
             if _shown_otherwise(named, tree) or not _visible(named, tree):
                 named = printed
+        organisations = _organisations(meta, publishers)
+        if not organisations and not named and not printed and lines:
+            # a byline printing only the publication or its desk ("Von Redaktion Site")
+            organisations = organisation_credits(lines[:1], publishers)
         if named or printed:
-            return _Authors(named=named or printed, publishers=publishers, agencies=agencies)
+            return _Authors(named=named or printed, publishers=publishers, agencies=agencies,
+                            organisations=organisations)
         markup = clean_author_names(dom_authors(tree), publishers)
-        return _Authors(markup=markup, publishers=publishers, agencies=agencies)
+        return _Authors(markup=markup, publishers=publishers, agencies=agencies,
+                        organisations=organisations)
 
     def body(
         self, tree: lxml_html.HtmlElement, meta: PageMetadata, *, fast: bool = True
@@ -425,6 +437,20 @@ def _agree(named: list[str], printed: list[str]) -> bool:
     """A metadata name shares a word with a printed one ("Jane Q. ROE" and "Jane Roe")."""
     seen = {t.casefold() for n in printed for t in _NAME_TOKEN_RE.findall(n)}
     return any(t.casefold() in seen for n in named for t in _NAME_TOKEN_RE.findall(n))
+
+
+def _organisations(meta: PageMetadata, publishers: list[str]) -> list[str]:
+    """The organisations the author metadata credits: a JSON-LD author typed as one,
+    else the first author field's names that are the site, its domain or a desk.
+
+    Only the first field that names anyone counts, as for people: a later
+    field's site name ("NDR" in ``<meta name=author>`` beside a JSON-LD person)
+    is the CMS's default, not a credit of this story.
+    """
+    if meta.organisation_authors:
+        return organisation_credits(meta.organisation_authors, publishers, typed=True)
+    first = next((raw for raw in meta.author_sources if raw), [])
+    return organisation_credits(first, publishers)
 
 
 def _fuller(printed: list[str], named: list[str]) -> bool:

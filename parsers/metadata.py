@@ -1392,6 +1392,57 @@ def agency_credits(raw: list[str]) -> list[str]:
     return credits
 
 
+#: Words of an organisation's desk or team anywhere in a credit ("BR24 Redaktion",
+#: "Teufel Blog Redaktion"): the publication's staff, not a person.
+_DESK_WORD_RE = re.compile(
+    r"\b(?:redaktion|redaktionsteam|rédaction|redacción|redazione|redactie|newsroom|"
+    r"editorial (?:team|staff|board|desk)|editors|online|web)\b|編集部|编辑部",
+    re.I,
+)
+
+
+def _holds_site_name(text: str, site_names: list[str]) -> bool:
+    """True when ``text`` names the site in full ("Fenwick Courier", "Redaktion
+    fenwick-courier.de"); a mere part of the site's name ("Fenwick", a town) is not."""
+    key = _name_key(text)
+    return any(len(other) >= 3 and other in key for other in map(_name_key, site_names))
+
+
+#: Separators between the names of one author field ("Troy Roe, Cleveland.com",
+#: "site.de, Frankfurt, Germany", "unocero - Jane Roe"); words such as "und" are
+#: not, as they join the words of one organisation's name.
+_CREDIT_SEPARATOR_RE = re.compile(r"\s*[,;|]\s*|\s+[-–—]\s+")
+
+
+def organisation_credits(raw: list[str], site_names: list[str], *, typed: bool = False) -> list[str]:
+    """Organisations an author field credits: the publication, its desk or its site.
+
+    Where a page credits no person ("Redaktion hessenschau.de", "DER SPIEGEL",
+    "ndr.de"), who stands behind the story is still worth a reader's knowing,
+    but an organisation is never among ``authors``; news agencies are credited
+    in the dateline instead.  ``typed``: the values are already known to be
+    organisations (a JSON-LD ``Organization``); otherwise a value counts when
+    it is no person's name and names the site, its domain or a desk.
+    """
+    credits: list[str] = []
+    parts = raw if typed else [p for v in raw for p in _CREDIT_SEPARATOR_RE.split(squash(v))]
+    for value in parts:
+        text = _AUTHOR_PREFIX_RE.sub("", squash(unescape(value))).strip(" ,;:-–—")
+        if not text or len(text) > 60 or "/" in text or "@" in text or not re.search(r"[^\W\d_]", text):
+            continue  # a URL, an e-mail, a sentence: no credit
+        if is_agency(text) or credited_otherwise(text) or _CALENDAR_RE.match(text):
+            continue
+        if not typed:
+            if clean_author_names([text], site_names):
+                continue  # a person
+            if not (_DOMAIN_RE.search(text) or _DESK_WORD_RE.search(text)
+                    or _holds_site_name(text, _publication_names(site_names)[0])):
+                continue
+        if text.casefold() not in {c.casefold() for c in credits}:
+            credits.append(text)
+    return credits
+
+
 def clean_author_names(raw: list[str], site_names: list[str] | None = None) -> list[str]:
     """People's names only: no "By", e-mails, agencies, site names; "A and B" split.
 

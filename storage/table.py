@@ -10,7 +10,10 @@ Delta rather than Iceberg).
 from the record's JSON Schema (``storage/schemas/article.v1.json``): strings,
 integers, lists and nested objects map one to one; each date-time field
 becomes a UTC timestamp plus a ``<field>_offset`` column keeping the page's
-own offset (``+09:00``); ``date`` (the partition day) is added.
+own offset (``+09:00``); ``date`` (the partition day) is added.  A field the
+schema gains later becomes a new, nullable column: every write merges the
+schema, so a table created before the field existed takes it on the first day
+that has it, its earlier rows reading null.
 
 **One commit per published day**, after its manifest: a MERGE keyed on
 ``(id, version, content_hash)`` within ``source = S AND date = D`` inserts
@@ -223,6 +226,7 @@ def sync_day(store: ObjectStore, source: str, day: str) -> int | None:
         return table.version()
     if have[0] == 0:
         _retrying(lambda t: write_deltalake(t, data(), partition_by=PARTITION_BY, mode="append",
+                                            schema_mode="merge",
                                             target_file_size=TARGET_FILE_BYTES),
                   table, uri, options)
     else:
@@ -230,7 +234,7 @@ def sync_day(store: ObjectStore, source: str, day: str) -> int | None:
     table = DeltaTable(uri, storage_options=options)
     if _partition_digest(table, source, day) != want:  # a concurrent writer of this day
         _retrying(lambda t: write_deltalake(
-            t, data(), partition_by=PARTITION_BY, mode="overwrite",
+            t, data(), partition_by=PARTITION_BY, mode="overwrite", schema_mode="merge",
             target_file_size=TARGET_FILE_BYTES,
             predicate=f"source = '{source}' AND date = '{day}'"), table, uri, options)
         table = DeltaTable(uri, storage_options=options)
@@ -247,7 +251,7 @@ def _merge(table: Any, data: pa.RecordBatchReader, source: str, day: str) -> Non
             data,
             predicate=f"{where} AND t.id = s.id AND t.version = s.version "
                       "AND t.content_hash = s.content_hash",
-            source_alias="s", target_alias="t",
+            source_alias="s", target_alias="t", merge_schema=True,
         )
         .when_not_matched_insert_all()
         .when_not_matched_by_source_delete(predicate=where)

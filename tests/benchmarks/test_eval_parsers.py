@@ -8,11 +8,13 @@ from datetime import date
 from benchmarks import eval_parsers
 from benchmarks.eval_parsers import (
     Extraction,
+    authors_credit_ok,
     authors_ok,
     date_ok,
     format_table,
     name_set,
     segment_counts,
+    snippet_authors_credit_ok,
     snippet_authors_ok,
     snippet_date_ok,
     snippet_title_ok,
@@ -47,6 +49,17 @@ def test_authors_are_compared_as_normalised_sets():
     assert authors_ok(Extraction(authors=["tomas vell", "Mara  Oakes"]), row)
     assert not authors_ok(Extraction(authors=["Mara Oakes"]), row)
     assert authors_ok(Extraction(authors=[]), {"authors": None})
+
+
+def test_credited_organisations_count_only_in_the_credit_row():
+    # the record keeps people, the publication or desk, and the agency apart
+    got = Extraction(authors=["Mara Oakes"], organisations=["Redaktion Courier"], agency="dpa")
+    row = {"authors": ["Mara Oakes", "Redaktion Courier", "dpa"]}
+    assert not authors_ok(got, row) and authors_credit_ok(got, row)
+    assert not authors_credit_ok(got, {"authors": ["Mara Oakes", "dpa"]})
+    assert authors_credit_ok(Extraction(organisations=["Courier"]), {"authors": ["courier"]})
+    snippet = {"author": "Mara Oakes; Redaktion Courier; dpa"}
+    assert not snippet_authors_ok(got, snippet) and snippet_authors_credit_ok(got, snippet)
 
 
 def test_table_leads_with_the_table_off_figure_beside_table_on_and_trafilatura():

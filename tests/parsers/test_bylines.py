@@ -176,6 +176,9 @@ def test_metadata_editor_gives_way_to_the_printed_byline():
 def test_editorial_desk_is_not_a_person():
     html = blog_page(header="<p>By Redaktion Fenwick Notes</p>")
     assert authors(html) == []
+    # but the desk the byline prints is credited as an organisation
+    parsed = GenericParser().parse(html, url="https://fenwick-notes.example/2021/03/plot/")
+    assert parsed.author_organisations == ["Redaktion Fenwick Notes"]
 
 
 # -- personal sites: the owner's name is a person's ------------------------
@@ -212,7 +215,8 @@ def test_person_publisher_names_the_site_after_its_owner():
 def test_publication_named_in_the_byline_is_still_no_author():
     head = '<meta property="og:site_name" content="Fenwick Courier">'
     html = blog_page(head=head, header="<p>By Fenwick Courier</p>")
-    assert authors(html, url="https://fenwickcourier.example/plot/") == []
+    assert credits(html, url="https://fenwickcourier.example/plot/") == (
+        [], ["Fenwick Courier"], None)
 
 
 # -- cleaning -----------------------------------------------------------------
@@ -313,3 +317,56 @@ def test_the_byline_beside_a_story_h1_inside_a_list_is_still_found():
         header="<p><strong>Von <span>Ada Brook</span>, Fenwick</strong></p>",
     )
     assert "Ada Brook" in authors(html)
+
+
+# -- organisations credited as author: kept beside the people, never among them ----------
+
+
+def credits(html: str, url: str = "https://fenwickcourier.example/2021/03/plot/") -> tuple:
+    parsed = GenericParser().parse(html, url=url)
+    agency = parsed.dateline.agency if parsed.dateline else None
+    return parsed.authors, parsed.author_organisations, agency
+
+
+COURIER = '<meta property="og:site_name" content="Fenwick Courier">'
+
+
+def test_an_author_typed_as_an_organisation_is_credited_as_one():
+    head = COURIER + jsonld({"@context": "https://schema.org", "@type": "NewsArticle",
+                             "headline": "Plot by the railway goes to school and bees",
+                             "author": {"@type": "NewsMediaOrganization",
+                                        "name": "Redaktion Fenwick Courier"}})
+    assert credits(blog_page(head=head)) == ([], ["Redaktion Fenwick Courier"], None)
+
+
+def test_the_site_name_given_as_a_person_is_an_organisation():
+    # CMSs fill a Person's name with the publication's when no reporter is credited
+    head = COURIER + jsonld({"@context": "https://schema.org", "@type": "NewsArticle",
+                             "author": {"@type": "Person", "name": "Fenwick Courier"}})
+    assert credits(blog_page(head=head)) == ([], ["Fenwick Courier"], None)
+
+
+def test_a_desk_beside_a_reporter_in_one_field_is_credited_beside_her():
+    head = COURIER + '<meta name="author" content="Lena Brook, Redaktion Fenwick Courier">'
+    assert credits(blog_page(head=head)) == (["Lena Brook"], ["Redaktion Fenwick Courier"], None)
+
+
+def test_the_site_name_in_a_later_field_is_the_cms_default_not_a_credit():
+    head = COURIER + jsonld({"@context": "https://schema.org", "@type": "NewsArticle",
+                             "author": {"@type": "Person", "name": "Lena Brook"}}) + (
+        '<meta name="author" content="Fenwick Courier">')
+    assert credits(blog_page(head=head)) == (["Lena Brook"], [], None)
+
+
+def test_a_news_agency_stays_in_the_dateline_and_a_url_is_no_credit():
+    head = COURIER + jsonld({"@context": "https://schema.org", "@type": "NewsArticle",
+                             "author": [{"@type": "Organization", "name": "Associated Press"}]})
+    assert credits(blog_page(head=head)) == ([], [], "Associated Press")
+    head = COURIER + '<meta name="author" content="https://social.example/fenwickcourier/">'
+    assert credits(blog_page(head=head)) == ([], [], None)
+
+
+def test_a_domain_credited_as_author_is_the_site():
+    head = '<meta name="author" content="fenwick-courier.de, Fenwick, England">'
+    assert credits(blog_page(head=head), url="https://www.fenwick-courier.de/plot/") == (
+        [], ["fenwick-courier.de"], None)

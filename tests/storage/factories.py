@@ -22,6 +22,7 @@ def make_record(
     published_at: str = "2026-11-20T09:00:00+09:00",
     updated_at: str | None = None,
     article: str | None = None,
+    author_organisations: list[str] | None = None,
 ) -> dict[str, Any]:
     title = title or f"Story number {n}"
     body = body or [f"Paragraph one of story {n}.", f"Paragraph two of story {n}."]
@@ -37,6 +38,7 @@ def make_record(
         "title": title,
         "update_flag": None,
         "authors": ["Kim Reporter"],
+        "author_organisations": author_organisations or [],
         "dateline": {"city": "SEOUL", "agency": "Yonhap"},
         "published_at": published_at,
         "updated_at": updated_at,

@@ -174,6 +174,52 @@ def test_concurrent_commits_of_different_days_all_land(store, tmp_path) -> None:
     assert table.num_rows == 3 * len(jobs)
 
 
+def test_a_table_made_before_a_field_existed_takes_it_on(store, tmp_path, monkeypatch) -> None:
+    """An upgrade: days published before ``author_organisations`` existed (their table
+    columns and their records lack it) and days published after, in any order, share one
+    table; no day is lost, the old rows read null, the new ones their values."""
+    from deltalake import DeltaTable
+
+    import storage.table as table_module
+
+    new_schema = arrow_schema()
+    old_schema = pa.schema([f for f in new_schema if f.name != "author_organisations"])
+    monkeypatch.setattr(table_module, "arrow_schema", lambda: old_schema)
+
+    def old_records(day: str) -> list[dict[str, Any]]:
+        return [{k: v for k, v in r.items() if k != "author_organisations"}
+                for r in _day_records("testwire", day)]
+
+    _publish(store, tmp_path, "testwire", DAYS[0], "r1", old_records(DAYS[0]))
+    uri, options = table_location(store)
+    assert "author_organisations" not in DeltaTable(uri, storage_options=options).schema().to_arrow().names
+
+    monkeypatch.setattr(table_module, "arrow_schema", lambda: new_schema)
+    credited = [make_record(200 + i, published_at=f"{DAYS[2]}T0{i}:15:00+09:00",
+                            author_organisations=["DER SPIEGEL"]) for i in range(2)]
+    _publish(store, tmp_path, "testwire", DAYS[2], "r1", credited)  # a new day: appended
+    # a re-run of the old day with one story changed: MERGEd into the widened table
+    changed = old_records(DAYS[0])
+    changed[0] = make_record(0, title="Changed story", published_at=changed[0]["published_at"],
+                             author_organisations=["Redaktion hessenschau.de"])
+    _publish(store, tmp_path, "testwire", DAYS[0], "r2", changed)
+    # and a day staged by the old code, published only now (a backfill out of order)
+    _publish(store, tmp_path, "testwire", DAYS[1], "r1", old_records(DAYS[1]))
+
+    table = DeltaTable(uri, storage_options=options)
+    assert "author_organisations" in table.schema().to_arrow().names
+    rows = {(r["date"], r["title"]): r["author_organisations"]
+            for r in table.to_pyarrow_table().to_pylist()}
+    assert len(rows) == 3 + 2 + 3
+    assert rows[(DAYS[0], "Changed story")] == ["Redaktion hessenschau.de"]
+    assert rows[(DAYS[0], "Story number 1")] is None
+    assert rows[(DAYS[1], "Story number 100")] is None
+    assert rows[(DAYS[2], "Story number 200")] == ["DER SPIEGEL"]
+    con, uri, _ = _duckdb(store)
+    assert con.execute(f"SELECT count(*) FROM delta_scan('{uri}') "
+                       "WHERE len(author_organisations) > 0").fetchone() == (3,)
+
+
 def test_changes_command_prints_json_lines(tmp_path, capsys) -> None:
     from wiredesk import cli
 
