@@ -252,13 +252,18 @@ class GenericParser:
             if _shown_otherwise(named, tree) or not _visible(named, tree):
                 named = printed
         organisations = _organisations(meta, publishers)
-        if not organisations and not named and not printed and lines:
-            # a byline printing only the publication or its desk ("Von Redaktion Site")
-            organisations = organisation_credits(lines[:1], publishers)
         if named or printed:
             return _Authors(named=named or printed, publishers=publishers, agencies=agencies,
                             organisations=organisations)
-        markup = clean_author_names(dom_authors(tree), publishers)
+        marked = dom_authors(tree)
+        markup = clean_author_names(marked, publishers)
+        if not organisations and not markup:
+            # no person anywhere: a byline or author markup printing only the
+            # publication or its desk ("Von Redaktion Site", rel=author "Site Redaktion")
+            for line in [*lines[:4], *marked[:1]]:
+                organisations = organisation_credits([line], publishers)
+                if organisations:
+                    break
         return _Authors(markup=markup, publishers=publishers, agencies=agencies,
                         organisations=organisations)
 

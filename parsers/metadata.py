@@ -1405,7 +1405,9 @@ def _holds_site_name(text: str, site_names: list[str]) -> bool:
     """True when ``text`` names the site in full ("Fenwick Courier", "Redaktion
     fenwick-courier.de"); a mere part of the site's name ("Fenwick", a town) is not."""
     key = _name_key(text)
-    return any(len(other) >= 3 and other in key for other in map(_name_key, site_names))
+    # a host names the site without its suffix too ("hausinfo" of hausinfo.ch)
+    hosts = [n.rsplit(".", 1)[0] for n in site_names if "." in n and " " not in n]
+    return any(len(other) >= 3 and other in key for other in map(_name_key, site_names + hosts))
 
 
 #: Separators between the names of one author field ("Troy Roe, Cleveland.com",

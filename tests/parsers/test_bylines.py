@@ -370,3 +370,18 @@ def test_a_domain_credited_as_author_is_the_site():
     head = '<meta name="author" content="fenwick-courier.de, Fenwick, England">'
     assert credits(blog_page(head=head), url="https://www.fenwick-courier.de/plot/") == (
         [], ["fenwick-courier.de"], None)
+
+
+def test_a_desk_in_author_markup_or_after_a_date_line_is_credited_when_no_person_is():
+    # the byline block opens with the date; the desk is in rel=author markup further down
+    header = ('<div class="byline">Thursday, 4 November 2021</div><div class="byline">by</div>'
+              '<address class="article-author"><a rel="author" class="url fn n" '
+              'href="/author/desk/">fenwick-courier.de Redaktion</a></address>')
+    assert credits(blog_page(header=header), url="https://www.fenwick-courier.de/plot/") == (
+        [], ["fenwick-courier.de Redaktion"], None)
+
+
+def test_the_host_without_its_suffix_names_the_site():
+    header = '<p class="byline">Article by:</p><p class="byline">fenwickcourier</p>'
+    assert credits(blog_page(header=header), url="https://www.fenwickcourier.ch/plot/") == (
+        [], ["fenwickcourier"], None)
