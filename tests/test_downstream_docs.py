@@ -104,6 +104,10 @@ def day_records(source: str, day: str) -> list[dict[str, Any]]:
     records[1]["images"] = [{"url": "https://wire.example/photo.jpg", "caption": "A photo"}]
     records[2]["published_at"] = f"{day}T02:15:00.25{offset}"  # fractional seconds
     records[2]["raw"]["offset"] = 1234
+    if day == DAYS[0]:  # written before author_organisations existed: records lack it
+        records = [{k: v for k, v in r.items() if k != "author_organisations"} for r in records]
+    if day == DAYS[2]:
+        records[0]["author_organisations"] = ["Wire Desk"]
     if day == DAYS[1]:  # the first day's first story, updated: a second version of one id
         records.append(make_record(0, source=source, title="Story number 0 (updated)",
                                    published_at=f"{DAYS[0]}T00:15:00{offset}",
