@@ -89,7 +89,8 @@ class _Authors:
     publishers: list[str] = field(default_factory=list)
     #: news agencies the byline or metadata credits: never authors, kept in the dateline
     agencies: list[str] = field(default_factory=list)
-    #: the publication, desk or site the metadata credits: never authors either
+    #: the publication, desk or site the metadata (with no person named, the
+    #: byline or author markup) credits: never authors either
     organisations: list[str] = field(default_factory=list)
 
     def byline(self, raw: list[str]) -> list[str]:
@@ -120,8 +121,9 @@ class GenericParser:
     #: does not print left off; co-authors and full names the printed byline
     #: adds to a single metadata name; no signature from a printed heading; a
     #: theme's hAtom ``<time class="published">`` gives the page's own offset;
-    #: 1.6: the publication, desk or site the author metadata credits kept in
-    #: ``author_organisations`` (never among the people in ``authors``)
+    #: 1.6: the publication, desk or site the author metadata (with no person
+    #: named, the byline or author markup) credits kept in
+    #: ``author_organisations``, never among the people in ``authors``
     version = "1.6"
     VALID_UNTIL: date | None = None
 
