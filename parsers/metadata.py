@@ -1309,11 +1309,11 @@ def _name_shaped(part: str) -> bool:
 #: Initials alone ("PA", "dsw") or a press service's code ("SP-X"): a desk's sign-off, not a name.
 _INITIALS_RE = re.compile(r"^(?:[A-Z]{1,3}|[a-z]{1,3}|[A-Z]{1,3}-[A-Z\d]{1,3})\.?$")
 #: An editorial desk ("Redaktion Gelbe Liste", "Editorial Team"): the publication, not a person.
-_DESK_RE = re.compile(
-    r"^(?:redaktion(?:steam)?|editorial (?:team|staff|board|desk)|the editors|newsroom|"
-    r"nachrichtenredaktion|rédaction|redacción|redazione)\b",
-    re.I,
+_DESK_WORDS = (
+    r"redaktion(?:steam)?|editorial (?:team|staff|board|desk)|the editors|newsroom|"
+    r"nachrichtenredaktion|rédaction|redacción|redazione"
 )
+_DESK_RE = re.compile(rf"^(?:{_DESK_WORDS})\b", re.I)
 #: Calendar words left of a date cut off a byline ("Jane Roe Feb", "Donnerstag").
 _CALENDAR_RE = re.compile(
     r"^(?:" + "|".join(re.escape(n) for names in MONTH_NAMES.values() for n in names) + r")\.?$"
@@ -1394,11 +1394,7 @@ def agency_credits(raw: list[str]) -> list[str]:
 
 #: Words of an organisation's desk or team anywhere in a credit ("BR24 Redaktion",
 #: "Teufel Blog Redaktion"): the publication's staff, not a person.
-_DESK_WORD_RE = re.compile(
-    r"\b(?:redaktion|redaktionsteam|rédaction|redacción|redazione|redactie|newsroom|"
-    r"editorial (?:team|staff|board|desk)|editors|online|web)\b|編集部|编辑部",
-    re.I,
-)
+_DESK_WORD_RE = re.compile(rf"\b(?:{_DESK_WORDS}|redactie|editors|online|web)\b|編集部|编辑部", re.I)
 
 
 def _holds_site_name(text: str, site_names: list[str]) -> bool:
@@ -1427,6 +1423,7 @@ def organisation_credits(raw: list[str], site_names: list[str], *, typed: bool =
     it is no person's name and names the site, its domain or a desk.
     """
     credits: list[str] = []
+    publication = _publication_names(site_names)[0]
     parts = raw if typed else [p for v in raw for p in _CREDIT_SEPARATOR_RE.split(squash(v))]
     for value in parts:
         text = _AUTHOR_PREFIX_RE.sub("", squash(unescape(value))).strip(" ,;:-–—")
@@ -1438,7 +1435,7 @@ def organisation_credits(raw: list[str], site_names: list[str], *, typed: bool =
             if clean_author_names([text], site_names):
                 continue  # a person
             if not (_DOMAIN_RE.search(text) or _DESK_WORD_RE.search(text)
-                    or _holds_site_name(text, _publication_names(site_names)[0])):
+                    or _holds_site_name(text, publication)):
                 continue
         if text.casefold() not in {c.casefold() for c in credits}:
             credits.append(text)

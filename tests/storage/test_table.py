@@ -220,6 +220,52 @@ def test_a_table_made_before_a_field_existed_takes_it_on(store, tmp_path, monkey
                        "WHERE len(author_organisations) > 0").fetchone() == (3,)
 
 
+def test_days_racing_to_add_a_new_field_to_an_old_table_all_land(store, tmp_path,
+                                                                  monkeypatch) -> None:
+    """The first publishes after an upgrade, at once: each wants to add the column to a
+    table made before it; one schema change wins, the others retry on it, none is lost."""
+    from deltalake import DeltaTable
+
+    import storage.table as table_module
+
+    new_schema = arrow_schema()
+    monkeypatch.setattr(table_module, "arrow_schema", lambda: pa.schema(
+        [f for f in new_schema if f.name != "author_organisations"]))
+    old = [{k: v for k, v in r.items() if k != "author_organisations"}
+           for r in _day_records("testwire", DAYS[0])]
+    _publish(store, tmp_path, "testwire", DAYS[0], "r1", old)
+    monkeypatch.setattr(table_module, "arrow_schema", lambda: new_schema)
+
+    jobs = [(source, day) for source in SOURCES for day in DAYS[1:]]
+    for source, day in jobs:  # staged first; the publishes race below
+        records = [make_record(i + 100 * DAYS.index(day), source=source,
+                               published_at=f"{day}T0{i}:15:00+09:00",
+                               author_organisations=[f"Desk {source}"]) for i in range(3)]
+        local = write_run_dir(tmp_path / f"{source}-{day}", records, run_id="r1", day=day,
+                              source=source)
+        storage.upload_staging(store, source, day, "r1", local)
+    errors: list[BaseException] = []
+
+    def publish(source: str, day: str) -> None:
+        try:
+            storage.publish_run(store, source, day, "r1")
+        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=publish, args=job) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not errors, errors
+    uri, options = table_location(store)
+    rows = DeltaTable(uri, storage_options=options).to_pyarrow_table(
+        columns=["source", "date", "author_organisations"]).to_pylist()
+    assert len(rows) == 3 + 3 * len(jobs)
+    assert sorted({(r["source"], r["date"]) for r in rows if r["author_organisations"]}) == sorted(jobs)
+    assert all(r["author_organisations"] == [f"Desk {r['source']}"] for r in rows if r["date"] != DAYS[0])
+
+
 def test_changes_command_prints_json_lines(tmp_path, capsys) -> None:
     from wiredesk import cli
 
