@@ -51,15 +51,17 @@ _WORD_RE = re.compile("|".join(_AUTHOR_WORDS), re.I)
 #: "Posted by", "Verfasst von", "Publié par": a verb of writing or posting, then "by"
 #: (also part of the author-name cleaning in :mod:`parsers.metadata`).
 POSTED_BY = (
-    r"(?:posted|published|written|veröffentlicht|verfasst|geschrieben|erstellt|publié|écrit|rédigé|"
-    r"publicado|escrito|pubblicato|scritto|skrevet)\s+(?:by|von|par|por|da|af|av)"
+    r"(?:(?:posted|published|written|veröffentlicht|verfasst|geschrieben|erstellt|publié|écrit|rédigé|"
+    r"publicado|escrito|pubblicato|scritto|skrevet)\s+(?:by|von|par|por|da|af|av)|"
+    # "Ein Beitrag von", "Blog-Beitrag von", "A guest post by": the post, then its writer
+    r"(?:ein\s+)?(?:blog-?\s*|gast)?beitrag\s+von|(?:a\s+)?(?:guest\s+)?(?:post|article|story)\s+by)"
 )
 #: A line that opens with a byline word, and the word itself.
 _PREFIX_RE = re.compile(
     # the lookahead of first letters fails most texts at once (it runs on every text node)
     rf"^\s*(?=[abdeéprstvgw])(?:{POSTED_BY}\s*:?|"
     r"(?:by|von|par|por|door|di|av|af)\s*:?|text(?:e)?\s*:|text (?:von|by)|texte de|"
-    r"autor(?:in)?(?:\s*/\s*autor(?:in)?)?\s*:?|author\s*:|auteur\s*:)(?=\s|$)",
+    r"autor(?:in)?(?:\s*/\s*autor(?:in)?)?\s*:?|autor(?:en|innen)\s*:?|author\s*:|auteur\s*:)(?=\s|$)",
     re.I,
 )
 _MAX_LINE = 140

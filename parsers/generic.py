@@ -123,8 +123,12 @@ class GenericParser:
     #: theme's hAtom ``<time class="published">`` gives the page's own offset;
     #: 1.6: the publication, desk or site the author metadata (with no person
     #: named, the byline or author markup) credits kept in
-    #: ``author_organisations``, never among the people in ``authors``
-    version = "1.6"
+    #: ``author_organisations``, never among the people in ``authors``;
+    #: 1.7: the story's printed ``<h1>`` over a headline the fields agree on
+    #: but the page never prints; a role after the name ("Jane Roe,
+    #: Projektleiterin der …") no name; "Ein Beitrag von", "A guest post by"
+    #: and "Autoren A und B" read as bylines
+    version = "1.7"
     VALID_UNTIL: date | None = None
 
     def __init__(self, *, publisher_table: bool = True) -> None:

@@ -926,6 +926,36 @@ def printed_part(
     return best
 
 
+def _unprinted_field_over_h1(
+    title: str | None,
+    h1_text: str | None,
+    h1: lxml_html.HtmlElement | None,
+    tree: lxml_html.HtmlElement,
+    shown: Callable[[str], bool],
+) -> bool:
+    """The vote chose a field's wording that the page never prints over the
+    headline the story's ``<h1>`` prints.
+
+    An SEO or social-card headline rewritten after publication ("Verkehrschaos
+    durch Hitze: …" in every field, "So sind Straßenbahnen … vorbereitet" in
+    the ``<h1>``) outvotes the one ``<h1>``; the vote cannot tell rewording
+    from a stray heading, the page can: a headline the fields agree on but
+    the reader never sees is not the published one.  The ``<h1>`` must head
+    the story (inside ``<article>``/``<main>``, or the page's only ``<h1>``;
+    blog themes print other posts' titles as ``<h1>`` too) and read like a
+    headline (four words or more: a section label is shorter).
+    """
+    if not title or not h1_text or h1 is None or len(h1_text.split()) < 4:
+        return False
+    chosen, printed = comparable(title), comparable(h1_text)
+    if printed in chosen or chosen in printed:
+        return False  # one holds the other: a kicker printed apart, a cut
+    in_story = any(a.tag in ("article", "main") for a in h1.iterancestors())
+    if not in_story and sum(1 for _ in tree.iter("h1")) > 1:
+        return False
+    return not shown(title)
+
+
 # -- assembly --------------------------------------------------------------
 
 
@@ -1006,7 +1036,14 @@ def extract_metadata(tree: lxml_html.HtmlElement, url: str | None = None) -> Pag
             if key != "h1":
                 cleaned[key] = printed_part(value, printed(), site_names)
     result.title_sources = cleaned
-    result.title = choose_title(cleaned, lambda text: bool(_PRINTS_TEXT(tree, text=squash(text))))
+    def shown(text: str) -> bool:
+        return bool(_PRINTS_TEXT(tree, text=squash(text)))
+
+    result.title = choose_title(cleaned, shown)
+    if _unprinted_field_over_h1(result.title, cleaned.get("h1"), result.h1_element, tree, shown):
+        # the fields' headline appears nowhere on the page, while the story's
+        # own <h1> prints another: the reader's headline is the printed one
+        result.title = cleaned["h1"]
     if result.title and result.title != cleaned.get("h1") and _STRAIGHTENED_RE.search(result.title):
         result.title = _as_printed(result.title, printed())
 
@@ -1240,7 +1277,7 @@ _AUTHOR_PREFIX_RE = re.compile(
     r"(?:a |an )?(?:commentary|comment|kommentar|analyse|analysis|interview|essay|column|"
     r"gastbeitrag|reportage)\s+(?:by|von)|"
     r"by|written by|reporting by|text(?:e)?(?:\s+(?:von|by|de))?|von|por|par|door|di|av|af|"
-    r"autor(?:in)?(?:\s*/\s*autor(?:in)?)?|author|auteur)"
+    r"autor(?:in)?(?:\s*/\s*autor(?:in)?)?|autor(?:en|innen)|author|auteur)"
     r"\s*:?\s+",
     re.I,
 )
@@ -1256,6 +1293,20 @@ _AUTHOR_ROLE_RE = re.compile(
     r"editor|writer|correspondent|korrespondent(?:in)?|journalist(?:in)?|columnist|"
     r"kolumnist(?:in)?|contributor|volontär(?:in)?|autor(?:in)?|redaktion|"
     r"nachrichtenagentur|news agency))\s*$",
+    re.I,
+)
+#: A role phrase after the name, set apart by a comma ("Jane Roe, Projektleiterin
+#: der Stiftung in Tunis", "Jane Roe, head of research at ..."): a job title,
+#: then the body it is held in.  The name stands before it; the phrase names no one.
+_ROLE_PHRASE_RE = re.compile(
+    r"^(?:(?:senior|chief|deputy|stellvertretende[rn]?|managing)\s+)?"
+    r"(?:projekt)?(?:leiter(?:in)?|referent(?:in)?|(?:presse)?sprecher(?:in)?|direktor(?:in)?|"
+    r"director|geschäftsführer(?:in)?|vorsitzende[rn]?|präsident(?:in)?|president|head|chef(?:in)?|"
+    r"professor(?:in)?|mitarbeiter(?:in)?|researcher|fellow|manager(?:in)?|koordinator(?:in)?|"
+    r"coordinator|berater(?:in)?|analyst(?:in)?|chair(?:man|woman)?|founder|gründer(?:in)?|"
+    r"member|mitglied|student(?:in)?|doktorand(?:in)?|lecturer|dozent(?:in)?|expert(?:e|in)?|"
+    r"partner(?:in)?|inhaber(?:in)?|owner|ceo|cto|cfo)"
+    r"\s+(?:der|des|von|vom|bei|beim|für|im|am|an|of|at|for|in|with|de|du|del|della)\b",
     re.I,
 )
 #: A team, desk or role after a spaced dash ("Jane Roe – Chefredakteurin"): a
@@ -1472,7 +1523,7 @@ def clean_author_names(raw: list[str], site_names: list[str] | None = None) -> l
                 continue
             if _AUTHOR_LABEL_RE.match(part) or _INITIALS_RE.match(part) or _CALENDAR_RE.match(part):
                 continue
-            if _DESK_RE.match(part):
+            if _DESK_RE.match(part) or _ROLE_PHRASE_RE.match(part):
                 continue
             if _name_key(part) in owners:
                 pass  # the person the site is named after

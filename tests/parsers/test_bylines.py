@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from parsers.generic import GenericParser
 from parsers.metadata import clean_author_names
 
@@ -253,6 +255,37 @@ def test_a_team_after_a_spaced_dash_is_not_part_of_the_last_name():
     line = "Posted by Ada Brook, Tom Lee and Kiran C Nair - Allotment Safety team"
     assert clean_author_names([line]) == ["Ada Brook", "Tom Lee", "Kiran C Nair"]
     assert clean_author_names(["Jean-Luc Marchand"]) == ["Jean-Luc Marchand"]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Autorin: Ada Brook, Projektleiterin der Hafenstiftung in Lower Brindle.", ["Ada Brook"]),
+        ("By Tom Lee, head of research at the Brindle Harbour Trust", ["Tom Lee"]),
+        ("Ada Brook, Pressesprecherin des Fährvereins", ["Ada Brook"]),
+        # a name that merely opens with such a word stays a name
+        ("By Ada Brook and Mina Head", ["Ada Brook", "Mina Head"]),
+    ],
+)
+def test_a_role_phrase_after_the_name_names_no_one(line, expected):
+    assert clean_author_names([line]) == expected
+
+
+@pytest.mark.parametrize(
+    "before_story",
+    [
+        "<p>Blog-Beitrag von Ada Brook</p>",
+        "<p>Ein Beitrag von Ada Brook</p>",
+        "<p>A guest post by Ada Brook</p>",
+    ],
+)
+def test_a_line_naming_the_post_and_its_writer(before_story):
+    assert authors(blog_page(before_story=before_story)) == ["Ada Brook"]
+
+
+def test_a_plural_author_label_without_a_colon():
+    html = blog_page(paragraphs=[*STORY, "Autoren Ada Brook und Tom Lee"])
+    assert authors(html) == ["Ada Brook", "Tom Lee"]
 
 
 def test_the_printed_byline_adds_the_co_authors_a_single_meta_author_leaves_out():

@@ -96,6 +96,38 @@ def test_the_printed_headline_beats_a_single_seo_title(parser):
     assert article.title == "After nine years, the ferry is coming back"
 
 
+def test_the_printed_headline_beats_fields_agreeing_on_an_unprinted_one(parser):
+    # every field repeats a rewritten SEO headline the page never prints
+    seo = "Ferry chaos in the heat: old boats and cracked piers as big risks"
+    head = (
+        jsonld({"@type": "NewsArticle", "headline": seo})
+        + f'<title>{seo}</title><meta property="og:title" content="{seo}">'
+        + f'<meta name="twitter:title" content="{seo}">'
+    )
+    article = parser.parse(
+        page(head=head, body_top="<h1>How the harbour prepares its boats for the next heatwave</h1>"),
+        url="https://n.example/a",
+    )
+    assert article.title == "How the harbour prepares its boats for the next heatwave"
+
+
+def test_fields_printed_on_the_page_or_a_stray_h1_keep_the_fields_headline(parser):
+    seo = "Ferry chaos in the heat: old boats and cracked piers as big risks"
+    head = f'<title>{seo}</title><meta property="og:title" content="{seo}">'
+    # the fields' headline is printed (a teaser, a caption): the vote stands
+    printed = parser.parse(
+        page(head=head, body_top=f"<h1>How the harbour prepares its boats</h1><p>{seo}</p>"),
+        url="https://n.example/a",
+    )
+    assert printed.title == seo
+    # a blog theme printing other posts' titles as <h1> outside any article
+    blog = f"""<html><head>{head}</head><body>
+<div class="post"><h1>Council approves the new bridge road budget</h1></div>
+<div class="post"><h1>Divers finish the survey of the old pier</h1></div>
+<div class="entry">{"".join(f"<p>{p}</p>" for p in STORY)}</div></body></html>"""
+    assert parser.parse(blog, url="https://n.example/b").title == seo
+
+
 def test_a_kicker_only_h1_does_not_cut_the_headline():
     sources = {
         "jsonld": "Harbour: Ferry landing to reopen",
