@@ -23,8 +23,11 @@ changed nothing writes no change rows, and the change data feed lists only
 real changes). The MERGE always reads the day's *current* manifest, so it
 converges on what readers of the partitions see, and running it again is
 harmless: a publish retried after a crash between manifest and table
-repairs the table. Days of different sources and dates commit concurrently
-(Delta's optimistic concurrency; conflicts on disjoint partitions retry).
+repairs the table. A sync reads the manifest again after its write and
+syncs again when the day moved on meanwhile (a slower attempt of the same
+day must not leave the table at the run that lost). Days of different
+sources and dates commit concurrently (Delta's optimistic concurrency;
+conflicts on disjoint partitions retry).
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ import pyarrow as pa
 
 from storage import layout
 from storage.base import ObjectStore
+from storage.errors import StorageError
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +60,8 @@ TARGET_FILE_BYTES = 16 * 1024 * 1024
 BATCH_ROWS = 5000
 #: Commits lost to concurrent days before a publish gives up (each retry re-reads the log).
 MERGE_ATTEMPTS = 12
+#: Times a day's manifest may change under one table sync before it gives up.
+MANIFEST_MOVES = 5
 _SCHEMA_FILE = Path(__file__).with_name("schemas") / f"article.v{layout.SCHEMA_VERSION}.json"
 
 
@@ -188,22 +194,55 @@ def table_location(store: ObjectStore) -> tuple[str, dict[str, str]]:
 def sync_day(store: ObjectStore, source: str, day: str) -> int | None:
     """Make the table hold exactly the day's current manifest; returns the table version.
 
+    Returns ``None`` when the day has no manifest (nothing to show yet).
+    Two attempts of one day may publish at once, and a slow one may still be
+    writing the table from the manifest it read when the other has already
+    replaced that manifest and deleted its parts. So the manifest is read
+    again after each table write: when it moved on meanwhile, the write just
+    made is stale (or failed on the parts the newer run removed) and the
+    current manifest is synced instead. The last sync of a day to finish
+    therefore always leaves the table at the day's latest manifest.
+    """
+    from storage.read import read_manifest
+
+    manifest = read_manifest(store, source, day)
+    for _ in range(MANIFEST_MOVES):
+        if manifest is None:
+            return None
+        try:
+            version = _sync_manifest(store, source, day, manifest)
+        except Exception:
+            now = read_manifest(store, source, day)
+            if now == manifest:
+                raise  # a real failure, not the day moving on under the write
+            logger.info("table %s/%s: the manifest moved on during the write; syncing it",
+                        source, day)
+            manifest = now
+            continue
+        now = read_manifest(store, source, day)
+        if now == manifest:
+            return version
+        logger.info("table %s/%s: the manifest moved on after the write; syncing it",
+                    source, day)
+        manifest = now
+    raise StorageError(
+        f"table sync {source} {day}: the day's manifest changed {MANIFEST_MOVES} times "
+        "while its table rows were written; publish the day again once its runs are done"
+    )
+
+
+def _sync_manifest(store: ObjectStore, source: str, day: str, manifest: dict[str, Any]) -> int:
+    """Bring the day's rows in the table to ``manifest``; returns the table version.
+
     The cheap paths first: a day whose rows already match (same count and
     digest of ``(id, version, content_hash)``) is left alone, with no commit
     and so no change rows; a day the table does not have yet is appended,
     streamed. Only a day whose content changed is MERGEd (inserts and deletes
     of exactly the versions that differ). If a concurrent writer of the same
-    day left it different anyway, the day is replaced whole. Returns ``None``
-    when the day has no manifest (nothing to show yet).
+    day left it different anyway, the day is replaced whole.
     """
     from deltalake import DeltaTable, write_deltalake
     from deltalake.exceptions import TableNotFoundError
-
-    from storage.read import read_manifest
-
-    manifest = read_manifest(store, source, day)
-    if manifest is None:
-        return None
 
     def data() -> pa.RecordBatchReader:  # a fresh stream for each attempt
         return pa.RecordBatchReader.from_batches(

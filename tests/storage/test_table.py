@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -174,6 +174,21 @@ def test_concurrent_commits_of_different_days_all_land(store, tmp_path) -> None:
     assert table.num_rows == 3 * len(jobs)
 
 
+def _old_table(store, tmp_path, monkeypatch) -> pa.Schema:
+    """A table published before ``author_organisations`` existed; returns the new schema,
+    which the code under test then uses."""
+    import storage.table as table_module
+
+    new_schema = arrow_schema()
+    monkeypatch.setattr(table_module, "arrow_schema", lambda: pa.schema(
+        [f for f in new_schema if f.name != "author_organisations"]))
+    old = [{k: v for k, v in r.items() if k != "author_organisations"}
+           for r in _day_records("testwire", DAYS[0])]
+    _publish(store, tmp_path, "testwire", DAYS[0], "r1", old)
+    monkeypatch.setattr(table_module, "arrow_schema", lambda: new_schema)
+    return new_schema
+
+
 def test_a_table_made_before_a_field_existed_takes_it_on(store, tmp_path, monkeypatch) -> None:
     """An upgrade: days published before ``author_organisations`` existed (their table
     columns and their records lack it) and days published after, in any order, share one
@@ -226,16 +241,7 @@ def test_days_racing_to_add_a_new_field_to_an_old_table_all_land(store, tmp_path
     table made before it; one schema change wins, the others retry on it, none is lost."""
     from deltalake import DeltaTable
 
-    import storage.table as table_module
-
-    new_schema = arrow_schema()
-    monkeypatch.setattr(table_module, "arrow_schema", lambda: pa.schema(
-        [f for f in new_schema if f.name != "author_organisations"]))
-    old = [{k: v for k, v in r.items() if k != "author_organisations"}
-           for r in _day_records("testwire", DAYS[0])]
-    _publish(store, tmp_path, "testwire", DAYS[0], "r1", old)
-    monkeypatch.setattr(table_module, "arrow_schema", lambda: new_schema)
-
+    _old_table(store, tmp_path, monkeypatch)
     jobs = [(source, day) for source in SOURCES for day in DAYS[1:]]
     for source, day in jobs:  # staged first; the publishes race below
         records = [make_record(i + 100 * DAYS.index(day), source=source,
@@ -264,6 +270,132 @@ def test_days_racing_to_add_a_new_field_to_an_old_table_all_land(store, tmp_path
     assert len(rows) == 3 + 3 * len(jobs)
     assert sorted({(r["source"], r["date"]) for r in rows if r["author_organisations"]}) == sorted(jobs)
     assert all(r["author_organisations"] == [f"Desk {r['source']}"] for r in rows if r["date"] != DAYS[0])
+
+
+def _assert_table_holds_manifest(store, day: str) -> list[dict[str, Any]]:
+    """The table's rows of ``day`` are exactly the current manifest's records."""
+    from deltalake import DeltaTable
+
+    uri, options = table_location(store)
+    rows = DeltaTable(uri, storage_options=options).to_pyarrow_table(
+        filters=[("source", "=", "testwire"), ("date", "=", day)]).to_pylist()
+    published = storage.read_articles(store, "testwire", day)
+    assert sorted((r["id"], r["version"], r["content_hash"]) for r in rows) == sorted(
+        (r["id"], r["version"], r["content_hash"]) for r in published)
+    return rows
+
+
+def test_two_attempts_of_one_day_at_once_on_an_old_table(store, tmp_path, monkeypatch) -> None:
+    """Two attempts of the first day after an upgrade publish at once, each wanting the
+    new column: the newer crawl holds the day, and the table holds exactly its records."""
+    _old_table(store, tmp_path, monkeypatch)
+    runs = {"r2": 3, "r3": 4}
+    for n, (run_id, count) in enumerate(runs.items()):
+        records = [make_record(i, title=f"{run_id} story {i}", published_at=f"{DAYS[0]}T0{i}:15:00+09:00",
+                               author_organisations=[f"Desk {run_id}"]) for i in range(count)]
+        local = write_run_dir(tmp_path / run_id, records, run_id=run_id, day=DAYS[0],
+                              finished_at=(datetime.now(UTC) + timedelta(minutes=n + 1)).isoformat())
+        storage.upload_staging(store, "testwire", DAYS[0], run_id, local)
+    barrier = threading.Barrier(len(runs))
+    errors: list[BaseException] = []
+
+    def publish(run_id: str) -> None:
+        try:
+            barrier.wait(30)
+            storage.publish_run(store, "testwire", DAYS[0], run_id)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=publish, args=(run_id,)) for run_id in runs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not errors, errors
+    assert storage.read_manifest(store, "testwire", DAYS[0])["run_id"] == "r3"
+    rows = _assert_table_holds_manifest(store, DAYS[0])
+    assert len(rows) == 4 and all(r["author_organisations"] == ["Desk r3"] for r in rows)
+
+
+def test_a_day_another_writer_changed_meanwhile_is_replaced_whole(store, tmp_path,
+                                                                  monkeypatch) -> None:
+    """Another writer of the same day commits between this publisher's MERGE and its check
+    (here a stray row of the day, appended for real right after the MERGE): the day is
+    replaced whole and holds exactly the manifest, on a table made before the new field
+    (the MERGE adds the column; the replacement keeps it and its values)."""
+    from deltalake import DeltaTable, write_deltalake
+
+    import storage.table as table_module
+
+    schema = _old_table(store, tmp_path, monkeypatch)
+    real_merge = table_module._merge
+
+    def merge_then_another_writer(table, data, source, day):
+        real_merge(table, data, source, day)
+        # the other writer's row: one of the day's, under another id and content
+        uri, options = table_location(store)
+        stray = DeltaTable(uri, storage_options=options).to_pyarrow_table(
+            filters=[("source", "=", source), ("date", "=", day)]).slice(0, 1).to_pylist()[0]
+        stray.update(id="testwire:STRAY", title="Stray", content_hash="0" * 64)
+        write_deltalake(uri, pa.Table.from_pylist([stray], schema=schema),
+                        partition_by=table_module.PARTITION_BY, mode="append",
+                        storage_options=options)
+
+    monkeypatch.setattr(table_module, "_merge", merge_then_another_writer)
+    changed = [make_record(i, title=f"Changed {i}", published_at=f"{DAYS[0]}T0{i}:15:00+09:00",
+                           author_organisations=["Redaktion"]) for i in range(3)]
+    _publish(store, tmp_path, "testwire", DAYS[0], "r2", changed)
+    rows = _assert_table_holds_manifest(store, DAYS[0])
+    assert sorted(r["title"] for r in rows) == ["Changed 0", "Changed 1", "Changed 2"]
+    assert all(r["author_organisations"] == ["Redaktion"] for r in rows)
+
+
+def test_a_table_sync_that_read_an_older_manifest_does_not_win(store, tmp_path,
+                                                              monkeypatch) -> None:
+    """Two attempts of one day: the older one reads its manifest, then stalls (a slow
+    worker) while the newer one publishes and syncs the table; when the older one's
+    table write lands last, the table must still end holding the newer manifest."""
+    import storage.read as read_module
+
+    day = DAYS[0]
+    for n, (run_id, count) in enumerate((("r2", 3), ("r3", 4))):
+        records = [make_record(i, title=f"{run_id} story {i}", published_at=f"{day}T0{i}:15:00+09:00")
+                   for i in range(count)]
+        local = write_run_dir(tmp_path / run_id, records, run_id=run_id, day=day,
+                              finished_at=f"2026-11-21T0{n + 1}:00:00+00:00")
+        storage.upload_staging(store, "testwire", day, run_id, local)
+    storage.publish_run(store, "testwire", day, "r2")
+    real_read = read_module.read_manifest
+    reached, go = threading.Event(), threading.Event()
+
+    def stalling_read(*args, **kwargs):
+        manifest = real_read(*args, **kwargs)
+        if threading.current_thread().name == "stale" and not reached.is_set():
+            reached.set()
+            assert go.wait(60)
+        return manifest
+
+    monkeypatch.setattr(read_module, "read_manifest", stalling_read)
+    from storage.table import sync_day
+
+    errors: list[BaseException] = []
+
+    def stale_sync() -> None:
+        try:
+            sync_day(store, "testwire", day)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=stale_sync, name="stale")
+    thread.start()
+    assert reached.wait(60)  # it holds r2's manifest
+    storage.publish_run(store, "testwire", day, "r3")  # manifest and table move to r3
+    go.set()
+    thread.join(120)
+    assert not errors, errors
+    assert storage.read_manifest(store, "testwire", day)["run_id"] == "r3"
+    rows = _assert_table_holds_manifest(store, day)
+    assert sorted(r["title"] for r in rows) == [f"r3 story {i}" for i in range(4)]
 
 
 def test_changes_command_prints_json_lines(tmp_path, capsys) -> None:
