@@ -128,3 +128,20 @@ class CorruptObject(StorageError):
         super().__init__(f"corrupt object {key!r} in {where}: {problem}")
         self.key = key
         self.problem = problem
+
+
+class PartitionChanged(StorageError):
+    """A day was published again while a reader was part-way through it.
+
+    The newer publish deletes the older parts once its manifest is in place,
+    so a reader holding the older manifest cannot finish; what it already
+    read was the complete older day up to that point. Read the day again.
+    """
+
+    def __init__(self, source: str, day: str, was: str, now: str | None) -> None:
+        super().__init__(
+            f"{source} {day} was published again (run {was} -> run {now}) while it was "
+            "being read; the records already returned are from the older run: read the day again"
+        )
+        self.source, self.day = source, day
+

@@ -18,11 +18,11 @@ from typing import Any
 
 from storage import layout
 from storage.base import ObjectStore, StoredObject, open_store
-from storage.errors import CorruptObject, ObjectNotFound
+from storage.errors import CorruptObject, ObjectNotFound, PartitionChanged
 
 __all__ = [
-    "PartitionInfo", "list_partitions", "manifest_keys", "read_articles", "read_manifest",
-    "read_manifest_object", "read_part", "verify_manifest", "write_manifest",
+    "PartitionInfo", "list_partitions", "manifest_keys", "read_articles", "read_day",
+    "read_manifest", "read_manifest_object", "read_part", "verify_manifest", "write_manifest",
 ]
 
 #: The manifest fields a reader relies on; a manifest without them is corrupt.
@@ -185,11 +185,44 @@ def read_articles(
     for key in keys:
         if (first and key.date < first) or (last and key.date > last):
             continue
-        manifest = read_manifest(store, key.source, key.date)
+        yield from read_day(store, key.source, key.date, verify=verify)
+
+
+#: Times one day may be published again before a reader that has returned nothing of it gives up.
+_REREADS = 5
+
+
+def read_day(
+    store: ObjectStore, source: str, day: date | str, *, verify: bool = False
+) -> Iterator[dict[str, Any]]:
+    """The records of one day's current manifest (none when the day has no manifest).
+
+    A re-publish of the day between reading its manifest and opening a part
+    deletes that part: with nothing of the day returned yet, the day's new
+    manifest is read instead; after some records, :class:`PartitionChanged`
+    says so (a silent restart would return records twice).
+    """
+    manifest = read_manifest(store, source, day)
+    first_run = manifest["run_id"] if manifest else None
+    for _ in range(_REREADS):
         if manifest is None:
-            continue
-        for part in manifest["parts"]:
-            yield from read_part(store, part, verify=verify)
+            return
+        returned = 0
+        try:
+            for part in manifest["parts"]:
+                for record in read_part(store, part, verify=verify):
+                    returned += 1
+                    yield record
+            return
+        except CorruptObject:
+            now = read_manifest(store, source, day)
+            if now == manifest:
+                raise  # the current manifest's own part: a broken store
+            if returned:
+                raise PartitionChanged(source, day, manifest["run_id"],
+                                       now["run_id"] if now else None) from None
+            manifest = now
+    raise PartitionChanged(source, day, str(first_run), manifest["run_id"] if manifest else None)
 
 
 def _store(url: str | ObjectStore, options: dict[str, Any]) -> ObjectStore:

@@ -47,7 +47,7 @@ from typing import Any
 
 from storage import layout
 from storage.base import ObjectStore
-from storage.errors import CommitConflict, ObjectNotFound
+from storage.errors import CommitConflict, CorruptObject, ObjectNotFound
 
 logger = logging.getLogger(__name__)
 
@@ -270,7 +270,16 @@ def rebuild_index(store: ObjectStore, source: str) -> int:
             continue
         commit_id = manifest.get("commit_id") or layout.validate_run_id(manifest["run_id"])
         records = (record for part in manifest["parts"] for record in read_part(store, part))
-        keys = pieces_for(store, source, partition.date, commit_id, records)
+        try:
+            keys = pieces_for(store, source, partition.date, commit_id, records)
+        except CorruptObject:
+            now = read_manifest_object(store, source, partition.date)
+            if now is not None and now[1].token == stored.token:
+                raise  # a part of the current manifest is missing: a broken store
+            # republished meanwhile (its older parts deleted): that publish wrote its own index
+            logger.info("%s/%s was republished while its index was rebuilt", source,
+                        partition.date)
+            continue
         if not isinstance(listed, list):
             manifest["state"] = keys
             try:

@@ -148,6 +148,36 @@ def test_check_staged_passes_a_clean_day_against_its_history(tmp_path):
     assert "(mean of 3 day(s))" in results[-1].measured
 
 
+@pytest.mark.parametrize("republished_at_part", [0, 1])  # before any record, part-way
+def test_drift_history_samples_a_day_republished_while_it_is_read(tmp_path, monkeypatch,
+                                                                  republished_at_part):
+    """A backfill republishes an earlier day (its old parts deleted) while the gate samples
+    it: the sample starts that day over on its new run, not a failed task, not two runs mixed."""
+    import storage.read as read_module
+
+    store = open_store(tmp_path.joinpath("store").as_uri())
+    earlier = DAY - timedelta(days=1)
+    _stage(store, tmp_path, earlier, [make_record(i, published_at=f"{earlier}T09:00:00+09:00")
+                                      for i in range(6)], "h1")
+    publish_run(store, "testwire", earlier, "h1", part_max_records=2)
+    backfill = [make_record(i, published_at=f"{earlier}T09:00:00+09:00") for i in range(6)]
+    for record in backfill:
+        record["authors"] = []  # the new run differs: its shares tell which run was sampled
+    _stage(store, tmp_path, earlier, backfill, "h2")
+    real_read_part, seen = read_module.read_part, []
+
+    def read_part_while_a_backfill_lands(store_, part, **kwargs):
+        seen.append(part["key"])
+        if len(seen) == republished_at_part + 1:
+            publish_run(store, "testwire", earlier, "h2", part_max_records=2)
+        yield from real_read_part(store_, part, **kwargs)
+
+    monkeypatch.setattr(read_module, "read_part", read_part_while_a_backfill_lands)
+    history = gates.recent_days(store, "testwire", DAY, days=3, sample=100)
+    assert "part-h1." in seen[republished_at_part]
+    assert [(h.records, h.share("authors")) for h in history] == [(6, 1.0)]
+
+
 def test_validate_step_fails_with_gate_value_and_limit_and_publishes_nothing(tmp_path):
     url = tmp_path.joinpath("store").as_uri()
     store = open_store(url)

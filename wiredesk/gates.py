@@ -161,7 +161,8 @@ def drift(today: FieldShares, history: list[FieldShares], limits: Mapping[str, A
 
 def recent_days(store: Any, source: str, day: date | str, days: int, sample: int) -> list[FieldShares]:
     """Missing-field shares of the last ``days`` published days before ``day``, from samples."""
-    from storage.read import manifest_keys, read_manifest, read_part
+    from storage.errors import PartitionChanged
+    from storage.read import manifest_keys, read_day
 
     if days <= 0:
         return []
@@ -169,18 +170,17 @@ def recent_days(store: Any, source: str, day: date | str, days: int, sample: int
     earlier = sorted({k.date for k in manifest_keys(store, source) if k.date < day}, reverse=True)[:days]
     found = []
     for earlier_day in earlier:
-        manifest = read_manifest(store, source, earlier_day)
-        if manifest is None:
-            continue
-        shares = FieldShares()
-        for part in manifest["parts"]:
-            for record in read_part(store, part):
-                shares.add(record)
-                if shares.records >= sample:
-                    break
-            if shares.records >= sample:
-                break
-        found.append(shares)
+        for _ in range(3):  # a backfill may republish that day meanwhile: sample it afresh
+            shares = FieldShares()
+            try:
+                for record in read_day(store, source, earlier_day):
+                    shares.add(record)
+                    if shares.records >= sample:
+                        break
+            except PartitionChanged:
+                continue
+            found.append(shares)
+            break
     return found
 
 

@@ -136,6 +136,32 @@ def test_a_lost_index_piece_is_rebuilt_from_the_partition(store, tmp_path) -> No
     assert later["counts"]["duplicate"] == 3
 
 
+def test_an_index_rebuild_beside_a_republish_of_the_day_leaves_it_to_that_publish(
+        store, tmp_path, monkeypatch) -> None:
+    """The day is republished while the rebuild reads its older parts (deleted by that
+    publish): the rebuild skips the day, whose new manifest lists its own index."""
+    import storage.read as read_module
+    from storage.versions import rebuild_index
+
+    records = [make_record(i) for i in range(4)]
+    stage(store, tmp_path, "r1", records)
+    storage.publish_run(store, SOURCE, DAY, "r1", part_max_records=2)
+    store.delete_keys(storage.read_manifest(store, SOURCE, DAY)["state"])  # the index is lost
+    stage(store, tmp_path, "r2", [make_record(i, title=f"New {i}") for i in range(4)])
+    real_read_part, read = read_module.read_part, []
+
+    def read_part_while_republished(store_, part, **kwargs):
+        read.append(part["key"])
+        if len(read) == 2:  # part-way through the older manifest
+            storage.publish_run(store, SOURCE, DAY, "r2", part_max_records=2)
+        yield from real_read_part(store_, part, **kwargs)
+
+    monkeypatch.setattr(read_module, "read_part", read_part_while_republished)
+    assert rebuild_index(store, SOURCE) == 0
+    manifest = storage.read_manifest(store, SOURCE, DAY)
+    assert manifest["run_id"] == "r2" and all(store.exists(key) for key in manifest["state"])
+
+
 def test_crash_before_manifest_keeps_previous_partition(store, tmp_path) -> None:
     old = [make_record(i) for i in range(5)]
     publish(store, tmp_path, "r1", old)

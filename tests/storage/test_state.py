@@ -400,6 +400,48 @@ def test_a_manifest_put_cut_short_is_refused_and_the_day_stays_whole(seaweed, tm
         assert storage.publish_run(store, SOURCE, D1, "r2")["run_id"] == "r2"
 
 
+def test_a_reader_part_way_through_a_republished_day_is_told_to_read_it_again(
+        store, tmp_path) -> None:
+    """The republish deletes the parts the reader's older manifest lists: the reader
+    does not call that a corrupt store, nor restart silently (it would repeat records)."""
+    from storage.errors import PartitionChanged
+
+    stage(store, tmp_path, D1, "r1", [make_record(i) for i in range(6)])
+    storage.publish_run(store, SOURCE, D1, "r1", part_max_records=2)
+    reader = storage.read_articles(store, SOURCE)
+    assert next(reader)["title"] == "Story number 0"
+    stage(store, tmp_path, D1, "r2", [make_record(i, title=f"New {i}") for i in range(6)])
+    storage.publish_run(store, SOURCE, D1, "r2", part_max_records=2)
+    with pytest.raises(PartitionChanged, match=r"2026-11-20 was published again \(run r1 -> run r2\)"):
+        list(reader)
+    assert [r["title"] for r in storage.read_articles(store, SOURCE)] == [f"New {i}" for i in range(6)]
+
+
+def test_a_reader_whose_manifest_was_replaced_before_any_record_reads_the_new_one(
+        store, tmp_path, monkeypatch) -> None:
+    """The republish lands between the reader's manifest read and its first part: nothing
+    was returned yet, so the reader takes the day's new manifest."""
+    import storage.read as read_module
+
+    stage(store, tmp_path, D1, "r1", [make_record(i) for i in range(6)])
+    storage.publish_run(store, SOURCE, D1, "r1", part_max_records=2)
+    stage(store, tmp_path, D1, "r2", [make_record(i, title=f"New {i}") for i in range(6)])
+    real_read = read_module.read_manifest
+    republished: list[Any] = []
+
+    def read_then_republish(*args: Any, **kwargs: Any) -> Any:
+        manifest = real_read(*args, **kwargs)
+        if not republished:
+            republished.append(None)  # once (the publish reads manifests too)
+            republished[0] = storage.publish_run(store, SOURCE, D1, "r2", part_max_records=2)
+        return manifest
+
+    monkeypatch.setattr(read_module, "read_manifest", read_then_republish)
+    titles = [r["title"] for r in storage.read_articles(store, SOURCE)]
+    assert republished[0]["run_id"] == "r2"
+    assert titles == [f"New {i}" for i in range(6)]
+
+
 def test_readers_name_a_corrupt_manifest(store, tmp_path, capsys) -> None:
     stage(store, tmp_path, D1, "r1", [make_record(1)])
     manifest = storage.publish_run(store, SOURCE, D1, "r1")
