@@ -304,6 +304,9 @@ def _score_snippets(column: Column, got: Extraction, page: Page) -> None:
     if row.get("author"):
         column.check("authors", snippet_authors_ok(got, row))
         column.check("authors+credits", snippet_authors_credit_ok(got, row))
+    elif row.get("author") == "":
+        # annotated as naming no author: naming someone there is a false author
+        column.check("no author, none named", not got.authors)
 
 
 def _score_yonhap(column: Column, got: Extraction, page: Page) -> None:
@@ -423,7 +426,9 @@ def format_table(result: dict[str, Any]) -> str:
         "record's people). authors+credits: the same, but the organisations the record",
         "credits (author_organisations: the publication or its desk; dateline.agency: a",
         "news agency; the record contract keeps both out of authors) count beside the people,",
-        "so an expected list naming them can match.",
+        "so an expected list naming them can match. no author, none named: of the pages",
+        "annotated as naming no author, the share where the side names no person either",
+        "(its complement is the rate of false authors).",
     ]
     return "\n".join(lines)
 

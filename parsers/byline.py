@@ -168,9 +168,20 @@ def _is_candidate(element: lxml_html.HtmlElement) -> bool:
     if element.tag == "a":
         href = element.get("href") or ""
         if any(h in href for h in _AUTHOR_HREFS):
-            return True
+            return not _inside_a_sentence(element)
     marks = f"{element.get('class') or ''} {element.get('id') or ''}"
     return bool(_WORD_RE.search(marks)) and _names_author(element)
+
+
+def _inside_a_sentence(link: lxml_html.HtmlElement) -> bool:
+    """A link in the running text of a paragraph ("… lost to <a href=/profil/…>Denis
+    Roe</a> (Canada) in …"): a profile of someone the story names, not its byline."""
+    block = link.getparent()
+    while block is not None and block.tag not in _BLOCKS:
+        block = block.getparent()
+    if block is None or block.tag != "p":
+        return False
+    return len(squash(block.text_content())) > 3 * len(squash(link.text_content())) + 60
 
 
 def outside_story(element: lxml_html.HtmlElement) -> bool:

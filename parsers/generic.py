@@ -127,7 +127,10 @@ class GenericParser:
     #: 1.7: the story's printed ``<h1>`` over a headline the fields agree on
     #: but the page never prints; a role after the name ("Jane Roe,
     #: Projektleiterin der …") no name; "Ein Beitrag von", "A guest post by"
-    #: and "Autoren A und B" read as bylines
+    #: and "Autoren A und B" read as bylines; no byline from a profile link in
+    #: a story's sentence, a CMS account ("admin", "Super User"), a gendered
+    #: plural ("Autor/innen"); a company by its legal form ("… GmbH", "… e. V.")
+    #: credited as an organisation, never a person
     version = "1.7"
     VALID_UNTIL: date | None = None
 
@@ -234,16 +237,19 @@ class GenericParser:
         publishers = [] if meta.self_published else meta.publisher_names
         # a name the metadata types as an organisation is none of the page's people
         publishers = publishers + meta.organisation_authors
+        organisations = _organisations(meta, publishers)
+        # nor is one it credits ("Verband e. V." in the field, "Verband" printed)
+        not_people = publishers + organisations
         named: list[str] = []
         for raw in meta.author_sources:
-            named = clean_author_names(raw, publishers)
+            named = clean_author_names(raw, not_people)
             if named:
                 break
         h1 = meta.h1_element
         lines = visible_bylines(tree, h1 if h1 is not None else title_heading(tree, meta.title))
         printed: list[str] = []
         for line in lines:
-            printed = clean_author_names([line], publishers)
+            printed = clean_author_names([line], not_people)
             if printed:
                 break
         credited = [v for raw in meta.author_sources for v in raw] + meta.organisation_authors
@@ -257,12 +263,11 @@ class GenericParser:
             # editor ("Editor: Jane Roe") beside the byline it prints
             if _shown_otherwise(named, tree) or not _visible(named, tree):
                 named = printed
-        organisations = _organisations(meta, publishers)
         if named or printed:
-            return _Authors(named=named or printed, publishers=publishers, agencies=agencies,
+            return _Authors(named=named or printed, publishers=not_people, agencies=agencies,
                             organisations=organisations)
         marked = dom_authors(tree)
-        markup = clean_author_names(marked, publishers)
+        markup = clean_author_names(marked, not_people)
         if not organisations and not markup:
             # no person anywhere: a byline or author markup printing only the
             # publication or its desk ("Von Redaktion Site", rel=author "Site Redaktion")
@@ -270,7 +275,7 @@ class GenericParser:
                 organisations = organisation_credits([line], publishers)
                 if organisations:
                     break
-        return _Authors(markup=markup, publishers=publishers, agencies=agencies,
+        return _Authors(markup=markup, publishers=not_people, agencies=agencies,
                         organisations=organisations)
 
     def body(

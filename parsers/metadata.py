@@ -1357,6 +1357,21 @@ def _name_shaped(part: str) -> bool:
     return not (lower[0] and not all(lower))
 
 
+#: What a CMS fills in where no one is named: an account or a placeholder, never a person.
+_PLACEHOLDER_RE = re.compile(
+    r"^(?:admin|administrator|super ?user|webmaster|publisher|author|unknown|anonymous|anonym|no author|"
+    r"none|null|undefined|root|guest)$",
+    re.I,
+)
+#: A company's or association's legal form closing its name ("Nordex SE", "Verband
+#: e. V.", "Acme Ltd."): an organisation, never a person.
+_LEGAL_FORM_RE = re.compile(
+    r"\s(?:g?GmbH|mbH|AG|SE|KG|KGaA|OHG|eG|e\.\s?V\.?|Inc\.?|Ltd\.?|LLC|LLP|plc|PLC|Corp\.?|"
+    r"S\.A\.?|S\.p\.A\.?|B\.V\.?|N\.V\.?|ASA|Oy)$"
+)
+#: A German gendered plural ("Autor/innen", "Leser*innen", "Autor:innen"): a heading or
+#: label about a group ("Richtlinien für Autor/innen"), not a byline; the slash is no joiner.
+_GENDERED_RE = re.compile(r"[^\W\d_][/*:_]innen\b")
 #: Initials alone ("PA", "dsw") or a press service's code ("SP-X"): a desk's sign-off, not a name.
 _INITIALS_RE = re.compile(r"^(?:[A-Z]{1,3}|[a-z]{1,3}|[A-Z]{1,3}-[A-Z\d]{1,3})\.?$")
 #: An editorial desk ("Redaktion Gelbe Liste", "Editorial Team"): the publication, not a person.
@@ -1486,7 +1501,7 @@ def organisation_credits(raw: list[str], site_names: list[str], *, typed: bool =
             if clean_author_names([text], site_names):
                 continue  # a person
             if not (_DOMAIN_RE.search(text) or _DESK_WORD_RE.search(text)
-                    or _holds_site_name(text, publication)):
+                    or _LEGAL_FORM_RE.search(text) or _holds_site_name(text, publication)):
                 continue
         if text.casefold() not in {c.casefold() for c in credits}:
             credits.append(text)
@@ -1503,7 +1518,7 @@ def clean_author_names(raw: list[str], site_names: list[str] | None = None) -> l
     names: list[str] = []
     site_names, owners = _publication_names(site_names or [])
     for value in raw:
-        if _DOMAIN_RE.search(value):
+        if _DOMAIN_RE.search(value) or _GENDERED_RE.search(value):
             continue  # "hessenschau.de, Frankfurt", "Deutsche Welle (www.dw.com)": a site
         label = _OTHER_LABEL_RE.match(value)
         if label and not _AUTHOR_LABELS_RE.match(label.group(1).strip()):
@@ -1523,8 +1538,10 @@ def clean_author_names(raw: list[str], site_names: list[str] | None = None) -> l
                 continue
             if _AUTHOR_LABEL_RE.match(part) or _INITIALS_RE.match(part) or _CALENDAR_RE.match(part):
                 continue
-            if _DESK_RE.match(part) or _ROLE_PHRASE_RE.match(part):
+            if _DESK_RE.match(part) or _ROLE_PHRASE_RE.match(part) or _PLACEHOLDER_RE.match(part):
                 continue
+            if _LEGAL_FORM_RE.search(part):
+                continue  # "Nordex SE": a company
             if _name_key(part) in owners:
                 pass  # the person the site is named after
             elif len(_name_key(part)) >= 4 and _is_site_name(part, site_names):

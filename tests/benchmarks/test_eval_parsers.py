@@ -128,3 +128,15 @@ def test_trafilatura_dev_fields_follow_its_readme():
     assert snippet_authors_ok(Extraction(authors=["Tomas Vell", "Mara Oakes"]), row)
     assert not snippet_authors_ok(Extraction(authors=["Mara Oakes"]), row)
     assert name_set(["Oakes, PhD"]) == {"Oakes, PhD"}  # a list is one name an item
+
+
+def test_a_page_annotated_with_no_author_scores_whether_anyone_was_named():
+    from benchmarks.corpus import Page
+    from benchmarks.eval_parsers import Column, _score_snippets
+
+    column = Column()
+    for authors, annotated in (([], ""), (["Jane Roe"], ""), (["Jane Roe"], None)):
+        page = Page(id="p", url=None, html=b"", expected={"author": annotated})
+        _score_snippets(column, Extraction(authors=authors), page)
+    assert column.checks["no author, none named"] == [True, False]  # unannotated: not scored
+    assert "authors" not in column.checks

@@ -288,6 +288,15 @@ def test_a_plural_author_label_without_a_colon():
     assert authors(html) == ["Ada Brook", "Tom Lee"]
 
 
+def test_a_profile_link_in_the_running_text_is_no_byline():
+    sentence = ('<p>The plot was dug by <a href="/profil/ada-brook/">Ada Brook</a>, who has kept '
+                "bees by the railway for eleven years and now teaches the school's pupils how "
+                "to look after the hives through the winter.</p>")
+    assert authors(blog_page(before_story=sentence)) == []
+    byline = '<p>Von <a href="/profil/tom-lee/">Tom Lee</a>, 3. März 2021</p>'
+    assert authors(blog_page(header=byline, before_story=sentence)) == ["Tom Lee"]
+
+
 def test_the_printed_byline_adds_the_co_authors_a_single_meta_author_leaves_out():
     head = '<meta name="author" content="Ada Brook">'
     header = '<span class="vcard author"><span class="fn">By Ada Brook, Tom Lee</span></span>'
@@ -418,3 +427,30 @@ def test_the_host_without_its_suffix_names_the_site():
     header = '<p class="byline">Article by:</p><p class="byline">fenwickcourier</p>'
     assert credits(blog_page(header=header), url="https://www.fenwickcourier.ch/plot/") == (
         [], ["fenwickcourier"], None)
+
+
+@pytest.mark.parametrize("legal_form", ["GmbH", "e. V.", "e.V.", "SE", "AG", "Ltd.", "Inc."])
+def test_a_company_by_its_legal_form_is_an_organisation(legal_form):
+    head = COURIER + f'<meta name="author" content="Fenwick Bee Keepers {legal_form}">'
+    assert credits(blog_page(head=head)) == ([], [f"Fenwick Bee Keepers {legal_form}"], None)
+    # a person beside the company stays a person
+    head = COURIER + f'<meta name="author" content="Lena Brook, Fenwick Bee Keepers {legal_form}">'
+    assert credits(blog_page(head=head))[0] == ["Lena Brook"]
+
+
+def test_the_credited_company_printed_without_its_legal_form_is_no_person():
+    head = COURIER + '<meta name="author" content="Fenwick Bee Keepers e.V.">'
+    header = '<span class="author">Fenwick Bee Keepers</span>'
+    assert credits(blog_page(head=head, header=header)) == ([], ["Fenwick Bee Keepers e.V."], None)
+
+
+@pytest.mark.parametrize("value", ["admin", "Super User", "publisher", "Unknown", "No Author"])
+def test_a_cms_account_or_placeholder_is_no_author(value):
+    assert clean_author_names([value]) == []
+
+
+def test_a_gendered_plural_is_a_label_not_two_names():
+    # "Autor/innen" is one word (authors of any gender), not "Autor" and "innen"
+    assert clean_author_names(["Richtlinien für Autor/innen"]) == []
+    assert clean_author_names(["Hinweise für Leser*innen"]) == []
+
