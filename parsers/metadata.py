@@ -1518,8 +1518,10 @@ def clean_author_names(raw: list[str], site_names: list[str] | None = None) -> l
     names: list[str] = []
     site_names, owners = _publication_names(site_names or [])
     for value in raw:
-        if _DOMAIN_RE.search(value) or _GENDERED_RE.search(value):
+        if _DOMAIN_RE.search(value):
             continue  # "hessenschau.de, Frankfurt", "Deutsche Welle (www.dw.com)": a site
+        if _GENDERED_RE.search(value):
+            continue  # "Richtlinien für Autor/innen": a label about a group
         label = _OTHER_LABEL_RE.match(value)
         if label and not _AUTHOR_LABELS_RE.match(label.group(1).strip()):
             continue  # editors, photographers, sources: not the story's authors
