@@ -50,7 +50,7 @@ from storage.errors import StorageError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["TABLE_PREFIX", "arrow_schema", "changes", "sync_day", "table_location"]
+__all__ = ["TABLE_PREFIX", "arrow_schema", "changes", "sync_day", "table_location", "vacuum"]
 
 TABLE_PREFIX = f"tables/articles_v{layout.SCHEMA_VERSION}"
 PARTITION_BY = ["source", "date"]
@@ -62,6 +62,9 @@ BATCH_ROWS = 5000
 MERGE_ATTEMPTS = 12
 #: Times a day's manifest may change under one table sync before it gives up.
 MANIFEST_MOVES = 5
+#: How long the Parquet files of replaced rows stay for time travel and ``changes``
+#: readers (Delta's own default): a week.
+RETAIN_HOURS = 7 * 24
 _SCHEMA_FILE = Path(__file__).with_name("schemas") / f"article.v{layout.SCHEMA_VERSION}.json"
 
 
@@ -377,3 +380,33 @@ def changes(store: ObjectStore, since: int, source: str | None = None) -> tuple[
     rows = sorted(feed.to_pylist(), key=lambda r: (r["_commit_version"], r["source"], r["date"],
                                                    r["id"], r["version"]))
     return rows, latest
+
+
+def vacuum(store: ObjectStore, retain_hours: int = RETAIN_HOURS, *, dry_run: bool = False) -> list[str]:
+    """Delete the table's Parquet files that no version younger than ``retain_hours`` uses.
+
+    Every re-published day (a retry with changes, a backfill, a reparse with a
+    new parser) rewrites its rows; the old files stay referenced by earlier
+    table versions, so time travel and ``changes --since`` can still read
+    them, and the bucket grows with each rewrite. Vacuum removes those older
+    than the retention. It is safe beside running publishes: a file being
+    written is minutes old, far inside any retention, and only files a
+    committed version removed (or no version ever listed) are candidates.
+    A retention under a week is allowed on request (``changes`` readers
+    that last read an older version can then no longer catch up); under an
+    hour only while nothing publishes (a file a running publish has written
+    but not yet committed is listed by no version, and would go too).
+    Returns the deleted (with ``dry_run``: the deletable) files' paths.
+    """
+    from deltalake import DeltaTable
+
+    if retain_hours < 0:
+        raise ValueError(f"retention must be 0 hours or more, not {retain_hours}")
+    uri, options = table_location(store)
+    table = DeltaTable(uri, storage_options=options)
+    files = table.vacuum(retention_hours=retain_hours, dry_run=dry_run,
+                         enforce_retention_duration=retain_hours >= RETAIN_HOURS)
+    logger.info("table %s: %s %d file(s) no version of the last %d hour(s) uses", uri,
+                "would delete" if dry_run else "deleted", len(files), retain_hours)
+    return sorted(files)
+

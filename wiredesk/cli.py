@@ -17,7 +17,7 @@ from wiredesk import redact
 
 #: Subcommand modules, in the order ``wiredesk --help`` lists them.
 COMMANDS = ("run", "trigger", "crawl", "publish", "reindex", "reparse", "sources", "parse", "ls", "cat",
-            "changes", "ddl", "airflow_ui")
+            "changes", "vacuum", "ddl", "airflow_ui")
 
 
 def build_parser() -> argparse.ArgumentParser:

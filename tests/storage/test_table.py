@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pytest
 
 import storage
 from storage.table import arrow_schema, changes, table_location
@@ -279,7 +280,7 @@ def _assert_table_holds_manifest(store, day: str) -> list[dict[str, Any]]:
     uri, options = table_location(store)
     rows = DeltaTable(uri, storage_options=options).to_pyarrow_table(
         filters=[("source", "=", "testwire"), ("date", "=", day)]).to_pylist()
-    published = storage.read_articles(store, "testwire", day)
+    published = storage.read_articles(store, "testwire", day, day)
     assert sorted((r["id"], r["version"], r["content_hash"]) for r in rows) == sorted(
         (r["id"], r["version"], r["content_hash"]) for r in published)
     return rows
@@ -396,6 +397,58 @@ def test_a_table_sync_that_read_an_older_manifest_does_not_win(store, tmp_path,
     assert storage.read_manifest(store, "testwire", day)["run_id"] == "r3"
     rows = _assert_table_holds_manifest(store, day)
     assert sorted(r["title"] for r in rows) == [f"r3 story {i}" for i in range(4)]
+
+
+def _table_files(table: Any) -> set[str]:
+    """The data files the table's current version uses, relative to the table's root."""
+    return set(pa.table(table.get_add_actions()).column("path").to_pylist())
+
+
+def test_vacuum_deletes_only_the_files_no_recent_version_uses(store, tmp_path) -> None:
+    """A re-published day rewrites its file; the old one stays for time travel until a
+    vacuum past the retention deletes it, and nothing the table or the partitions use."""
+    from deltalake import DeltaTable
+
+    from storage.table import TABLE_PREFIX, vacuum
+
+    for day in DAYS[:2]:
+        _publish(store, tmp_path, "testwire", day, "r1", _day_records("testwire", day))
+    uri, options = table_location(store)
+    before = _table_files(DeltaTable(uri, storage_options=options))
+    changed = _day_records("testwire", DAYS[0])
+    changed[0] = make_record(0, title="Changed", published_at=changed[0]["published_at"])
+    _publish(store, tmp_path, "testwire", DAYS[0], "r2", changed)  # MERGE: day 0 rewritten
+    current = _table_files(DeltaTable(uri, storage_options=options))
+    replaced = before - current
+    assert replaced and not current & replaced
+
+    assert vacuum(store) == []  # within the week: kept for time travel and 'changes'
+    assert set(vacuum(store, 0, dry_run=True)) >= replaced
+    assert all(store.exists(f"{TABLE_PREFIX}/{path}") for path in replaced)  # a dry run
+    deleted = set(vacuum(store, 0))
+    assert deleted >= replaced and not deleted & current
+    assert all(path in replaced or path.startswith("_change_data/") for path in deleted)
+    assert not any(store.exists(f"{TABLE_PREFIX}/{path}") for path in deleted)
+    for day in DAYS[:2]:
+        _assert_table_holds_manifest(store, day)
+    assert len(list(storage.read_articles(store, verify=True))) == 6
+
+
+def test_vacuum_command_refuses_a_retention_a_running_publish_could_lose_files_to(
+        tmp_path, capsys) -> None:
+    from wiredesk import cli
+    from wiredesk.commands import vacuum as command
+
+    assert command.RETAIN_HOURS == __import__("storage.table").table.RETAIN_HOURS
+    url = (tmp_path / "store").as_uri()
+    store = storage.open_store(url)
+    _publish(store, tmp_path, "testwire", DAYS[0], "r1", _day_records("testwire", DAYS[0]))
+    with pytest.raises(SystemExit):
+        cli.main(["vacuum", "--retain-hours", "0", "--storage", url])
+    assert "at least 1 hour" in capsys.readouterr().err
+    assert cli.main(["vacuum", "--dry-run", "--storage", url]) == 0
+    assert "would delete 0 file(s) that no table version of the last 168 hour(s) uses" in (
+        capsys.readouterr().err)
 
 
 def test_changes_command_prints_json_lines(tmp_path, capsys) -> None:
