@@ -399,11 +399,16 @@ def vacuum(store: ObjectStore, retain_hours: int = RETAIN_HOURS, *, dry_run: boo
     Returns the deleted (with ``dry_run``: the deletable) files' paths.
     """
     from deltalake import DeltaTable
+    from deltalake.exceptions import TableNotFoundError
 
     if retain_hours < 0:
         raise ValueError(f"retention must be 0 hours or more, not {retain_hours}")
     uri, options = table_location(store)
-    table = DeltaTable(uri, storage_options=options)
+    try:
+        table = DeltaTable(uri, storage_options=options)
+    except TableNotFoundError:
+        logger.info("table %s: not created yet (no day published); nothing to vacuum", uri)
+        return []
     files = table.vacuum(retention_hours=retain_hours, dry_run=dry_run,
                          enforce_retention_duration=retain_hours >= RETAIN_HOURS)
     logger.info("table %s: %s %d file(s) no version of the last %d hour(s) uses", uri,
