@@ -442,6 +442,8 @@ def test_vacuum_command_refuses_a_retention_a_running_publish_could_lose_files_t
     assert command.RETAIN_HOURS == __import__("storage.table").table.RETAIN_HOURS
     url = (tmp_path / "store").as_uri()
     store = storage.open_store(url)
+    assert cli.main(["vacuum", "--storage", url]) == 0  # no day published: no table yet
+    assert "deleted 0 file(s)" in capsys.readouterr().err
     _publish(store, tmp_path, "testwire", DAYS[0], "r1", _day_records("testwire", DAYS[0]))
     with pytest.raises(SystemExit):
         cli.main(["vacuum", "--retain-hours", "0", "--storage", url])
