@@ -388,10 +388,12 @@ def vacuum(store: ObjectStore, retain_hours: int = RETAIN_HOURS, *, dry_run: boo
     Every re-published day (a retry with changes, a backfill, a reparse with a
     new parser) rewrites its rows; the old files stay referenced by earlier
     table versions, so time travel and ``changes --since`` can still read
-    them, and the bucket grows with each rewrite. Vacuum removes those older
-    than the retention. It is safe beside running publishes: a file being
-    written is minutes old, far inside any retention, and only files a
-    committed version removed (or no version ever listed) are candidates.
+    them, and the bucket grows with each rewrite; a publish killed while
+    writing the table leaves files no version ever listed. Vacuum removes
+    both kinds once older than the retention: it lists the table's folder
+    (Delta's "full" mode), as the removals of older commits may have left the
+    log's checkpoints by then. It is safe beside running publishes: a file
+    being written is minutes old, far inside any retention.
     A retention under a week is allowed on request (``changes`` readers
     that last read an older version can then no longer catch up); under an
     hour only while nothing publishes (a file a running publish has written
@@ -409,7 +411,7 @@ def vacuum(store: ObjectStore, retain_hours: int = RETAIN_HOURS, *, dry_run: boo
     except TableNotFoundError:
         logger.info("table %s: not created yet (no day published); nothing to vacuum", uri)
         return []
-    files = table.vacuum(retention_hours=retain_hours, dry_run=dry_run,
+    files = table.vacuum(retention_hours=retain_hours, dry_run=dry_run, full=True,
                          enforce_retention_duration=retain_hours >= RETAIN_HOURS)
     logger.info("table %s: %s %d file(s) no version of the last %d hour(s) uses", uri,
                 "would delete" if dry_run else "deleted", len(files), retain_hours)

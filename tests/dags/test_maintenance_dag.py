@@ -4,7 +4,8 @@
 file:// store holding a day that was re-published with changes. The store is
 aged first: the table log's removal times are moved two hours back, as if the
 re-publish had happened then, so that a one-hour retention lets the replaced
-file go while the files the table uses stay.
+file go (and a file a killed publish left, aged alike) while the files the table
+uses stay.
 """
 
 from __future__ import annotations
@@ -92,6 +93,12 @@ def test_airflow_vacuums_the_files_a_republished_day_replaced(tmp_path):
     replaced = data - used
     assert replaced
     assert _age_removals(table_dir, hours=2) > 0
+    # a publish killed while writing the table two hours ago left a file no version lists
+    orphan = table_dir / "source=testwire" / "date=2026-11-20" / "part-00000-killed-c000.snappy.parquet"
+    orphan.write_bytes(b"PAR1 cut short")
+    two_hours_ago = time.time() - 7200
+    os.utime(orphan, (two_hours_ago, two_hours_ago))
+    replaced.add(str(orphan.relative_to(table_dir)))
 
     airflow = LocalAirflow(home=tmp_path / "airflow", env_overrides={"WIREDESK_STORAGE_URL": store_url})
     airflow.ensure_db()

@@ -422,6 +422,11 @@ def test_vacuum_deletes_only_the_files_no_recent_version_uses(store, tmp_path) -
     replaced = before - current
     assert replaced and not current & replaced
 
+    # a publish killed while writing the table: a file no version ever listed
+    orphan = f"source=testwire/date={DAYS[1]}/part-00000-killed-c000.snappy.parquet"
+    store.put_bytes(f"{TABLE_PREFIX}/{orphan}", b"PAR1 cut short")
+    replaced.add(orphan)
+
     assert vacuum(store) == []  # within the week: kept for time travel and 'changes'
     assert set(vacuum(store, 0, dry_run=True)) >= replaced
     assert all(store.exists(f"{TABLE_PREFIX}/{path}") for path in replaced)  # a dry run
