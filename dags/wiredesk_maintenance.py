@@ -22,8 +22,8 @@ DAG_DOC = """\
 - **vacuum** deletes the files of the Delta table (`tables/articles_v1/`) that no table
   version of the last **retain_hours** (a week by default) uses: the rows a re-published
   day replaced, and files a publish killed mid-write left. Readers of `changes --since`
-  an older version than that must re-read the table whole. **dry_run** lists the files and deletes nothing. The log ends with
-  `vacuum: deleted N file(s) …`.
+  an older version than that must re-read the table whole. **dry_run** lists the files
+  and deletes nothing. The log ends with `vacuum: deleted N file(s) …`.
 
 Safe beside running publishes and safe to repeat. Command line: `wiredesk vacuum`.
 Store: `{storage}`.
