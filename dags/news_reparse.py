@@ -36,8 +36,12 @@ republishes each day: use it after a parser fix or a parser version change.
   Fails, publishing nothing, when the day has no partition or its raw pages are missing.
 - **report** logs one `reparse S D: run R: discovered=… published=…` line per day.
 
-Safe to repeat: re-parsing a day twice gives the same records. A later crawl of the
-day (the source's own DAG) replaces a re-parse like any older run.
+Safe to repeat: re-parsing a day twice gives the same records. A re-parse ranks just
+after the crawl whose pages it parsed: a crawl of the day that finished later (the
+source's own DAG), even one publishing while the re-parse runs, holds the day over it
+(the task logs `… a crawl newer than the pages re-parsed … holds the day`; if that crawl
+removed the files being read, the task fails saying so and its retry re-parses the new
+crawl).
 Command line: `wiredesk reparse S --from D1 --to D2`. Store: `{storage}`.
 """
 

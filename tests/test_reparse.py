@@ -124,6 +124,70 @@ def test_reparse_rewrites_a_day_from_raw_pages_without_a_request(published, next
     assert {row["id"] for row in rows if row["outcome"] == "published"} == {r["id"] for r in new}
 
 
+@pytest.mark.parametrize("crawl_before", ["_parse_chosen", "publish_run"])
+def test_a_crawl_published_while_a_reparse_runs_keeps_the_day(published, next_parser, tmp_path,
+                                                               monkeypatch, caplog, crawl_before):
+    """The day's scheduled crawl publishes while a re-parse of the previous crawl's pages
+    is parsing the pages it read, or right before it publishes: the crawl's pages are
+    newer, so the re-parse publishes nothing over it."""
+    import logging
+
+    import storage.publish as publish_module
+    import wiredesk.reparse as reparse_module
+
+    url = published.copy(tmp_path)
+    store = open_store(url)
+    before = read_manifest(store, SOURCE, DAY1)
+    module = {"_parse_chosen": reparse_module, "publish_run": publish_module}[crawl_before]
+    real_step, crawled = getattr(module, crawl_before), {}
+
+    def crawl_then_step(*args, **kwargs):
+        if not crawled:
+            crawled["run"] = None  # once (the crawl publishes through here too)
+            crawled.update(run_source(SOURCE, date.fromisoformat(DAY1), storage_url=url,
+                                      sources_file=str(published.sources)))
+        return real_step(*args, **kwargs)
+
+    monkeypatch.setattr(module, crawl_before, crawl_then_step)
+    with caplog.at_level(logging.WARNING, logger="wiredesk.reparse"):
+        manifest = reparse_day(store, SOURCE, DAY1, sources_file=str(published.sources))
+    held = read_manifest(store, SOURCE, DAY1)
+    assert held["run_id"] == crawled["run_id"] != before["run_id"]
+    assert manifest["run_id"] == held["run_id"]
+    assert all(MARK not in r["body"] for r in _records(url, DAY1))  # the crawl's records
+    assert any(f"run {held['run_id']}, a crawl newer than the pages re-parsed" in r.getMessage()
+               for r in caplog.records)
+    # the re-parse of the new crawl then replaces it (Airflow's retry, or a later trigger)
+    again = reparse_day(store, SOURCE, DAY1, sources_file=str(published.sources))
+    assert again["run_id"].startswith("reparse-") and again["crawled_at"] > held["crawled_at"]
+
+
+def test_a_crawl_that_replaced_the_day_before_the_reparse_read_it_fails_it_clearly(
+        published, next_parser, tmp_path, monkeypatch):
+    """The crawl publishes right after the re-parse read the manifest and deletes the files
+    that manifest lists: the re-parse says what happened and publishes nothing."""
+    import storage.read as read_module
+
+    url = published.copy(tmp_path)
+    store = open_store(url)
+    before = read_manifest(store, SOURCE, DAY1)
+    real_read, crawled = read_module.read_manifest, {}
+
+    def read_then_crawl(*args, **kwargs):
+        manifest = real_read(*args, **kwargs)
+        if not crawled:
+            crawled["run"] = None  # once (the crawl's publish reads manifests too)
+            crawled.update(run_source(SOURCE, date.fromisoformat(DAY1), storage_url=url,
+                                      sources_file=str(published.sources)))
+        return manifest
+
+    monkeypatch.setattr(read_module, "read_manifest", read_then_crawl)
+    with pytest.raises(ReparseError, match=rf"run {crawled.get('run_id', '.*')} replaced run "
+                                           rf"{before['run_id']} while it was being re-parsed"):
+        reparse_day(store, SOURCE, DAY1, sources_file=str(published.sources))
+    assert real_read(store, SOURCE, DAY1)["run_id"] == crawled["run_id"]
+
+
 def test_reparse_twice_gives_the_same_records(published, next_parser, tmp_path):
     url = published.copy(tmp_path)
     store = open_store(url)

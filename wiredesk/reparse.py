@@ -50,6 +50,22 @@ def new_reparse_run_id(now: datetime | None = None) -> str:
     return f"reparse-{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
 
 
+def _just_after(crawled_at: Any) -> str:
+    """One microsecond after ``crawled_at`` (now when the manifest names no time).
+
+    A re-parse ranks just above the crawl whose pages it parsed (so it replaces
+    that crawl) and below any crawl that finished later (whose pages are newer).
+    """
+    try:
+        moment = datetime.fromisoformat(str(crawled_at).replace("Z", "+00:00"))
+    except ValueError:
+        moment = datetime.now(UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    later = moment.astimezone(UTC) + timedelta(microseconds=1)
+    return later.isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
 def day_range(start: date | str, end: date | str) -> list[str]:
     """Every day from ``start`` to ``end``, both included, as ``YYYY-MM-DD``."""
     first = start if isinstance(start, date) else date.fromisoformat(str(start))
@@ -87,14 +103,17 @@ def reparse_day(
 ) -> dict[str, Any]:
     """Re-parse ``source``'s published ``day`` from its WARC pages and republish it.
 
-    Returns the day's manifest after the publish (this run's). Raises
-    :class:`ReparseError` when the day has no partition, or when a page that
-    was published has no archived response; the day is then left as it was.
+    Returns the day's manifest after the publish: this run's, or that of a
+    crawl which finished after the pages re-parsed here (one publishing
+    while this runs holds the day over the re-parse). Raises
+    :class:`ReparseError` when the day has no partition, when a page that
+    was published has no archived response, or when such a crawl replaced
+    the day while its files were being read; the day is then left as it was.
     """
     from crawlers.sources import get_source
     from storage import layout
     from storage.counts import Counts
-    from storage.errors import ObjectNotFound
+    from storage.errors import ObjectNotFound, PublishError
     from storage.publish import publish_run
     from storage.read import read_manifest
     from storage.staging import ITEMS, LEDGER, QUARANTINE, RunDir, upload_staging
@@ -114,31 +133,16 @@ def reparse_day(
         raise ReparseError(f"reparse {spec.id} {day}: manifest of run {manifest['run_id']} "
                            "has no ledger; re-crawl the day instead")
     try:
-        ledger = _jsonl(store.get_bytes(manifest["ledger"]))
-        responses = _index_responses(store, raw_keys)
+        ledger, chosen, results, old_quarantine = _read_day(store, spec, day, manifest, raw_keys)
     except ObjectNotFound as exc:
+        now = read_manifest(store, spec.id, day)
+        if now is not None and now["run_id"] != manifest["run_id"]:
+            # a crawl of the day published meanwhile and removed what run R listed
+            raise ReparseError(
+                f"reparse {spec.id} {day}: run {now['run_id']} replaced run {manifest['run_id']} "
+                "while it was being re-parsed; nothing published; re-parse the day again "
+                "(an Airflow retry does)") from None
         raise ReparseError(f"reparse {spec.id} {day}: {exc}; re-crawl the day instead") from None
-
-    # Which archived response each page-bearing row re-parses.
-    chosen: dict[int, _Response] = {}
-    missing: list[str] = []
-    for number, row in enumerate(ledger):
-        if row.get("outcome") not in _REPARSED:
-            continue
-        response = _pick(responses, row)
-        if response is not None:
-            chosen[number] = response
-        elif row.get("outcome") != "quarantined":
-            missing.append(str(row.get("url")))
-    if missing:
-        raise ReparseError(
-            f"reparse {spec.id} {day}: {len(missing)} page(s) have no archived response "
-            f"in {', '.join(raw_keys)} (first: {missing[0]}); nothing published"
-        )
-    results = _parse_chosen(store, chosen, ledger, spec, date.fromisoformat(day))
-    old_quarantine = _old_quarantine(store, manifest) if any(
-        row.get("outcome") == "quarantined" and n not in chosen for n, row in enumerate(ledger)
-    ) else {}
 
     run_id = run_id or new_reparse_run_id()
     counts = Counts.crawl()
@@ -179,7 +183,10 @@ def reparse_day(
             "mode": "reparse",
             "reparse_of": manifest["run_id"],
             "started_at": started,
-            "finished_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+            # as fresh as the pages it parsed: a crawl that finished after them (one
+            # publishing while this re-parse runs) holds the day over this run
+            "finished_at": _just_after(manifest.get("crawled_at")),
+            "reparsed_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
             "status": "ok",
             "errors": [],
             "counts": counts.to_dict(),
@@ -188,7 +195,18 @@ def reparse_day(
                       "wiredesk/reparse/warc_files": len(raw_keys)},
         })
         upload_staging(store, spec.id, day, run_id, run_dir.path)
-    published = publish_run(store, spec.id, day, run_id, table=table)
+    try:
+        published = publish_run(store, spec.id, day, run_id, table=table)
+    except PublishError:
+        # a newer crawl's publish removed this run's staging as older than itself
+        published = read_manifest(store, spec.id, day) or {}
+        if published.get("run_id") in (None, run_id, manifest["run_id"]):
+            raise
+    if published.get("run_id") != run_id:
+        logger.warning("reparse %s %s: run %s, a crawl newer than the pages re-parsed (run %s), "
+                       "holds the day; nothing published", spec.id, day, published.get("run_id"),
+                       manifest["run_id"])
+        return published
     logger.info("reparse %s %s: run %s replaced run %s (%d page(s) parsed again from %d WARC "
                 "file(s), nothing fetched)", spec.id, day, run_id, manifest["run_id"],
                 len(results), len(raw_keys))
@@ -249,6 +267,38 @@ def _pick(responses: dict[str, list[_Response]], row: dict[str, Any]) -> _Respon
     same = [r for r in candidates if r.status == status] if status is not None else \
         [r for r in candidates if r.status is not None and 200 <= r.status < 300]
     return same[-1] if same else None
+
+
+def _read_day(
+    store: Any, spec: Any, day: str, manifest: dict[str, Any], raw_keys: list[str]
+) -> tuple[list[dict[str, Any]], dict[int, _Response], dict[int, tuple[str, Any]],
+           dict[str, list[dict[str, Any]]]]:
+    """Everything of the published day a re-parse reads: its ledger, the archived response
+    of each page-bearing row, those pages parsed again, and the quarantine rows of URLs
+    with no page. Raises ``ObjectNotFound`` when an object the manifest lists is gone."""
+    ledger = _jsonl(store.get_bytes(manifest["ledger"]))
+    responses = _index_responses(store, raw_keys)
+    # Which archived response each page-bearing row re-parses.
+    chosen: dict[int, _Response] = {}
+    missing: list[str] = []
+    for number, row in enumerate(ledger):
+        if row.get("outcome") not in _REPARSED:
+            continue
+        response = _pick(responses, row)
+        if response is not None:
+            chosen[number] = response
+        elif row.get("outcome") != "quarantined":
+            missing.append(str(row.get("url")))
+    if missing:
+        raise ReparseError(
+            f"reparse {spec.id} {day}: {len(missing)} page(s) have no archived response "
+            f"in {', '.join(raw_keys)} (first: {missing[0]}); nothing published"
+        )
+    results = _parse_chosen(store, chosen, ledger, spec, date.fromisoformat(day))
+    old_quarantine = _old_quarantine(store, manifest) if any(
+        row.get("outcome") == "quarantined" and n not in chosen for n, row in enumerate(ledger)
+    ) else {}
+    return ledger, chosen, results, old_quarantine
 
 
 def _parse_chosen(
