@@ -55,10 +55,11 @@ def wiredesk_maintenance():
     def vacuum() -> dict:
         from storage import open_store
         from storage.table import vacuum as vacuum_table
+        from wiredesk.airflow_support import storage_options_from_connection
 
         params = get_current_context()["params"]
         hours, dry_run = int(params["retain_hours"]), bool(params["dry_run"])
-        with open_store(settings.storage_url_from_env(), **_storage_options()) as store:
+        with open_store(settings.storage_url_from_env(), **storage_options_from_connection()) as store:
             files = vacuum_table(store, hours, dry_run=dry_run)
         for path in files:
             print(path, flush=True)
@@ -68,13 +69,6 @@ def wiredesk_maintenance():
         return {"files": len(files), "dry_run": dry_run, "retain_hours": hours}
 
     vacuum()
-
-
-def _storage_options() -> dict:
-    """Object-store credentials from the Airflow connection, if one is configured."""
-    from wiredesk.airflow_support import storage_options_from_connection
-
-    return storage_options_from_connection()
 
 
 wiredesk_maintenance()

@@ -14,11 +14,12 @@ import json
 import os
 import re
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+
+from tests.dags.probe import probe_dag_file
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -44,11 +45,7 @@ print(json.dumps({
 
 
 def test_the_maintenance_dag_file_parses_in_under_a_second_without_the_storage_stack(tmp_path):
-    env = dict(os.environ, AIRFLOW_HOME=str(tmp_path), AIRFLOW__CORE__LOAD_EXAMPLES="False")
-    out = subprocess.run([sys.executable, "-c", _PROBE, str(REPO / "dags" / "wiredesk_maintenance.py")],
-                         env=env, cwd=REPO, capture_output=True, text=True, timeout=180)
-    assert out.returncode == 0, out.stderr[-3000:]
-    found = json.loads(out.stdout.strip().splitlines()[-1])
+    found = probe_dag_file(_PROBE, "wiredesk_maintenance.py", tmp_path)
     assert found["errors"] == {}
     assert len(found["seconds"]) == 1 and found["seconds"][0] < 1.0
     assert found["heavy"] == []
