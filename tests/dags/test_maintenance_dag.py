@@ -21,8 +21,6 @@ import pytest
 
 from tests.dags.probe import probe_dag_file
 
-REPO = Path(__file__).resolve().parents[2]
-
 _PROBE = r"""
 import json, sys
 import airflow.sdk

@@ -17,7 +17,6 @@ import pytest
 
 from tests.dags.probe import probe_dag_file
 
-REPO = Path(__file__).resolve().parents[2]
 SOURCE = "yonhap_en"
 DAYS = ("2025-03-11", "2025-03-12")
 
