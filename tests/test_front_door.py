@@ -152,7 +152,7 @@ def test_the_crawl_child_gets_no_credentials(monkeypatch) -> None:
     assert CANARY_SECRET not in "".join(env.values())
 
 
-@pytest.mark.timeout(900)  # fifteen commands, three of them start Airflow: slow on a cold machine
+@pytest.mark.timeout(900)  # sixteen commands, three of them start Airflow: slow on a cold machine
 def test_no_command_shows_a_secret_at_debug_level(seaweed, wiresite, tmp_path) -> None:
     """Every command, with -v, against a store whose secret is the canary: never printed,
     and the access key id only masked (botocore's Authorization headers included)."""
@@ -180,6 +180,7 @@ def test_no_command_shows_a_secret_at_debug_level(seaweed, wiresite, tmp_path) -
         ["ls", "--storage", f"s3://{ACCESS_KEY}:{CANARY_SECRET}@{bucket}/x"],
         ["cat", "yonhap_en", "2025-03-13"],
         ["changes", "--since", "-1"],
+        ["vacuum", "--dry-run"],
         ["ddl", "--bucket-url", f"s3://{bucket}/x"],
         ["reparse", "yonhap_en", "--from", DAY, "--to", DAY, "--sources", sources],
         ["run", "yonhap_en", "--date", DAY, "--sources", sources, "--storage", f"s3://{bucket}/r",
