@@ -28,6 +28,27 @@ def _publish(store, tmp_path, source, day, run_id, records) -> dict[str, Any]:
     return storage.publish_run(store, source, day, run_id)
 
 
+def _publish_at_once(store, jobs: list[tuple[str, str, str]]) -> None:
+    """Publish every staged ``(source, day, run_id)`` in its own thread, released together;
+    every publish must succeed."""
+    barrier = threading.Barrier(len(jobs))
+    errors: list[BaseException] = []
+
+    def publish(source: str, day: str, run_id: str) -> None:
+        try:
+            barrier.wait(30)
+            storage.publish_run(store, source, day, run_id)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=publish, args=job) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not errors, errors
+
+
 def _day_records(source: str, day: str, n: int = 3) -> list[dict[str, Any]]:
     return [make_record(i + 100 * DAYS.index(day), source=source,
                         published_at=f"{day}T0{i}:15:00+09:00") for i in range(n)]
@@ -152,20 +173,7 @@ def test_concurrent_commits_of_different_days_all_land(store, tmp_path) -> None:
         local = write_run_dir(tmp_path / f"{source}-{day}", _day_records(source, day),
                               run_id="r1", day=day, source=source)
         storage.upload_staging(store, source, day, "r1", local)
-    errors: list[BaseException] = []
-
-    def publish(source: str, day: str) -> None:
-        try:
-            storage.publish_run(store, source, day, "r1")
-        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=publish, args=job) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    assert not errors, errors
+    _publish_at_once(store, [(source, day, "r1") for source, day in jobs])
     from deltalake import DeltaTable
 
     uri, opts = table_location(store)
@@ -251,20 +259,7 @@ def test_days_racing_to_add_a_new_field_to_an_old_table_all_land(store, tmp_path
         local = write_run_dir(tmp_path / f"{source}-{day}", records, run_id="r1", day=day,
                               source=source)
         storage.upload_staging(store, source, day, "r1", local)
-    errors: list[BaseException] = []
-
-    def publish(source: str, day: str) -> None:
-        try:
-            storage.publish_run(store, source, day, "r1")
-        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=publish, args=job) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    assert not errors, errors
+    _publish_at_once(store, [(source, day, "r1") for source, day in jobs])
     uri, options = table_location(store)
     rows = DeltaTable(uri, storage_options=options).to_pyarrow_table(
         columns=["source", "date", "author_organisations"]).to_pylist()
@@ -297,22 +292,7 @@ def test_two_attempts_of_one_day_at_once_on_an_old_table(store, tmp_path, monkey
         local = write_run_dir(tmp_path / run_id, records, run_id=run_id, day=DAYS[0],
                               finished_at=(datetime.now(UTC) + timedelta(minutes=n + 1)).isoformat())
         storage.upload_staging(store, "testwire", DAYS[0], run_id, local)
-    barrier = threading.Barrier(len(runs))
-    errors: list[BaseException] = []
-
-    def publish(run_id: str) -> None:
-        try:
-            barrier.wait(30)
-            storage.publish_run(store, "testwire", DAYS[0], run_id)
-        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=publish, args=(run_id,)) for run_id in runs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    assert not errors, errors
+    _publish_at_once(store, [("testwire", DAYS[0], run_id) for run_id in runs])
     assert storage.read_manifest(store, "testwire", DAYS[0])["run_id"] == "r3"
     rows = _assert_table_holds_manifest(store, DAYS[0])
     assert len(rows) == 4 and all(r["author_organisations"] == ["Desk r3"] for r in rows)
