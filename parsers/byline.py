@@ -65,6 +65,14 @@ _PREFIX_RE = re.compile(
     re.I,
 )
 _MAX_LINE = 140
+#: Labels that name the writer outright ("Autor", "Text:", "Verfasserin"). Unlike
+#: "By" or "Von", which open ordinary sentences and captions too, such a label is
+#: trusted anywhere in the story, not only beside the headline.
+_LABEL_RE = re.compile(
+    r"^\s*(?:autor(?:in|en|innen)?|author|auteur|verfasser(?:in)?|text(?:e)?)\s*:?(?=\s|$)", re.I
+)
+#: Sidebars list the blog's pages under "Autor" headings of their own.
+_SIDEBAR_RE = re.compile(r"sidebar|widget", re.I)
 #: A line of its own that opens with the day, then a dash or bar, then the
 #: names: "25.10.2022 - Jane Roe" (the cleaning refuses what is no name).
 _DATED_RE = re.compile(
@@ -155,6 +163,47 @@ def visible_bylines(tree: lxml_html.HtmlElement, h1: lxml_html.HtmlElement | Non
         if text not in lines:
             lines.append(text)
     return lines
+
+
+def labelled_bylines(tree: lxml_html.HtmlElement, h1: lxml_html.HtmlElement | None) -> list[str]:
+    """Labelled author lines further down the story than :func:`visible_bylines` looks.
+
+    Magazines and foundations print the credit under the story ("Text: Jane Roe",
+    or a meta box with the heading "Autor" over the name), hundreds of elements
+    past the headline.  Only an explicit label counts there, never "By"/"Von";
+    page chrome, comments and related stories are left out as beside the
+    headline, and so are sidebars and list items: a list of facts ("Autor: Jane
+    Roe; Illustrator: …" under a board game) credits a work the story is about.
+    The caller asks only when nothing nearer names anyone.
+    """
+    if h1 is None:
+        return []
+    walk = tree.iter()
+    for element in walk:
+        if element is h1:
+            break
+    else:
+        return []
+    lines: list[str] = []
+    for element in islice(walk, _AFTER_H1, None):
+        if not isinstance(element.tag, str):
+            continue
+        for text, holder in ((element.text, element), (element.tail, element.getparent())):
+            if not text or holder is None or not _LABEL_RE.match(text) or not _PREFIX_RE.match(text):
+                continue
+            if _in_list_or_sidebar(holder):
+                continue
+            line = _prefixed_line(holder, element, text is element.tail)
+            if line and line not in lines and not outside_story(element):
+                lines.append(line)
+    return lines
+
+
+def _in_list_or_sidebar(element: lxml_html.HtmlElement) -> bool:
+    for ancestor in (element, *element.iterancestors()):
+        if ancestor.tag == "li" or _SIDEBAR_RE.search(ancestor.get("class") or ""):
+            return True
+    return False
 
 
 def _is_outside_at(elements: list, position: int) -> bool:

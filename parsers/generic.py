@@ -24,7 +24,7 @@ from lxml import html as lxml_html
 
 from parsers import wire
 from parsers.base import Dateline, Image, ParsedArticle, ParseError
-from parsers.byline import title_heading, visible_bylines
+from parsers.byline import labelled_bylines, title_heading, visible_bylines
 from parsers.dates import MONTH_NAMES, parse_datetime
 from parsers.html import (
     comparable,
@@ -86,6 +86,8 @@ class _Authors:
 
     named: list[str] = field(default_factory=list)
     markup: list[str] = field(default_factory=list)
+    #: a labelled credit further down the story ("Text: Jane Roe")
+    labelled: list[str] = field(default_factory=list)
     publishers: list[str] = field(default_factory=list)
     #: news agencies the byline or metadata credits: never authors, kept in the dateline
     agencies: list[str] = field(default_factory=list)
@@ -130,8 +132,10 @@ class GenericParser:
     #: and "Autoren A und B" read as bylines; no byline from a profile link in
     #: a story's sentence, a CMS account ("admin", "Super User"), a gendered
     #: plural ("Autor/innen"); a company by its legal form ("… GmbH", "… e. V.")
-    #: credited as an organisation, never a person
-    version = "1.7"
+    #: credited as an organisation, never a person;
+    #: 1.8: a labelled credit further down the story ("Text: Jane Roe", an
+    #: "Autor" heading over the name) when nothing nearer names anyone
+    version = "1.8"
     VALID_UNTIL: date | None = None
 
     def __init__(self, *, publisher_table: bool = True) -> None:
@@ -197,6 +201,7 @@ class GenericParser:
                 authors.named
                 or authors.byline(byline_authors)
                 or authors.markup
+                or authors.labelled
                 or authors.byline(_signed(tree, signature))
             ),
             author_organisations=authors.organisations,
@@ -246,7 +251,9 @@ class GenericParser:
             if named:
                 break
         h1 = meta.h1_element
-        lines = visible_bylines(tree, h1 if h1 is not None else title_heading(tree, meta.title))
+        if h1 is None:
+            h1 = title_heading(tree, meta.title)
+        lines = visible_bylines(tree, h1)
         printed: list[str] = []
         for line in lines:
             printed = clean_author_names([line], not_people)
@@ -268,14 +275,19 @@ class GenericParser:
                             organisations=organisations)
         marked = dom_authors(tree)
         markup = clean_author_names(marked, not_people)
-        if not organisations and not markup:
+        labelled: list[str] = []
+        for line in labelled_bylines(tree, h1) if not markup else []:
+            labelled = clean_author_names([line], not_people)
+            if labelled:
+                break
+        if not organisations and not markup and not labelled:
             # no person anywhere: a byline or author markup printing only the
             # publication or its desk ("Von Redaktion Site", rel=author "Site Redaktion")
             for line in [*lines[:4], *marked[:1]]:
                 organisations = organisation_credits([line], publishers)
                 if organisations:
                     break
-        return _Authors(markup=markup, publishers=not_people, agencies=agencies,
+        return _Authors(markup=markup, labelled=labelled, publishers=not_people, agencies=agencies,
                         organisations=organisations)
 
     def body(

@@ -454,3 +454,28 @@ def test_a_gendered_plural_is_a_label_not_two_names():
     assert clean_author_names(["Richtlinien für Autor/innen"]) == []
     assert clean_author_names(["Hinweise für Leser*innen"]) == []
 
+
+
+# -- labelled credits far below the headline --------------------------------
+
+#: a long story: its last paragraph sits well past where bylines beside the headline are looked for
+LONG_STORY = STORY * 45
+
+
+def test_a_text_credit_under_a_long_story_names_its_writer():
+    html = blog_page(paragraphs=[*LONG_STORY, "<strong>Text:</strong> Ada Lindqvist"])
+    assert authors(html) == ["Ada Lindqvist"]
+
+
+def test_an_author_heading_in_the_meta_box_after_a_long_story():
+    box = ('<section class="post-meta"><h4>Autor</h4>'
+           '<p><a href="/profil/ada-lindqvist">Ada Lindqvist</a><b>, </b></p></section>')
+    assert authors(blog_page(paragraphs=LONG_STORY, article_footer=box)) == ["Ada Lindqvist"]
+
+
+def test_a_sidebar_author_widget_or_a_list_of_facts_names_no_writer():
+    widget = ('<div class="sidebar"><div class="widget"><h2 class="widgettitle">Autor</h2>'
+              '<ul><li><a href="/about/">Ada Lindqvist</a></li></ul></div></div>')
+    assert authors(blog_page(paragraphs=LONG_STORY, after_article=widget)) == []
+    facts = "<ul><li>Players: 2 to 4</li><li>Autor: Ada Lindqvist; Illustrator: Tomas Greer</li></ul>"
+    assert authors(blog_page(paragraphs=LONG_STORY, article_footer=facts)) == []
