@@ -57,11 +57,7 @@ def _sources() -> list[str]:
     schedule=None,
     start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
     catchup=False,
-    default_args={
-        "owner": "wiredesk",
-        "retries": settings.task_retries_from_env(),
-        "retry_delay": pendulum.duration(seconds=settings.retry_delay_seconds_from_env()),
-    },
+    default_args=settings.task_defaults(),
     tags=["wiredesk", "reparse"],
     params={
         "source": Param(None, type=["null", "string"], enum=[None, *_sources()],

@@ -47,12 +47,8 @@ from wiredesk import settings
 from wiredesk.airflow_support import WiredeskNotifier
 from wiredesk.timetable import SourceDayTimetable
 
-DEFAULT_ARGS = {
-    "owner": "wiredesk",
-    "retries": settings.task_retries_from_env(),
-    "retry_delay": pendulum.duration(seconds=settings.retry_delay_seconds_from_env()),
-    "retry_exponential_backoff": True,
-}
+#: the source DAGs' retries wait longer each time (a site that throttles or is down needs longer)
+DEFAULT_ARGS = {**settings.task_defaults(), "retry_exponential_backoff": True}
 #: Airflow Variable read by the crawl task when it runs (never at parse time).
 CRAWL_TIMEOUT_VARIABLE = "wiredesk_crawl_timeout_seconds"
 

@@ -37,11 +37,7 @@ Store: `{storage}`.
     start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
-    default_args={
-        "owner": "wiredesk",
-        "retries": settings.task_retries_from_env(),
-        "retry_delay": pendulum.duration(seconds=settings.retry_delay_seconds_from_env()),
-    },
+    default_args=settings.task_defaults(),
     tags=["wiredesk", "maintenance"],
     params={
         "retain_hours": Param(7 * 24, type="integer", minimum=1,

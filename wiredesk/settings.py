@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -134,6 +134,15 @@ def task_retries_from_env() -> int:
 
 def retry_delay_seconds_from_env() -> int:
     return _env("WIREDESK_RETRY_DELAY_SECONDS", RETRY_DELAY_SECONDS, int)
+
+
+def task_defaults() -> dict:
+    """``default_args`` every wiredesk DAG shares: one place sets how tasks retry."""
+    return {
+        "owner": "wiredesk",
+        "retries": task_retries_from_env(),
+        "retry_delay": timedelta(seconds=retry_delay_seconds_from_env()),
+    }
 
 
 def crawl_timeout_seconds_from_env() -> int:
