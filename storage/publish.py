@@ -547,6 +547,19 @@ def _freshness(finished_at: Any, run_id: str) -> tuple[str, str]:
     return (_utc_text(finished_at), run_id)
 
 
+def ranked_after(manifest: dict[str, Any]) -> str:
+    """A finish time that ranks one microsecond after the crawl ``manifest`` published.
+
+    A re-parse of that crawl's pages stamps its run with it: it then replaces
+    that crawl and stays below any crawl of the day that finished later (whose
+    pages are newer), whenever it runs. With no time in the manifest: now.
+    """
+    text = _utc_text(manifest.get("crawled_at"))
+    moment = datetime.fromisoformat(text).replace(tzinfo=UTC) if text else datetime.now(UTC)
+    later = moment + timedelta(microseconds=1)
+    return later.isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
 def _utc_text(value: Any) -> str:
     if not isinstance(value, str):
         return ""

@@ -50,22 +50,6 @@ def new_reparse_run_id(now: datetime | None = None) -> str:
     return f"reparse-{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
 
 
-def _just_after(crawled_at: Any) -> str:
-    """One microsecond after ``crawled_at`` (now when the manifest names no time).
-
-    A re-parse ranks just above the crawl whose pages it parsed (so it replaces
-    that crawl) and below any crawl that finished later (whose pages are newer).
-    """
-    try:
-        moment = datetime.fromisoformat(str(crawled_at).replace("Z", "+00:00"))
-    except ValueError:
-        moment = datetime.now(UTC)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    later = moment.astimezone(UTC) + timedelta(microseconds=1)
-    return later.isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
 def day_range(start: date | str, end: date | str) -> list[str]:
     """Every day from ``start`` to ``end``, both included, as ``YYYY-MM-DD``."""
     first = start if isinstance(start, date) else date.fromisoformat(str(start))
@@ -114,7 +98,7 @@ def reparse_day(
     from storage import layout
     from storage.counts import Counts
     from storage.errors import ObjectNotFound, PublishError
-    from storage.publish import publish_run
+    from storage.publish import publish_run, ranked_after
     from storage.read import read_manifest
     from storage.staging import ITEMS, LEDGER, QUARANTINE, RunDir, upload_staging
 
@@ -185,7 +169,7 @@ def reparse_day(
             "started_at": started,
             # as fresh as the pages it parsed: a crawl that finished after them (one
             # publishing while this re-parse runs) holds the day over this run
-            "finished_at": _just_after(manifest.get("crawled_at")),
+            "finished_at": ranked_after(manifest),
             "reparsed_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
             "status": "ok",
             "errors": [],

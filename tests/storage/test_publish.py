@@ -316,3 +316,17 @@ def test_publishing_a_day_clears_staged_runs_that_were_never_published(store, tm
     publish(store, tmp_path, "r2", [make_record(1)])
     assert list(store.list_keys(f"staging/source={SOURCE}/date={DAY}/")) == []
     assert list(store.list_keys(f"staging/source={SOURCE}/date=2026-11-21/"))  # other days untouched
+
+
+def test_a_reparse_ranks_just_after_the_crawl_it_parsed() -> None:
+    from storage.publish import _freshness, ranked_after
+
+    crawl = {"crawled_at": "2025-03-12T09:00:00+09:00", "run_id": "r1"}
+    stamp = ranked_after(crawl)
+    assert stamp == "2025-03-12T00:00:00.000001Z"  # the same instant in UTC, one microsecond on
+    reparse = _freshness(stamp, "reparse-x")
+    assert _freshness(crawl["crawled_at"], "r1") < reparse < _freshness("2025-03-12T00:00:00.000002Z", "r0")
+    from datetime import UTC, datetime
+
+    undated = ranked_after({"run_id": "r1"})  # a manifest of a release that kept no time: now
+    assert abs((datetime.fromisoformat(undated) - datetime.now(UTC)).total_seconds()) < 60
