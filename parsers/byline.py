@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from collections.abc import Iterator
 from itertools import islice
 
 from lxml import etree
@@ -71,8 +72,9 @@ _MAX_LINE = 140
 _LABEL_RE = re.compile(
     r"^\s*(?:autor(?:in|en|innen)?|author|auteur|verfasser(?:in)?|text(?:e)?)\s*:?(?=\s|$)", re.I
 )
-#: Sidebars list the blog's pages under "Autor" headings of their own.
-_SIDEBAR_RE = re.compile(r"sidebar|widget", re.I)
+#: Sidebars list the blog's pages under "Autor" headings of their own (a class that
+#: opens with the word: "widget_pages", "sidebar-left", not "has-double-sidebar").
+_SIDEBAR_RE = re.compile(r"(?:^|\s)(?:sidebar|widget)", re.I)
 #: A line of its own that opens with the day, then a dash or bar, then the
 #: names: "25.10.2022 - Jane Roe" (the cleaning refuses what is no name).
 _DATED_RE = re.compile(
@@ -125,9 +127,14 @@ def title_heading(tree: lxml_html.HtmlElement, title: str | None) -> lxml_html.H
 
 
 def visible_bylines(tree: lxml_html.HtmlElement, h1: lxml_html.HtmlElement | None) -> list[str]:
-    """Byline texts near the headline, nearest first (each a raw line to clean)."""
+    """Byline texts near the headline, nearest first (each a raw line to clean).
+
+    With no headline element to stand beside (a page that prints its headline
+    in a table cell or a ``<span>``), only lines opening with a byline word
+    count, anywhere in the story, in page order.
+    """
     if h1 is None:
-        return []
+        return _prefixed_lines(tree.iter())
     before: deque = deque(maxlen=_BEFORE_H1)
     walk = tree.iter()
     for element in walk:
@@ -184,14 +191,20 @@ def labelled_bylines(tree: lxml_html.HtmlElement, h1: lxml_html.HtmlElement | No
             break
     else:
         return []
+    return _prefixed_lines(islice(walk, _AFTER_H1, None), labelled=True)
+
+
+def _prefixed_lines(elements: Iterator, *, labelled: bool = False) -> list[str]:
+    """The lines among ``elements`` that open with a byline word (``labelled``: with
+    an explicit label), in page order, leaving out chrome, sidebars and lists."""
     lines: list[str] = []
-    for element in islice(walk, _AFTER_H1, None):
+    for element in elements:
         if not isinstance(element.tag, str):
             continue
         for text, holder in ((element.text, element), (element.tail, element.getparent())):
-            if not text or holder is None or not _LABEL_RE.match(text) or not _PREFIX_RE.match(text):
+            if not text or holder is None or not _PREFIX_RE.match(text):
                 continue
-            if _in_list_or_sidebar(holder):
+            if (labelled and not _LABEL_RE.match(text)) or _in_list_or_sidebar(holder):
                 continue
             line = _prefixed_line(holder, element, text is element.tail)
             if line and line not in lines and not outside_story(element):

@@ -134,7 +134,10 @@ class GenericParser:
     #: plural ("Autor/innen"); a company by its legal form ("… GmbH", "… e. V.")
     #: credited as an organisation, never a person;
     #: 1.8: a labelled credit further down the story ("Text: Jane Roe", an
-    #: "Autor" heading over the name) when nothing nearer names anyone
+    #: "Autor" heading over the name) when nothing nearer names anyone; on a
+    #: page with no headline element, a line opening with a byline word; an
+    #: interview's guest and interviewer ("A im Gespräch mit B"); a pen name of
+    #: one word and a role ("Rasender Reporter"); no CMS account ("wordpressadmin")
     version = "1.8"
     VALID_UNTIL: date | None = None
 

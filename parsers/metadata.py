@@ -1295,6 +1295,8 @@ _AUTHOR_ROLE_RE = re.compile(
     r"nachrichtenagentur|news agency))\s*$",
     re.I,
 )
+#: The roles of :data:`_AUTHOR_ROLE_RE` that name a desk or agency, not a person's job.
+_DESK_ROLE_RE = re.compile(r"redaktion|agency|agentur", re.I)
 #: A role phrase after the name, set apart by a comma ("Jane Roe, Projektleiterin
 #: der Stiftung in Tunis", "Jane Roe, head of research at ..."): a job title,
 #: then the body it is held in.  The name stands before it; the phrase names no one.
@@ -1317,6 +1319,13 @@ _AUTHOR_SUFFIX_RE = re.compile(r"\s+(?:alle artikel|all (?:posts|articles)|more 
 # joiners between names in many languages ("A und B", "A y B", "A et B" ...)
 _AUTHOR_JOIN_RE = re.compile(
     r"\s+(?:and|und|y|et|e|en|og|och|i|és|a|ve|и)\s+|\s*[,;&|/]\s*|\s+·\s+"
+)
+#: An interview's credit names the guest and the interviewer ("A im Gespräch mit B"):
+#: read as two names before the noise rules take "im Gespräch" for a category.
+_INTERVIEW_RE = re.compile(
+    r"\s+(?:im gespräch mit|in conversation with|en conversación con|en entretien avec|"
+    r"in conversazione con)\s+",
+    re.I,
 )
 _AUTHOR_NOISE_RE = re.compile(
     r"\S+@\S+|https?://\S+|[(\[][^)\]]*[)\]]|"
@@ -1359,7 +1368,8 @@ def _name_shaped(part: str) -> bool:
 
 #: What a CMS fills in where no one is named: an account or a placeholder, never a person.
 _PLACEHOLDER_RE = re.compile(
-    r"^(?:admin|administrator|super ?user|webmaster|publisher|author|unknown|anonymous|anonym|no author|"
+    r"^(?:(?:wp|wordpress|site|web|blog|cms)[-_ ]?)?(?:admin|administrator)\d*$|"
+    r"^(?:super ?user|webmaster|publisher|author|unknown|anonymous|anonym|no author|"
     r"none|null|undefined|root|guest)$",
     re.I,
 )
@@ -1525,11 +1535,15 @@ def clean_author_names(raw: list[str], site_names: list[str] | None = None) -> l
         label = _OTHER_LABEL_RE.match(value)
         if label and not _AUTHOR_LABELS_RE.match(label.group(1).strip()):
             continue  # editors, photographers, sources: not the story's authors
-        text = _AUTHOR_NOISE_RE.sub(" ", unescape(value))
+        text = _AUTHOR_NOISE_RE.sub(" ", _INTERVIEW_RE.sub(", ", unescape(value)))
         text = _AUTHOR_SUFFIX_RE.sub("", _AUTHOR_PREFIX_RE.sub("", squash(text)))
         for part in _AUTHOR_JOIN_RE.split(text):
             part = _AUTHOR_PREFIX_RE.sub("", part).strip(" ,:;-–—")
-            part = _AUTHOR_ROLE_RE.sub("", part).strip(" ,:;-–—")
+            bare = _AUTHOR_ROLE_RE.sub("", part).strip(" ,:;-–—")
+            role = _AUTHOR_ROLE_RE.search(part)
+            if " " in bare or "," in part or not bare or not role or _DESK_ROLE_RE.search(role.group()):
+                part = bare
+            # else one word before a writer's role, no comma: a pen name ("Rasender Reporter")
             part = _DASHED_TAIL_RE.sub("", part)  # "Kiran C Nair - Safe Browsing team"
             part = _TRAILING_MONTH_RE.sub("", part)
             if " " in part:

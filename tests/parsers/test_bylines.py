@@ -479,3 +479,57 @@ def test_a_sidebar_author_widget_or_a_list_of_facts_names_no_writer():
     assert authors(blog_page(paragraphs=LONG_STORY, after_article=widget)) == []
     facts = "<ul><li>Players: 2 to 4</li><li>Autor: Ada Lindqvist; Illustrator: Tomas Greer</li></ul>"
     assert authors(blog_page(paragraphs=LONG_STORY, article_footer=facts)) == []
+
+
+def test_an_author_meta_box_in_a_layout_that_has_sidebars():
+    # "has-double-sidebar" describes the page's layout, not a sidebar holding the box
+    box = '<h4>Autor</h4><p><a href="/profil/ada-lindqvist">Ada Lindqvist</a></p>'
+    html = blog_page(paragraphs=LONG_STORY, article_footer=box).replace(
+        '<div id="content">', '<div id="content" class="main-content has-double-sidebar">')
+    assert authors(html) == ["Ada Lindqvist"]
+
+
+# -- pages printing no headline element -------------------------------------
+
+
+def table_layout_page(byline: str) -> str:
+    """An old portal: the headline a ``<span>`` in a table cell, no ``<h1>``/``<h2>``."""
+    paras = "".join(f"<p>{p}</p>" for p in STORY)
+    return f"""<html><head><title>Fenwick Notes - News - Plot by the railway</title></head><body>
+<table><tr><td class="itemHead"><span class="itemTitle">Plot by the railway goes to school and
+bees</span></td></tr><tr><td class="itemInfo">{byline}</td></tr>
+<tr><td class="itemText">{paras}</td></tr></table></body></html>"""
+
+
+@pytest.mark.parametrize("byline", [
+    '<span class="poster">Geschrieben von <a href="/userinfo.php?uid=6">Ada Lindqvist</a></span> am 25.08.2015',
+    "<h5><em>Von Ada Lindqvist</em></h5>",
+])
+def test_a_byline_on_a_page_without_a_headline_element(byline):
+    assert authors(table_layout_page(byline)) == ["Ada Lindqvist"]
+
+
+# -- names and the words around them ----------------------------------------
+
+
+def test_one_word_before_a_writers_role_is_a_pen_name():
+    assert clean_author_names(["Rasender Reporter"]) == ["Rasender Reporter"]
+    # the role after a full name, or set apart by a comma, is still the job title
+    assert clean_author_names(["Ada Lindqvist Reporterin"]) == ["Ada Lindqvist"]
+    assert clean_author_names(["Lindqvist, Reporter"]) == ["Lindqvist"]
+    # a desk is no pen name (it is credited as an organisation, see organisation_credits)
+    assert "Greentech Redaktion" not in clean_author_names(["Greentech Redaktion"])
+
+
+@pytest.mark.parametrize("credit", [
+    "Ada Lindqvist im Gespräch mit Tomas Greer",
+    "Ada Lindqvist in conversation with Tomas Greer",
+    "Ada Lindqvist en entretien avec Tomas Greer",
+])
+def test_an_interview_credit_names_the_guest_and_the_interviewer(credit):
+    assert clean_author_names([credit]) == ["Ada Lindqvist", "Tomas Greer"]
+
+
+@pytest.mark.parametrize("account", ["wordpressadmin", "wp-admin", "siteadmin", "admin2"])
+def test_a_cms_administrator_account_is_no_author(account):
+    assert clean_author_names([account]) == []
