@@ -181,6 +181,8 @@ def labelled_bylines(tree: lxml_html.HtmlElement, h1: lxml_html.HtmlElement | No
     page chrome, comments and related stories are left out as beside the
     headline, and so are sidebars and list items: a list of facts ("Autor: Jane
     Roe; Illustrator: …" under a board game) credits a work the story is about.
+    The author field of the story's own ``<article>`` (its footer or meta box:
+    an author class or an author-page link, as beside the headline) counts too.
     The caller asks only when nothing nearer names anyone.
     """
     if h1 is None:
@@ -191,7 +193,23 @@ def labelled_bylines(tree: lxml_html.HtmlElement, h1: lxml_html.HtmlElement | No
             break
     else:
         return []
-    return _prefixed_lines(islice(walk, _AFTER_H1, None), labelled=True)
+    after = list(islice(walk, _AFTER_H1, None))
+    lines = _prefixed_lines(after, labelled=True)
+    story = next((a for a in h1.iterancestors("article")), None)
+    if story is not None:
+        # the author field of the story's own <article> (its footer, its meta box)
+        for element in after:
+            if (isinstance(element.tag, str) and _is_candidate(element) and _owned_by(element, story)
+                    and not outside_story(element)):
+                text = _line(element)
+                if text and len(text) <= _MAX_LINE and text not in lines:
+                    lines.append(text)
+    return lines
+
+
+def _owned_by(element: lxml_html.HtmlElement, story: lxml_html.HtmlElement) -> bool:
+    """``element`` sits in ``story`` and in no other <article> inside it (a teaser)."""
+    return next(element.iterancestors("article"), None) is story
 
 
 def _prefixed_lines(elements: Iterator, *, labelled: bool = False) -> list[str]:

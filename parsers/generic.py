@@ -137,7 +137,10 @@ class GenericParser:
     #: "Autor" heading over the name) when nothing nearer names anyone; on a
     #: page with no headline element, a line opening with a byline word; an
     #: interview's guest and interviewer ("A im Gespräch mit B"); a pen name of
-    #: one word and a role ("Rasender Reporter"); no CMS account ("wordpressadmin")
+    #: one word and a role ("Rasender Reporter"); no CMS account ("wordpressadmin");
+    #: the author field of the story's own ``<article>`` far below the headline;
+    #: the ``WebPage`` node's author in a graph with no article node; a closing
+    #: "© 2019 Jane Roe" as a signature
     version = "1.8"
     VALID_UNTIL: date | None = None
 
@@ -843,9 +846,15 @@ def _split_byline(body: list[str]) -> tuple[list[str], list[str]]:
     return body, []
 
 
+#: "© 2019 " before a signature closing the story: the writer's own notice (a photo
+#: credit, "© Jane Roe" over the picture at the top, names no year).
+_COPYRIGHT_RE = re.compile(r"^(?:©|\(c\)|copyright)\s*\d{4}\s+", re.I)
+
+
 def _signature(body: list[str], title: str) -> str | None:
     """A paragraph opening or closing the story that holds nothing but names
-    ("Jane Roe", "Jane Roe/John Doe"): the writers' signature.
+    ("Jane Roe", "Jane Roe/John Doe"): the writers' signature; closing the story,
+    also with the writer's own notice before it ("© 2019 Jane Roe").
 
     It stays in the text (it may be a one-line caption).  The weakest evidence
     of all (two capitalised words may be a place or a label), so the parser
@@ -853,6 +862,8 @@ def _signature(body: list[str], title: str) -> str | None:
     only when the page does not print it as a heading (:func:`_signed`).
     """
     for paragraph in body[:1] + body[-1:] if len(body) > 2 else []:
+        if paragraph is body[-1]:
+            paragraph = _COPYRIGHT_RE.sub("", paragraph)
         if _bare_names(paragraph) and _comparable(paragraph) not in _comparable(title):  # not the headline again
             return paragraph
     return None

@@ -195,6 +195,14 @@ def _article_rank(schema_type: str) -> int | None:
     return None
 
 
+def _page_author(nodes: list[dict[str, Any]]) -> Any:
+    """The ``author`` of the graph's ``WebPage`` node, for pages with no article node."""
+    for node in nodes:
+        if "WebPage" in _types(node) and node.get("author"):
+            return node["author"]
+    return None
+
+
 def _resolve(value: Any, nodes: list[dict[str, Any]]) -> Any:
     """Replace ``{"@id": ...}`` references (Yoast-style ``@graph``) by the nodes they name."""
     if isinstance(value, list):
@@ -1050,13 +1058,16 @@ def extract_metadata(tree: lxml_html.HtmlElement, url: str | None = None) -> Pag
     # every source in order; the parser takes the first that survives cleaning
     # (a meta author of "site.de" must not hide the byline in the page), then
     # :func:`dom_authors`, which is slower and so only run when needed
+    # with no article node, the WebPage node Yoast-style graphs write for any post
+    # still names its author (by reference to a Person node of the graph)
+    written = node.get("author") if node else _page_author(nodes)
     result.author_sources = [
-        _names(_resolve(node.get("author"), nodes)),
+        _names(_resolve(written, nodes)),
         _names(_resolve(node.get("creator"), nodes)),
         _meta_authors(meta),
     ]
     result.authors = next((a for a in result.author_sources if a), [])
-    result.organisation_authors = _organisations(_resolve(node.get("author"), nodes))
+    result.organisation_authors = _organisations(_resolve(written, nodes))
     result.self_published = _person_publisher(node, nodes)
 
     updated = [parse_datetime(_text(node.get("dateModified"))), *_dates(meta, META_MODIFIED)]
@@ -1272,7 +1283,8 @@ def _language(tree: lxml_html.HtmlElement, meta: dict[str, list[str]], node: dic
 # -- authors ---------------------------------------------------------------
 
 _AUTHOR_PREFIX_RE = re.compile(
-    r"^\s*(?:(?:view|see) all posts by|(?:zeige )?alle beiträge von|"
+    r"^\s*(?:(?:view|see) all posts by|(?:zeige )?alle beiträge von|(?:alles|mehr) von|"
+    r"(?:all|more) (?:posts|stories|articles) by|"
     rf"{POSTED_BY}|"
     r"(?:a |an )?(?:commentary|comment|kommentar|analyse|analysis|interview|essay|column|"
     r"gastbeitrag|reportage)\s+(?:by|von)|"

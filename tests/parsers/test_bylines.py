@@ -533,3 +533,34 @@ def test_an_interview_credit_names_the_guest_and_the_interviewer(credit):
 @pytest.mark.parametrize("account", ["wordpressadmin", "wp-admin", "siteadmin", "admin2"])
 def test_a_cms_administrator_account_is_no_author(account):
     assert clean_author_names([account]) == []
+
+
+def test_the_author_field_in_the_footer_of_the_storys_own_article():
+    footer = ('<div class="field field-name-author">von <a href="/redaktion/ada" class="username">'
+              "Ada</a></div>")
+    assert authors(blog_page(paragraphs=LONG_STORY, article_footer=footer)) == ["Ada"]
+    # the same field of a teaser <article> inside the story names that teaser's writer
+    teaser = f'<article class="teaser"><p>Next: the beehives</p>{footer}</article>'
+    assert authors(blog_page(paragraphs=LONG_STORY, article_footer=teaser)) == []
+
+
+@pytest.mark.parametrize("link", ["Alles von Ada Lindqvist", "More stories by Ada Lindqvist"])
+def test_an_author_page_links_label_is_no_part_of_the_name(link):
+    assert clean_author_names([link]) == ["Ada Lindqvist"]
+
+
+def test_a_webpage_node_names_the_author_when_the_graph_has_no_article():
+    # Yoast-style graph on a post typed as a page: the author is a reference to a Person
+    graph = {"@context": "https://schema.org", "@graph": [
+        {"@type": "WebPage", "@id": "https://fenwick-notes.example/plot/#webpage",
+         "name": "Plot by the railway goes to school and bees",
+         "author": {"@id": "https://fenwick-notes.example/#/schema/person/1"}},
+        {"@type": "Person", "@id": "https://fenwick-notes.example/#/schema/person/1", "name": "Ada Lindqvist"},
+    ]}
+    head = jsonld(graph) + '<meta name="author" content="Theme Studio Designs">'
+    assert authors(blog_page(head=head)) == ["Ada Lindqvist"]
+
+
+def test_a_closing_notice_with_year_signs_the_story_a_photo_credit_does_not():
+    assert authors(blog_page(paragraphs=[*STORY, "© 2019 Ada Lindqvist"])) == ["Ada Lindqvist"]
+    assert authors(blog_page(paragraphs=["© Ada Lindqvist", *STORY])) == []
