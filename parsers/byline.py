@@ -147,7 +147,7 @@ def visible_bylines(tree: lxml_html.HtmlElement, h1: lxml_html.HtmlElement | Non
     anchor = len(before)
     found: list[tuple[int, str]] = []
     for position, element in enumerate(elements):
-        if position == anchor or not isinstance(element.tag, str):
+        if position == anchor or not isinstance(element.tag, str) or _in_link(element):
             continue
         for text, holder in ((element.text, element), (element.tail, element.getparent())):
             if text and holder is not None and _PREFIX_RE.match(text):
@@ -217,7 +217,7 @@ def _prefixed_lines(elements: Iterator, *, labelled: bool = False) -> list[str]:
     an explicit label), in page order, leaving out chrome, sidebars and lists."""
     lines: list[str] = []
     for element in elements:
-        if not isinstance(element.tag, str):
+        if not isinstance(element.tag, str) or _in_link(element):
             continue
         for text, holder in ((element.text, element), (element.tail, element.getparent())):
             if not text or holder is None or not _PREFIX_RE.match(text):
@@ -228,6 +228,18 @@ def _prefixed_lines(elements: Iterator, *, labelled: bool = False) -> list[str]:
             if line and line not in lines and not outside_story(element):
                 lines.append(line)
     return lines
+
+
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def _in_link(element: lxml_html.HtmlElement) -> bool:
+    """Inside a link that holds a headline: a teaser card of another story, whose
+    writer it names (a link around an author box, name and photo, holds none)."""
+    return any(
+        ancestor.tag == "a" and next(ancestor.iter(*_HEADINGS), None) is not None
+        for ancestor in element.iterancestors()
+    )
 
 
 def _in_list_or_sidebar(element: lxml_html.HtmlElement) -> bool:

@@ -140,7 +140,8 @@ class GenericParser:
     #: one word and a role ("Rasender Reporter"); no CMS account ("wordpressadmin");
     #: the author field of the story's own ``<article>`` far below the headline;
     #: the ``WebPage`` node's author in a graph with no article node; a closing
-    #: "© 2019 Jane Roe" as a signature
+    #: "© 2019 Jane Roe" as a signature; no writer from inside a teaser card
+    #: (a link holding another story's headline)
     version = "1.8"
     VALID_UNTIL: date | None = None
 

@@ -1152,6 +1152,9 @@ _DOM_AUTHOR_XPATH = (
     # comment authors and author boxes of other stories name other people
     " and not(ancestor::*[contains(@class, 'comment') or contains(@class, 'related')"
     " or contains(@class, 'recommend')]))]"
+    # a teaser card is one link to another story (its headline inside): the writer
+    # inside it wrote that one
+    "[not(ancestor::a[.//h1 or .//h2 or .//h3 or .//h4 or .//h5 or .//h6])]"
 )
 _DOM_AUTHORS = etree.XPath(_DOM_AUTHOR_XPATH)
 

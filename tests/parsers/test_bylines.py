@@ -564,3 +564,18 @@ def test_a_webpage_node_names_the_author_when_the_graph_has_no_article():
 def test_a_closing_notice_with_year_signs_the_story_a_photo_credit_does_not():
     assert authors(blog_page(paragraphs=[*STORY, "© 2019 Ada Lindqvist"])) == ["Ada Lindqvist"]
     assert authors(blog_page(paragraphs=["© Ada Lindqvist", *STORY])) == []
+
+
+def test_writers_inside_teaser_cards_wrote_those_stories():
+    cards = "".join(
+        f'<div class="teaser"><a href="/2021/03/story-{n}/"><h3>Another story {n}</h3>'
+        f'<p>A summary of another story.</p><span class="author">von {name}</span></a></div>'
+        for n, name in enumerate(["Ada Lindqvist", "Tomas Greer", "Maren Holt"])
+    )
+    assert authors(blog_page(after_article=cards)) == []
+
+
+def test_an_author_box_wrapped_in_a_profile_link_still_names_the_writer():
+    box = ('<a href="/user/ada.html" class="userbox"><img src="/ada.jpg" alt="">'
+           '<span class="author-name">Ada Lindqvist</span></a>')
+    assert authors(blog_page(header=box)) == ["Ada Lindqvist"]
