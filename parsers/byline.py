@@ -60,7 +60,8 @@ POSTED_BY = (
 #: A line that opens with a byline word, and the word itself.
 _PREFIX_RE = re.compile(
     # the lookahead of first letters fails most texts at once (it runs on every text node)
-    rf"^\s*(?=[abdeéprstvgw])(?:{POSTED_BY}\s*:?|"
+    # (after a rule of dashes some templates print before it: "---- by Jane Roe")
+    rf"^\s*(?:[-–—]+\s*)?(?=[abdeéprstvgw])(?:{POSTED_BY}\s*:?|"
     r"(?:by|von|par|por|door|di|av|af)\s*:?|text(?:e)?\s*:|text (?:von|by)|texte de|"
     r"autor(?:in)?(?:\s*/\s*autor(?:in)?)?\s*:?|autor(?:en|innen)\s*:?|author\s*:|auteur\s*:)(?=\s|$)",
     re.I,

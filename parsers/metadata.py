@@ -1286,7 +1286,7 @@ def _language(tree: lxml_html.HtmlElement, meta: dict[str, list[str]], node: dic
 # -- authors ---------------------------------------------------------------
 
 _AUTHOR_PREFIX_RE = re.compile(
-    r"^\s*(?:(?:view|see) all posts by|(?:zeige )?alle beiträge von|(?:alles|mehr) von|"
+    r"^\s*(?:[-–—]+\s*)?(?:(?:view|see) all posts by|(?:zeige )?alle beiträge von|(?:alles|mehr) von|"
     r"(?:all|more) (?:posts|stories|articles) by|"
     rf"{POSTED_BY}|"
     r"(?:a |an )?(?:commentary|comment|kommentar|analyse|analysis|interview|essay|column|"

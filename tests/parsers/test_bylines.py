@@ -579,3 +579,8 @@ def test_an_author_box_wrapped_in_a_profile_link_still_names_the_writer():
     box = ('<a href="/user/ada.html" class="userbox"><img src="/ada.jpg" alt="">'
            '<span class="author-name">Ada Lindqvist</span></a>')
     assert authors(blog_page(header=box)) == ["Ada Lindqvist"]
+
+
+@pytest.mark.parametrize("line", ["---- by Ada Lindqvist", "— Von Ada Lindqvist"])
+def test_a_byline_after_a_rule_of_dashes(line):
+    assert authors(blog_page(header=f"<div><strong><em>{line}</em></strong></div>")) == ["Ada Lindqvist"]
