@@ -1385,7 +1385,9 @@ def _name_shaped(part: str) -> bool:
 _PLACEHOLDER_RE = re.compile(
     r"^(?:(?:wp|wordpress|site|web|blog|cms)[-_ ]?)?(?:admin|administrator)\d*$|"
     r"^(?:super ?user|webmaster|publisher|author|unknown|anonymous|anonym|no author|"
-    r"none|null|undefined|root|guest)$",
+    r"none|null|undefined|root|guest)$|"
+    # "Red." signs for the desk (Redaktion, redazione): no one in particular
+    r"^red\.?$",
     re.I,
 )
 #: A company's or association's legal form closing its name ("Nordex SE", "Verband

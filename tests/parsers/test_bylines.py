@@ -444,7 +444,7 @@ def test_the_credited_company_printed_without_its_legal_form_is_no_person():
     assert credits(blog_page(head=head, header=header)) == ([], ["Fenwick Bee Keepers e.V."], None)
 
 
-@pytest.mark.parametrize("value", ["admin", "Super User", "publisher", "Unknown", "No Author"])
+@pytest.mark.parametrize("value", ["admin", "Super User", "publisher", "Unknown", "No Author", "Red.", "red"])
 def test_a_cms_account_or_placeholder_is_no_author(value):
     assert clean_author_names([value]) == []
 
@@ -584,3 +584,7 @@ def test_an_author_box_wrapped_in_a_profile_link_still_names_the_writer():
 @pytest.mark.parametrize("line", ["---- by Ada Lindqvist", "— Von Ada Lindqvist"])
 def test_a_byline_after_a_rule_of_dashes(line):
     assert authors(blog_page(header=f"<div><strong><em>{line}</em></strong></div>")) == ["Ada Lindqvist"]
+
+
+def test_a_nickname_is_no_desk_abbreviation():
+    assert clean_author_names(["Red Smith"]) == ["Red Smith"]
