@@ -148,7 +148,7 @@ def visible_bylines(tree: lxml_html.HtmlElement, h1: lxml_html.HtmlElement | Non
     anchor = len(before)
     found: list[tuple[int, str]] = []
     for position, element in enumerate(elements):
-        if position == anchor or not isinstance(element.tag, str) or _in_link(element):
+        if position == anchor or not isinstance(element.tag, str):
             continue
         for text, holder in ((element.text, element), (element.tail, element.getparent())):
             if text and holder is not None and _PREFIX_RE.match(text):
@@ -164,7 +164,7 @@ def visible_bylines(tree: lxml_html.HtmlElement, h1: lxml_html.HtmlElement | Non
         text = _line(element)
         if text and len(text) <= _MAX_LINE:
             found.append((position, text))
-    found = [f for f in found if not _is_outside_at(elements, f[0])]
+    found = [f for f in found if not _is_outside_at(elements, f[0]) and not _in_link(elements[f[0]])]
     found.sort(key=lambda pair: (pair[0] < anchor, abs(pair[0] - anchor)))
     lines: list[str] = []
     for _, text in found:
@@ -194,12 +194,15 @@ def labelled_bylines(tree: lxml_html.HtmlElement, h1: lxml_html.HtmlElement | No
             break
     else:
         return []
-    after = list(islice(walk, _AFTER_H1, None))
-    lines = _prefixed_lines(after, labelled=True)
+    lines = _prefixed_lines(islice(walk, _AFTER_H1, None), labelled=True)
     story = next((a for a in h1.iterancestors("article")), None)
     if story is not None:
         # the author field of the story's own <article> (its footer, its meta box)
-        for element in after:
+        inside = story.iter()
+        for element in inside:
+            if element is h1:
+                break
+        for element in islice(inside, _AFTER_H1, None):
             if (isinstance(element.tag, str) and _is_candidate(element) and _owned_by(element, story)
                     and not outside_story(element)):
                 text = _line(element)
@@ -218,12 +221,12 @@ def _prefixed_lines(elements: Iterator, *, labelled: bool = False) -> list[str]:
     an explicit label), in page order, leaving out chrome, sidebars and lists."""
     lines: list[str] = []
     for element in elements:
-        if not isinstance(element.tag, str) or _in_link(element):
+        if not isinstance(element.tag, str):
             continue
         for text, holder in ((element.text, element), (element.tail, element.getparent())):
             if not text or holder is None or not _PREFIX_RE.match(text):
                 continue
-            if (labelled and not _LABEL_RE.match(text)) or _in_list_or_sidebar(holder):
+            if (labelled and not _LABEL_RE.match(text)) or _in_list_or_sidebar(holder) or _in_link(element):
                 continue
             line = _prefixed_line(holder, element, text is element.tail)
             if line and line not in lines and not outside_story(element):
