@@ -411,9 +411,14 @@ def vacuum(store: ObjectStore, retain_hours: int = RETAIN_HOURS, *, dry_run: boo
     except TableNotFoundError:
         logger.info("table %s: not created yet (no day published); nothing to vacuum", uri)
         return []
-    files = table.vacuum(retention_hours=retain_hours, dry_run=dry_run, full=True,
+    # Delta also names the files of expired removals that an earlier vacuum already
+    # deleted (on a local store as absolute paths): only files that exist count, or
+    # every rerun within the week would report the same deletions again
+    existing = {key[len(TABLE_PREFIX) + 1:] for key in store.list_keys(f"{TABLE_PREFIX}/")}
+    named = table.vacuum(retention_hours=retain_hours, dry_run=dry_run, full=True,
                          enforce_retention_duration=retain_hours >= RETAIN_HOURS)
+    files = sorted(path for path in named if path in existing)
     logger.info("table %s: %s %d file(s) no version of the last %d hour(s) uses", uri,
                 "would delete" if dry_run else "deleted", len(files), retain_hours)
-    return sorted(files)
+    return files
 

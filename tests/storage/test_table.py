@@ -419,6 +419,51 @@ def test_vacuum_deletes_only_the_files_no_recent_version_uses(store, tmp_path) -
     assert len(list(storage.read_articles(store, verify=True))) == 6
 
 
+def test_vacuum_beside_running_publishes_and_run_again(store, tmp_path) -> None:
+    """Vacuums while every day is published again: neither side fails, nothing a table
+    version or a publish in flight uses goes, and a vacuum run again (an Airflow retry of
+    one killed part-way) deletes what is left and then nothing."""
+    from storage.table import vacuum
+
+    for day in DAYS:
+        _publish(store, tmp_path, "testwire", day, "r1", _day_records("testwire", day))
+        changed = _day_records("testwire", day)
+        changed[0] = make_record(100 * DAYS.index(day), source="testwire", title=f"Changed {day}",
+                                 published_at=changed[0]["published_at"])
+        local = write_run_dir(tmp_path / f"r2-{day}", changed, run_id="r2", day=day, source="testwire")
+        storage.upload_staging(store, "testwire", day, "r2", local)
+    done = threading.Event()
+    errors: list[BaseException] = []
+
+    def publish_again() -> None:
+        try:
+            for day in DAYS:
+                storage.publish_run(store, "testwire", day, "r2")
+        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+            errors.append(exc)
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=publish_again, name="publisher")
+    thread.start()
+    vacuums = 0
+    while not done.is_set() and vacuums < 50:
+        # every file is minutes old: inside an hour's retention, none may go
+        assert vacuum(store, 1) == []
+        vacuums += 1
+    thread.join(120)
+    assert not errors, errors
+    assert vacuums >= 1
+    for day in DAYS:
+        rows = _assert_table_holds_manifest(store, day)
+        assert f"Changed {day}" in {r["title"] for r in rows}
+    assert vacuum(store, 0)  # the three rewritten days' old files
+    assert vacuum(store, 0) == []  # run again: nothing left to delete
+    for day in DAYS:
+        _assert_table_holds_manifest(store, day)
+    assert len(list(storage.read_articles(store, verify=True))) == 9
+
+
 def test_vacuum_command_refuses_a_retention_a_running_publish_could_lose_files_to(
         tmp_path, capsys) -> None:
     from wiredesk import cli
