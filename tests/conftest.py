@@ -7,5 +7,6 @@ also when the test fails.
 
 pytest_plugins = [
     "tests.support.seaweed",
+    "tests.support.stores",
     "tests.support.wiresite",
 ]

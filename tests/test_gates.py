@@ -149,13 +149,13 @@ def test_check_staged_passes_a_clean_day_against_its_history(tmp_path):
 
 
 @pytest.mark.parametrize("republished_at_part", [0, 1])  # before any record, part-way
-def test_drift_history_samples_a_day_republished_while_it_is_read(tmp_path, monkeypatch,
+def test_drift_history_samples_a_day_republished_while_it_is_read(store, tmp_path, monkeypatch,
                                                                   republished_at_part):
     """A backfill republishes an earlier day (its old parts deleted) while the gate samples
-    it: the sample starts that day over on its new run, not a failed task, not two runs mixed."""
+    it: the sample starts that day over on its new run, not a failed task, not two runs mixed
+    (file and SeaweedFS)."""
     import storage.read as read_module
 
-    store = open_store(tmp_path.joinpath("store").as_uri())
     earlier = DAY - timedelta(days=1)
     _stage(store, tmp_path, earlier, [make_record(i, published_at=f"{earlier}T09:00:00+09:00")
                                       for i in range(6)], "h1")

@@ -1,4 +1,5 @@
-"""The storage suite runs every backend-neutral test against ``file://`` and a real SeaweedFS."""
+"""A store on each backend for the tests that must hold on both: ``store`` runs its test
+against ``file://`` and against a real SeaweedFS (:mod:`tests.support.seaweed`)."""
 
 from __future__ import annotations
 
