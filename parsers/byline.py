@@ -14,8 +14,11 @@ in one of two general shapes:
 Both are taken only near the story's ``<h1>`` (the one
 :func:`parsers.metadata.story_h1` picks): a few dozen elements after it, a
 few before.  Author boxes, comment authors and teaser lists further down the
-page name other people.  Returned texts are raw; the caller cleans
-them into names (:func:`parsers.metadata.clean_author_names`).
+page name other people.  Only when nothing there names anyone does
+:func:`labelled_bylines` look further down the story, for an explicit label
+("Text:", "Autor") or the author field of the story's own ``<article>``.
+Returned texts are raw; the caller cleans them into names
+(:func:`parsers.metadata.clean_author_names`).
 """
 
 from __future__ import annotations
@@ -247,6 +250,7 @@ def _in_link(element: lxml_html.HtmlElement) -> bool:
 
 
 def _in_list_or_sidebar(element: lxml_html.HtmlElement) -> bool:
+    """In a list item (a list of facts) or a sidebar widget: no credit of the story."""
     for ancestor in (element, *element.iterancestors()):
         if ancestor.tag == "li" or _SIDEBAR_RE.search(ancestor.get("class") or ""):
             return True

@@ -243,7 +243,8 @@ class GenericParser:
         unless the byline printed beside the headline names other people
         (metadata then holds an editor, a login handle or a stale name); with
         no metadata the printed byline names them.  A "By ..." paragraph of
-        the story, found later, and author markup elsewhere rank after.
+        the story, found later, author markup elsewhere and a labelled credit
+        further down the story (:func:`parsers.byline.labelled_bylines`) rank after.
         """
         # a personal site is named after its owner, who is a person, not the publication
         publishers = [] if meta.self_published else meta.publisher_names
