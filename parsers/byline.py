@@ -167,7 +167,7 @@ def visible_bylines(tree: lxml_html.HtmlElement, h1: lxml_html.HtmlElement | Non
         text = _line(element)
         if text and len(text) <= _MAX_LINE:
             found.append((position, text))
-    found = [f for f in found if not _is_outside_at(elements, f[0]) and not _in_link(elements[f[0]])]
+    found = [f for f in found if not _is_outside_at(elements, f[0]) and not in_teaser_card(elements[f[0]])]
     found.sort(key=lambda pair: (pair[0] < anchor, abs(pair[0] - anchor)))
     lines: list[str] = []
     for _, text in found:
@@ -229,7 +229,7 @@ def _prefixed_lines(elements: Iterator, *, labelled: bool = False) -> list[str]:
         for text, holder in ((element.text, element), (element.tail, element.getparent())):
             if not text or holder is None or not _PREFIX_RE.match(text):
                 continue
-            if (labelled and not _LABEL_RE.match(text)) or _in_list_or_sidebar(holder) or _in_link(element):
+            if (labelled and not _LABEL_RE.match(text)) or _in_list_or_sidebar(holder) or in_teaser_card(element):
                 continue
             line = _prefixed_line(holder, element, text is element.tail)
             if line and line not in lines and not outside_story(element):
@@ -240,7 +240,7 @@ def _prefixed_lines(elements: Iterator, *, labelled: bool = False) -> list[str]:
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
-def _in_link(element: lxml_html.HtmlElement) -> bool:
+def in_teaser_card(element: lxml_html.HtmlElement) -> bool:
     """Inside a link that holds a headline: a teaser card of another story, whose
     writer it names (a link around an author box, name and photo, holds none)."""
     return any(

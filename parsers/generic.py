@@ -253,20 +253,12 @@ class GenericParser:
         organisations = _organisations(meta, publishers)
         # nor is one it credits ("Verband e. V." in the field, "Verband" printed)
         not_people = publishers + organisations
-        named: list[str] = []
-        for raw in meta.author_sources:
-            named = clean_author_names(raw, not_people)
-            if named:
-                break
+        named = _first_named(meta.author_sources, not_people)
         h1 = meta.h1_element
         if h1 is None:
             h1 = title_heading(tree, meta.title)
         lines = visible_bylines(tree, h1)
-        printed: list[str] = []
-        for line in lines:
-            printed = clean_author_names([line], not_people)
-            if printed:
-                break
+        printed = _first_named([[line] for line in lines], not_people)
         credited = [v for raw in meta.author_sources for v in raw] + meta.organisation_authors
         agencies = agency_credits(credited + lines[:3])
         if named and printed and _fuller(printed, named):
@@ -283,11 +275,7 @@ class GenericParser:
                             organisations=organisations)
         marked = dom_authors(tree)
         markup = clean_author_names(marked, not_people)
-        labelled: list[str] = []
-        for line in labelled_bylines(tree, h1) if not markup else []:
-            labelled = clean_author_names([line], not_people)
-            if labelled:
-                break
+        labelled = [] if markup else _first_named([[line] for line in labelled_bylines(tree, h1)], not_people)
         if not organisations and not markup and not labelled:
             # no person anywhere: a byline or author markup printing only the
             # publication or its desk ("Von Redaktion Site", rel=author "Site Redaktion")
@@ -456,6 +444,15 @@ def _printed_offset(published: datetime, tree: lxml_html.HtmlElement) -> datetim
             if shift and minutes in _OFFSETS:
                 return published.astimezone(timezone(shift))
     return None
+
+
+def _first_named(sources: list[list[str]], not_people: list[str]) -> list[str]:
+    """The people the first of ``sources`` (raw values each) that names anyone names."""
+    for raw in sources:
+        named = clean_author_names(raw, not_people)
+        if named:
+            return named
+    return []
 
 
 def _day_span(candidates: list[datetime]) -> int:
@@ -863,9 +860,7 @@ def _signature(body: list[str], title: str) -> str | None:
     takes it only when no field, byline or author markup names anyone, and
     only when the page does not print it as a heading (:func:`_signed`).
     """
-    for paragraph in body[:1] + body[-1:] if len(body) > 2 else []:
-        if paragraph is body[-1]:
-            paragraph = _COPYRIGHT_RE.sub("", paragraph)
+    for paragraph in (body[0], _COPYRIGHT_RE.sub("", body[-1])) if len(body) > 2 else ():
         if _bare_names(paragraph) and _comparable(paragraph) not in _comparable(title):  # not the headline again
             return paragraph
     return None

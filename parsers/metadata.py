@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 from lxml import html as lxml_html
 
-from parsers.byline import POSTED_BY, outside_story
+from parsers.byline import POSTED_BY, in_teaser_card, outside_story
 from parsers.dates import MONTH_NAMES, WEEKDAY_NAMES, parse_datetime
 from parsers.html import INVISIBLE_RE, comparable, element_text, hidden_from_view, is_site_logo, squash
 from parsers.wire import is_agency
@@ -1152,9 +1152,6 @@ _DOM_AUTHOR_XPATH = (
     # comment authors and author boxes of other stories name other people
     " and not(ancestor::*[contains(@class, 'comment') or contains(@class, 'related')"
     " or contains(@class, 'recommend')]))]"
-    # a teaser card is one link to another story (its headline inside): the writer
-    # inside it wrote that one
-    "[not(ancestor::a[.//h1 or .//h2 or .//h3 or .//h4 or .//h5 or .//h6])]"
 )
 _DOM_AUTHORS = etree.XPath(_DOM_AUTHOR_XPATH)
 
@@ -1162,7 +1159,8 @@ _DOM_AUTHORS = etree.XPath(_DOM_AUTHOR_XPATH)
 def dom_authors(tree: lxml_html.HtmlElement) -> list[str]:
     """Byline texts from the page markup (microdata, ``rel=author``, byline classes)."""
     names: list[str] = []
-    for element in _DOM_AUTHORS(tree)[:6]:
+    # a writer inside a teaser card wrote that card's story
+    for element in [e for e in _DOM_AUTHORS(tree) if not in_teaser_card(e)][:6]:
         if element.tag == "meta":
             text = element.get("content") or ""
         else:
@@ -1535,6 +1533,18 @@ def organisation_credits(raw: list[str], site_names: list[str], *, typed: bool =
     return credits
 
 
+def _without_role(part: str) -> str:
+    """The name without the job title printed after it ("Jane Roe Redakteurin"), but
+    one word before a writer's role is a pen name and stays whole ("Rasender Reporter")."""
+    role = _AUTHOR_ROLE_RE.search(part)
+    if role is None:
+        return part
+    bare = part[: role.start()].strip(" ,:;-–—")
+    if bare and " " not in bare and not _DESK_ROLE_RE.search(role.group()):
+        return part
+    return bare
+
+
 def clean_author_names(raw: list[str], site_names: list[str] | None = None) -> list[str]:
     """People's names only: no "By", e-mails, agencies, site names; "A and B" split.
 
@@ -1556,11 +1566,7 @@ def clean_author_names(raw: list[str], site_names: list[str] | None = None) -> l
         text = _AUTHOR_SUFFIX_RE.sub("", _AUTHOR_PREFIX_RE.sub("", squash(text)))
         for part in _AUTHOR_JOIN_RE.split(text):
             part = _AUTHOR_PREFIX_RE.sub("", part).strip(" ,:;-–—")
-            bare = _AUTHOR_ROLE_RE.sub("", part).strip(" ,:;-–—")
-            role = _AUTHOR_ROLE_RE.search(part)
-            if " " in bare or "," in part or not bare or not role or _DESK_ROLE_RE.search(role.group()):
-                part = bare
-            # else one word before a writer's role, no comma: a pen name ("Rasender Reporter")
+            part = _without_role(part)
             part = _DASHED_TAIL_RE.sub("", part)  # "Kiran C Nair - Safe Browsing team"
             part = _TRAILING_MONTH_RE.sub("", part)
             if " " in part:

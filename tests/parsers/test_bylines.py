@@ -573,6 +573,8 @@ def test_writers_inside_teaser_cards_wrote_those_stories():
         for n, name in enumerate(["Ada Lindqvist", "Tomas Greer", "Maren Holt"])
     )
     assert authors(blog_page(after_article=cards)) == []
+    # far below a long story, where only the page-wide author markup would find them
+    assert authors(blog_page(paragraphs=LONG_STORY, after_article=cards)) == []
 
 
 def test_an_author_box_wrapped_in_a_profile_link_still_names_the_writer():
