@@ -31,7 +31,7 @@ from itertools import islice
 from lxml import etree
 from lxml import html as lxml_html
 
-from parsers.html import comparable, element_text, squash
+from parsers.html import comparable, element_text, squash, within_hidden
 
 #: Words that, in a class or id, say the element holds an author's name.
 _AUTHOR_WORDS = ("author", "byline", "autor", "auteur", "verfasser", "writer", "contributor")
@@ -94,9 +94,9 @@ _BLOCKS = frozenset({
     "blockquote", "figcaption",
 })
 #: Boxes around other stories or other people (comments, teasers of related
-#: stories) and the breadcrumb, whose section links may look like author pages
-#: ("/people/real-life").
-_ELSEWHERE_RE = re.compile(r"comment|related|recommend|breadcrumb", re.I)
+#: stories, an image's licence box) and the breadcrumb, whose section links may
+#: look like author pages ("/people/real-life").
+_ELSEWHERE_RE = re.compile(r"comment|related|recommend|breadcrumb|licen[cs]e", re.I)
 _RELATED_RE = re.compile(r"related|recommend", re.I)
 _STOP = frozenset({"body", "article", "main"})
 _OUTSIDE = frozenset({"footer", "nav", "aside", "figcaption", "form"})
@@ -167,7 +167,11 @@ def visible_bylines(tree: lxml_html.HtmlElement, h1: lxml_html.HtmlElement | Non
         text = _line(element)
         if text and len(text) <= _MAX_LINE:
             found.append((position, text))
-    found = [f for f in found if not _is_outside_at(elements, f[0]) and not in_teaser_card(elements[f[0]])]
+    found = [
+        f for f in found
+        if not _is_outside_at(elements, f[0]) and not in_teaser_card(elements[f[0]])
+        and not within_hidden(elements[f[0]])
+    ]
     found.sort(key=lambda pair: (pair[0] < anchor, abs(pair[0] - anchor)))
     lines: list[str] = []
     for _, text in found:
@@ -247,6 +251,15 @@ def in_teaser_card(element: lxml_html.HtmlElement) -> bool:
         ancestor.tag == "a" and next(ancestor.iter(*_HEADINGS), None) is not None
         for ancestor in element.iterancestors()
     )
+
+
+_LICENCE_RE = re.compile(r"licen[cs]e", re.I)
+
+
+def in_picture_licence(element: lxml_html.HtmlElement) -> bool:
+    """Inside an image's licence box ("license-info": author, licence, source), whose
+    "author" made the picture, not the story."""
+    return any(_LICENCE_RE.search(a.get("class") or "") for a in (element, *element.iterancestors()))
 
 
 def _in_list_or_sidebar(element: lxml_html.HtmlElement) -> bool:

@@ -141,8 +141,13 @@ class GenericParser:
     #: the author field of the story's own ``<article>`` far below the headline;
     #: the ``WebPage`` node's author in a graph with no article node; a closing
     #: "© 2019 Jane Roe" as a signature; no writer from inside a teaser card
-    #: (a link holding another story's headline)
-    version = "1.8"
+    #: (a link holding another story's headline);
+    #: 1.9: no byline from elements hidden from view (a theme's microdata copy
+    #: of the posting account) nor from an image's licence box; soft hyphens
+    #: dropped from names; a translator's or photographer's credit without a
+    #: colon ("Übersetzung Jane Roe") names no writer; "Autor Jane Roe:" is the
+    #: writer's line
+    version = "1.9"
     VALID_UNTIL: date | None = None
 
     def __init__(self, *, publisher_table: bool = True) -> None:
@@ -527,9 +532,28 @@ def _shown_otherwise(names: list[str], tree: lxml_html.HtmlElement) -> bool:
 
 
 def _visible(names: list[str], tree: lxml_html.HtmlElement) -> bool:
-    """Some of ``names`` is printed in the page's text (not only in scripts or tags)."""
+    """Some of ``names`` is printed in the page's text (not only in scripts, tags or
+    elements hidden from view, such as a theme's microdata copy of the author)."""
+    wanted = [_comparable(name) for name in names]
     text = _comparable(_page_text(tree))
-    return any(_comparable(name) in text for name in names)
+    if not any(w in text for w in wanted):
+        return False
+    # only run when metadata and the printed byline disagree: the text again,
+    # hidden subtrees left out
+    hidden: dict[Any, bool] = {}
+
+    def in_hidden(element: Any) -> bool:
+        if element is None:
+            return False
+        if element not in hidden:
+            hidden[element] = hidden_from_view(element) or in_hidden(element.getparent())
+        return hidden[element]
+
+    shown = " ".join(
+        node for node in _BODY_TEXT_NODES(tree)
+        if not in_hidden(node.getparent().getparent() if node.is_tail else node.getparent())
+    )
+    return any(w in _comparable(shown) for w in wanted)
 
 
 def _trafilatura_paragraphs(tree: lxml_html.HtmlElement, fast: bool = True) -> list[str]:

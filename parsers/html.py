@@ -120,10 +120,14 @@ def element_text(element: HtmlElement) -> str:
 
 
 #: Class names of text kept for screen readers only, or hidden by the template
-#: ("Headline:" before a headline, "(opens in a new tab)").
+#: ("Headline:" before a headline, "(opens in a new tab)"), including the
+#: utility classes of common CSS frameworks and themes that hide on every
+#: screen ("is-hidden", "u-hidden", "rich-snippet-hidden": microdata kept for
+#: search engines).  Responsive ones ("hidden-xs", "desktop-hidden") hide on
+#: some screens only and do not count.
 _HIDDEN_CLASS_RE = re.compile(
     r"(?:^|\s)(?:visually-?hidden|sr-only|screen-?reader(?:-text|-only)?|element-invisible|"
-    r"a11y-hidden|offscreen|hidden)(?:\s|$)",
+    r"a11y-hidden|offscreen|hidden|is-hidden|u-hidden|rich-snippet-hidden)(?:\s|$)",
     re.I,
 )
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
@@ -144,6 +148,12 @@ def hidden_from_view(element: HtmlElement) -> bool:
         return True
     classes = element.get("class")
     return bool(classes) and _HIDDEN_CLASS_RE.search(classes) is not None
+
+
+def within_hidden(element: HtmlElement) -> bool:
+    """``element`` or one of its ancestors is :func:`hidden_from_view`: a template's
+    microdata copy of the byline ("rich-snippet-hidden") is no line the reader sees."""
+    return any(hidden_from_view(e) for e in (element, *element.iterancestors()))
 
 
 def squash(text: str | None) -> str:

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 from lxml import html as lxml_html
 
-from parsers.byline import POSTED_BY, in_teaser_card, outside_story
+from parsers.byline import POSTED_BY, in_picture_licence, in_teaser_card, outside_story
 from parsers.dates import MONTH_NAMES, WEEKDAY_NAMES, parse_datetime
 from parsers.html import INVISIBLE_RE, comparable, element_text, hidden_from_view, is_site_logo, squash
 from parsers.wire import is_agency
@@ -1159,8 +1159,9 @@ _DOM_AUTHORS = etree.XPath(_DOM_AUTHOR_XPATH)
 def dom_authors(tree: lxml_html.HtmlElement) -> list[str]:
     """Byline texts from the page markup (microdata, ``rel=author``, byline classes)."""
     names: list[str] = []
-    # a writer inside a teaser card wrote that card's story
-    for element in [e for e in _DOM_AUTHORS(tree) if not in_teaser_card(e)][:6]:
+    # a writer inside a teaser card wrote that card's story, an image licence's its picture
+    marked = [e for e in _DOM_AUTHORS(tree) if not in_teaser_card(e) and not in_picture_licence(e)]
+    for element in marked[:6]:
         if element.tag == "meta":
             text = element.get("content") or ""
         else:
@@ -1433,6 +1434,17 @@ _AUTHOR_LABELS_RE = re.compile(
     r"text (?:von|by)|texte de)$",
     re.I,
 )
+#: A label that opens with the writer's label, the colon after the name ("Autor Jane
+#: Roe:", a language tag next): the author's line, not another role.
+_AUTHOR_OPENING_RE = re.compile(r"^\s*(?:autor(?:in)?|author|auteur|verfasser(?:in)?)\s+\S", re.I)
+#: A line opening with another role than the writer's, without a colon: the
+#: translator ("Übersetzung Jane Roe", "Translated by"), the photographer.
+_OTHER_ROLE_RE = re.compile(
+    r"^\s*(?:übersetzung|übersetzt\s+von|translation|translated\s+by|traduction|traduit\s+par|"
+    r"traducción|traducido\s+por|traduzione|tradotto\s+da|fotos?|photos?|photography|"
+    r"illustrations?|illustriert\s+von)(?=\s|$)",
+    re.I,
+)
 _GLUED_DIGITS_RE = re.compile(r"(?<=[^\W\d_])\d+$")
 #: Generic second-level suffixes ("co.uk", "com.au"): the registrable domain has three labels.
 _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu", "or", "ne", "go"})
@@ -1466,9 +1478,16 @@ def _publication_names(site_names: list[str]) -> tuple[list[str], set[str]]:
 
 
 def credited_otherwise(line: str) -> bool:
-    """A line crediting someone in another role than author ("Editor: Jane Roe", "Foto: ...")."""
+    """A line crediting someone in another role than author ("Editor: Jane Roe",
+    "Foto: ...", "Übersetzung Jane Roe")."""
+    if _OTHER_ROLE_RE.match(line):
+        return True
     label = _OTHER_LABEL_RE.match(line)
-    return bool(label) and not _AUTHOR_LABELS_RE.match(label.group(1).strip())
+    return (
+        bool(label)
+        and not _AUTHOR_LABELS_RE.match(label.group(1).strip())
+        and not _AUTHOR_OPENING_RE.match(label.group(1))
+    )
 
 
 def agency_credits(raw: list[str]) -> list[str]:
@@ -1559,10 +1578,11 @@ def clean_author_names(raw: list[str], site_names: list[str] | None = None) -> l
             continue  # "hessenschau.de, Frankfurt", "Deutsche Welle (www.dw.com)": a site
         if _GENDERED_RE.search(value):
             continue  # "Richtlinien für Autor/innen": a label about a group
-        label = _OTHER_LABEL_RE.match(value)
-        if label and not _AUTHOR_LABELS_RE.match(label.group(1).strip()):
-            continue  # editors, photographers, sources: not the story's authors
-        text = _AUTHOR_NOISE_RE.sub(" ", _INTERVIEW_RE.sub(", ", unescape(value)))
+        if credited_otherwise(value):
+            continue  # editors, photographers, translators, sources: not the story's authors
+        # soft hyphens and other invisible marks are typesetting hints, not part of a name
+        text = INVISIBLE_RE.sub("", unescape(value))
+        text = _AUTHOR_NOISE_RE.sub(" ", _INTERVIEW_RE.sub(", ", text))
         text = _AUTHOR_SUFFIX_RE.sub("", _AUTHOR_PREFIX_RE.sub("", squash(text)))
         for part in _AUTHOR_JOIN_RE.split(text):
             part = _AUTHOR_PREFIX_RE.sub("", part).strip(" ,:;-–—")

@@ -590,3 +590,40 @@ def test_a_byline_after_a_rule_of_dashes(line):
 
 def test_a_nickname_is_no_desk_abbreviation():
     assert clean_author_names(["Red Smith"]) == ["Red Smith"]
+
+
+def test_soft_hyphens_in_a_byline_are_no_part_of_the_name():
+    # justified text hyphenated by hand: the hints are invisible, the name is one word
+    assert clean_author_names(["Von Ma\u00adren Hol\u00adt"]) == ["Maren Holt"]
+
+
+def test_a_hidden_microdata_author_gives_way_to_the_printed_byline():
+    # a theme's hidden vcard of the account that posted, and the writer printed in the story
+    hidden = ('<div class="meta-info"><span class="vcard rich-snippet-hidden"><span class="fn">'
+              '<a href="/author/tgreer/" rel="author">Tomas Greer</a></span></span>'
+              '<span>3 March 2021</span></div>')
+    head = '<meta name="author" content="Tomas Greer">'
+    byline = "<p><strong>Von Ada Lind\u00adqvist</strong></p>"
+    html = blog_page(head=head, header=hidden, before_story=byline)
+    assert authors(html) == ["Ada Lindqvist"]
+    # shown, the same markup names the writer (the rule is the hiding, not the markup)
+    shown = hidden.replace(" rich-snippet-hidden", "")
+    assert authors(blog_page(head=head, header=shown)) == ["Tomas Greer"]
+
+
+def test_the_author_of_a_photo_licence_is_no_byline():
+    licence = ('<div class="img-holder"><img src="/plot.jpg" alt=""><div class="license-info">'
+               '<span class="author-name"><a href="https://photos.example/u/maren">Maren Holt</a>'
+               '</span> CC BY-SA 4.0</div></div>')
+    assert authors(blog_page(before_story=licence)) == []
+    byline = '<div class="author"><p><span>Autor Ada Lindqvist:</span></p></div>'
+    assert authors(blog_page(before_story=licence + byline)) == ["Ada Lindqvist"]
+
+
+@pytest.mark.parametrize("line", ["Übersetzung Tomas Greer", "Translated by Tomas Greer", "Fotos Tomas Greer"])
+def test_a_translator_or_photographer_credit_names_no_writer(line):
+    assert clean_author_names([line]) == []
+    # beside the writer's own credit, the metadata's account of the translator gives way
+    head = '<meta name="author" content="tomas-greer">'
+    header = f'<p class="author">Autor Ada Lindqvist:</p><p class="author">{line}</p>'
+    assert authors(blog_page(head=head, header=header)) == ["Ada Lindqvist"]

@@ -65,7 +65,7 @@ def parser() -> GenericParser:
 
 def test_contract_attributes(parser):
     assert parser.name == "generic"
-    assert parser.version == "1.8"
+    assert parser.version == "1.9"
 
 
 def test_jsonld_metadata_from_graph(parser):
