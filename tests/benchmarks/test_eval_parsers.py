@@ -127,6 +127,11 @@ def test_trafilatura_dev_fields_follow_its_readme():
     assert snippet_date_ok(Extraction(published="2024-05-03T23:30:00+02:00"), row)
     assert snippet_authors_ok(Extraction(authors=["Tomas Vell", "Mara Oakes"]), row)
     assert not snippet_authors_ok(Extraction(authors=["Mara Oakes"]), row)
+    # a byline a style sheet sets in capitals is the same person; the strict row counts case
+    capitals = {"author": "MARA OAKES"}
+    assert snippet_authors_ok(Extraction(authors=["Mara Oakes"]), capitals)
+    assert not snippet_authors_ok(Extraction(authors=["Mara Oakes"]), capitals, case=True)
+    assert not snippet_authors_credit_ok(Extraction(organisations=["Mara Oakes"]), capitals, case=True)
     assert name_set(["Oakes, PhD"]) == {"Oakes, PhD"}  # a list is one name an item
 
 
