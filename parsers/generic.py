@@ -146,7 +146,8 @@ class GenericParser:
     #: of the posting account) nor from an image's licence box; soft hyphens
     #: dropped from names; a translator's or photographer's credit without a
     #: colon ("Übersetzung Jane Roe") names no writer; "Autor Jane Roe:" is the
-    #: writer's line
+    #: writer's line; a story printed in ``<noscript>`` (a post rendered from a
+    #: script template) is kept, not dropped with the inert tags
     version = "1.9"
     VALID_UNTIL: date | None = None
 
@@ -765,7 +766,19 @@ _INERT_TAGS = (
 )
 
 
+#: A ``<noscript>`` holding a paragraph and this much text (characters) is the
+#: story itself, for readers without scripts (blog platforms that render the
+#: post from a script template print it there), not a "please enable
+#: JavaScript" notice or a tracking pixel.
+_NOSCRIPT_STORY_CHARS = 400
+
+
 def _prune_inert(tree: lxml_html.HtmlElement) -> None:
+    for fallback in list(tree.iter("noscript")):
+        if next(fallback.iter("p"), None) is not None and (
+            len(fallback.text_content()) >= _NOSCRIPT_STORY_CHARS
+        ):
+            fallback.drop_tag()  # its content stays where it is
     etree.strip_elements(tree, *_INERT_TAGS, with_tail=False)
     for script in list(tree.iter("script")):
         if (script.get("type") or "").strip().lower() != "application/ld+json":

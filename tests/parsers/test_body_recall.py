@@ -109,3 +109,30 @@ def test_generic_parser_keeps_a_subheaded_story():
     article = generic.GenericParser().parse(html, url="https://news.example/bridge")
     assert "What happens next" in article.body
     assert not any("Home" == p for p in article.body)
+
+
+def _blog_with_script_template(fallback: str) -> str:
+    """A blog platform's post page: the post rendered from a script template, its
+    text printed again in ``<noscript>`` for readers without scripts; an archive
+    widget of many short links beside it."""
+    archive = "".join(f"<li><a href='/{y}/{m:02}/'>{y} {m:02}</a></li>" for y in (2019, 2020) for m in range(1, 13))
+    template = f"<script type='text/template'>{fallback}</script>"
+    return (
+        "<html><head><title>Harbour bridge to close</title></head><body>"
+        "<div class='post'><h2 class='post-title'>Harbour bridge to close</h2>"
+        f"<div class='post-body'>{template}<noscript>{fallback}</noscript></div></div>"
+        f"<div class='sidebar'><h2>Archive</h2><ul>{archive}</ul></div></body></html>"
+    )
+
+
+def test_a_story_printed_only_in_noscript_is_the_story():
+    story = "".join(f"<p>{text} {text}</p>" for text in (P1, P2, P3))
+    article = generic.GenericParser().parse(_blog_with_script_template(story), url="https://blog.example/bridge")
+    assert article.body[:3] == [f"{text} {text}" for text in (P1, P2, P3)]
+
+
+def test_a_short_noscript_notice_is_no_story_text():
+    notice = "<noscript><p>Please enable JavaScript to watch the video.</p></noscript>"
+    html = _page(notice, before="<h1>Harbour bridge to close</h1>")
+    article = generic.GenericParser().parse(html, url="https://news.example/bridge")
+    assert not any("JavaScript" in p for p in article.body)
