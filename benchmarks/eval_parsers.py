@@ -20,7 +20,8 @@ Corpora and metrics (see ``../shared/corpus/README.md``):
 * ``aeb-dev``: body precision/recall/F1, as defined in :mod:`benchmarks.metric`.
 * ``trafilatura-dev``: the segment metric (:func:`segment_counts`: ``with``
   snippets found are true positives, missing ones false negatives, ``without``
-  snippets found false positives; summed over pages, then P/R/F1), and on the
+  snippets found false positives; summed over pages, then P/R/F1; both sides
+  in Unicode NFC, as for titles), and on the
   pages annotated with them: title exact after squashing whitespace (both
   sides in Unicode NFC: the annotations are, many pages are not, and
   canonically equivalent text is the same text; authors were already
@@ -212,11 +213,13 @@ def name_set(value: str | list[str]) -> set[str]:
 
 
 def segment_counts(text: str, row: dict[str, Any]) -> tuple[int, int, int]:
-    """``(tp, fp, fn)`` of one trafilatura-dev page (whitespace squashed on both sides)."""
-    text = squash(text)
-    found = [squash(s) in text for s in row.get("with") or []]
+    """``(tp, fp, fn)`` of one trafilatura-dev page (whitespace squashed and Unicode
+    NFC on both sides, as for titles: the record keeps the page's code points,
+    trafilatura rewrites its output to NFC, the annotations are NFC)."""
+    text = _nfc(squash(text))
+    found = [_nfc(squash(s)) in text for s in row.get("with") or []]
     tp = sum(found)
-    fp = sum(squash(s) in text for s in row.get("without") or [])
+    fp = sum(_nfc(squash(s)) in text for s in row.get("without") or [])
     return tp, fp, len(found) - tp
 
 

@@ -114,6 +114,8 @@ def test_tiny_corpus_writes_json_table(tmp_path, monkeypatch):
 def test_segment_metric_counts_with_and_without_snippets():
     row = {"with": ["ferry  council", "met again"], "without": ["Subscribe now"]}
     assert segment_counts("The ferry council\nmet on Monday. Subscribe now", row) == (1, 1, 1)
+    # canonically equivalent text is one text: a page's decomposed letters match the NFC snippet
+    assert segment_counts("sa\u0300 ferry", {"with": ["s\u00e0 ferry"]}) == (1, 0, 0)
 
 
 def test_trafilatura_dev_fields_follow_its_readme():
