@@ -147,7 +147,8 @@ class GenericParser:
     #: dropped from names; a translator's or photographer's credit without a
     #: colon ("Übersetzung Jane Roe") names no writer; "Autor Jane Roe:" is the
     #: writer's line; a story printed in ``<noscript>`` (a post rendered from a
-    #: script template) is kept, not dropped with the inert tags
+    #: script template) is kept, not dropped with the inert tags; a names-only
+    #: signature after a deck of short lines
     version = "1.9"
     VALID_UNTIL: date | None = None
 
@@ -887,17 +888,32 @@ def _split_byline(body: list[str]) -> tuple[list[str], list[str]]:
 _COPYRIGHT_RE = re.compile(r"^(?:©|\(c\)|copyright)\s*\d{4}\s+", re.I)
 
 
+#: Lines of a deck (standfirst) before the story are at most this long (characters).
+_DECK_CHARS = 100
+
+
 def _signature(body: list[str], title: str) -> str | None:
     """A paragraph opening or closing the story that holds nothing but names
-    ("Jane Roe", "Jane Roe/John Doe"): the writers' signature; closing the story,
-    also with the writer's own notice before it ("© 2019 Jane Roe").
+    ("Jane Roe", "Jane Roe/John Doe"): the writers' signature; opening it also
+    after a deck of short lines, closing it also with the writer's own notice
+    before it ("© 2019 Jane Roe").
 
     It stays in the text (it may be a one-line caption).  The weakest evidence
     of all (two capitalised words may be a place or a label), so the parser
     takes it only when no field, byline or author markup names anyone, and
     only when the page does not print it as a heading (:func:`_signed`).
     """
-    for paragraph in (body[0], _COPYRIGHT_RE.sub("", body[-1])) if len(body) > 2 else ():
+    if len(body) <= 2:
+        return None
+    # the opening one, or one after a deck of short lines ("…as villagers cry foul"),
+    # not after the headline repeated (a label line under it is no signature)
+    headline = _comparable(title)
+    opening = next(
+        (i for i, p in enumerate(body[:3])
+         if len(p) > _DECK_CHARS or _bare_names(p) or _comparable(p) == headline),
+        0,
+    )
+    for paragraph in (body[opening], _COPYRIGHT_RE.sub("", body[-1])):
         if _bare_names(paragraph) and _comparable(paragraph) not in _comparable(title):  # not the headline again
             return paragraph
     return None

@@ -627,3 +627,13 @@ def test_a_translator_or_photographer_credit_names_no_writer(line):
     head = '<meta name="author" content="tomas-greer">'
     header = f'<p class="author">Autor Ada Lindqvist:</p><p class="author">{line}</p>'
     assert authors(blog_page(head=head, header=header)) == ["Ada Lindqvist"]
+
+
+def test_a_signature_after_the_deck_names_the_writers():
+    deck = ["…as the plot goes to the school", "…beekeepers promise a fence"]
+    assert authors(blog_page(paragraphs=[*deck, "Ada Lindqvist/Tomas Greer", *STORY])) == [
+        "Ada Lindqvist", "Tomas Greer",
+    ]
+    # a label line under the headline repeated in the text is no signature
+    headline = "Plot by the railway goes to school and bees"
+    assert authors(blog_page(paragraphs=[headline, "Ort Fenwick", *STORY])) == []
