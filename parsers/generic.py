@@ -148,7 +148,8 @@ class GenericParser:
     #: colon ("Übersetzung Jane Roe") names no writer; "Autor Jane Roe:" is the
     #: writer's line; a story printed in ``<noscript>`` (a post rendered from a
     #: script template) is kept, not dropped with the inert tags; a names-only
-    #: signature after a deck of short lines
+    #: signature after a deck of short lines; the desk a printed byline
+    #: credits beside its people ("von Jane Roe, MDR SACHSEN-ANHALT")
     version = "1.9"
     VALID_UNTIL: date | None = None
 
@@ -278,6 +279,10 @@ class GenericParser:
             if _shown_otherwise(named, tree) or not _visible(named, tree):
                 named = printed
         if named or printed:
+            if not organisations and printed:
+                # the byline credits the desk beside its people ("von Jane Roe, MDR SACHSEN-ANHALT")
+                line = next(line for line in lines if clean_author_names([line], not_people))
+                organisations = organisation_credits([line], publishers)
             return _Authors(named=named or printed, publishers=not_people, agencies=agencies,
                             organisations=organisations)
         marked = dom_authors(tree)

@@ -637,3 +637,12 @@ def test_a_signature_after_the_deck_names_the_writers():
     # a label line under the headline repeated in the text is no signature
     headline = "Plot by the railway goes to school and bees"
     assert authors(blog_page(paragraphs=[headline, "Ort Fenwick", *STORY])) == []
+
+
+def test_the_printed_byline_credits_the_desk_beside_its_writer():
+    byline = '<p class="byline">von Lena Brook , FENWICK COURIER LOKAL</p>'
+    head = COURIER + '<meta name="author" content="Lena Brook">'
+    assert credits(blog_page(head=head, header=byline)) == (["Lena Brook"], ["FENWICK COURIER LOKAL"], None)
+    # a place after the name is no desk
+    byline = '<p class="byline">von Lena Brook, Fenwick</p>'
+    assert credits(blog_page(head=head, header=byline))[1] == []
