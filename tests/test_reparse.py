@@ -56,6 +56,15 @@ class Published:
         shutil.copytree(self.root, target)
         return target.as_uri()
 
+    def copy_into(self, store_config: tuple[str, dict]) -> tuple[str, dict]:
+        """The two days, object by object, in the empty store of ``store_config``
+        (``file://`` or a SeaweedFS bucket); returns that ``(url, options)``."""
+        url, options = store_config
+        with open_store(self.root.as_uri()) as source, open_store(url, **options) as target:
+            for key in source.list_keys():
+                target.put_bytes(key, source.get_bytes(key))
+        return url, options
+
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory) -> Iterator[Published]:
@@ -76,8 +85,8 @@ def next_parser(monkeypatch) -> None:
     monkeypatch.setitem(registry.PARSERS, SOURCE, (YonhapEnNext,))
 
 
-def _records(url: str, day: str) -> list[dict]:
-    return sorted(read_articles(url, source=SOURCE, start=day, end=day), key=lambda r: r["id"])
+def _records(url: str, day: str, **options) -> list[dict]:
+    return sorted(read_articles(url, source=SOURCE, start=day, end=day, **options), key=lambda r: r["id"])
 
 
 def _ledger(store, manifest) -> list[dict]:
@@ -125,18 +134,18 @@ def test_reparse_rewrites_a_day_from_raw_pages_without_a_request(published, next
 
 
 @pytest.mark.parametrize("crawl_before", ["_parse_chosen", "publish_run"])
-def test_a_crawl_published_while_a_reparse_runs_keeps_the_day(published, next_parser, tmp_path,
+def test_a_crawl_published_while_a_reparse_runs_keeps_the_day(published, next_parser, store_config,
                                                                monkeypatch, caplog, crawl_before):
     """The day's scheduled crawl publishes while a re-parse of the previous crawl's pages
     is parsing the pages it read, or right before it publishes: the crawl's pages are
-    newer, so the re-parse publishes nothing over it."""
+    newer, so the re-parse publishes nothing over it (file store and SeaweedFS)."""
     import logging
 
     import storage.publish as publish_module
     import wiredesk.reparse as reparse_module
 
-    url = published.copy(tmp_path)
-    store = open_store(url)
+    url, options = published.copy_into(store_config)
+    store = open_store(url, **options)
     before = read_manifest(store, SOURCE, DAY1)
     module = {"_parse_chosen": reparse_module, "publish_run": publish_module}[crawl_before]
     real_step, crawled = getattr(module, crawl_before), {}
@@ -145,7 +154,7 @@ def test_a_crawl_published_while_a_reparse_runs_keeps_the_day(published, next_pa
         if not crawled:
             crawled["run"] = None  # once (the crawl publishes through here too)
             crawled.update(run_source(SOURCE, date.fromisoformat(DAY1), storage_url=url,
-                                      sources_file=str(published.sources)))
+                                      sources_file=str(published.sources), **options))
         return real_step(*args, **kwargs)
 
     monkeypatch.setattr(module, crawl_before, crawl_then_step)
@@ -154,7 +163,7 @@ def test_a_crawl_published_while_a_reparse_runs_keeps_the_day(published, next_pa
     held = read_manifest(store, SOURCE, DAY1)
     assert held["run_id"] == crawled["run_id"] != before["run_id"]
     assert manifest["run_id"] == held["run_id"]
-    assert all(MARK not in r["body"] for r in _records(url, DAY1))  # the crawl's records
+    assert all(MARK not in r["body"] for r in _records(url, DAY1, **options))  # the crawl's records
     assert any(f"run {held['run_id']}, a crawl newer than the pages re-parsed" in r.getMessage()
                for r in caplog.records)
     # the re-parse of the new crawl then replaces it (Airflow's retry, or a later trigger)
@@ -163,13 +172,14 @@ def test_a_crawl_published_while_a_reparse_runs_keeps_the_day(published, next_pa
 
 
 def test_a_crawl_that_replaced_the_day_before_the_reparse_read_it_fails_it_clearly(
-        published, next_parser, tmp_path, monkeypatch):
+        published, next_parser, store_config, monkeypatch):
     """The crawl publishes right after the re-parse read the manifest and deletes the files
-    that manifest lists: the re-parse says what happened and publishes nothing."""
+    that manifest lists: the re-parse says what happened and publishes nothing (file store
+    and SeaweedFS)."""
     import storage.read as read_module
 
-    url = published.copy(tmp_path)
-    store = open_store(url)
+    url, options = published.copy_into(store_config)
+    store = open_store(url, **options)
     before = read_manifest(store, SOURCE, DAY1)
     real_read, crawled = read_module.read_manifest, {}
 
@@ -178,7 +188,7 @@ def test_a_crawl_that_replaced_the_day_before_the_reparse_read_it_fails_it_clear
         if not crawled:
             crawled["run"] = None  # once (the crawl's publish reads manifests too)
             crawled.update(run_source(SOURCE, date.fromisoformat(DAY1), storage_url=url,
-                                      sources_file=str(published.sources)))
+                                      sources_file=str(published.sources), **options))
         return manifest
 
     monkeypatch.setattr(read_module, "read_manifest", read_then_crawl)
