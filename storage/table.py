@@ -398,7 +398,9 @@ def vacuum(store: ObjectStore, retain_hours: int = RETAIN_HOURS, *, dry_run: boo
     that last read an older version can then no longer catch up); under an
     hour only while nothing publishes (a file a running publish has written
     but not yet committed is listed by no version, and would go too).
-    Returns the deleted (with ``dry_run``: the deletable) files' paths.
+    Returns the deleted (with ``dry_run``: the deletable) files' paths. Two
+    vacuums at once both finish and delete only such files, but each may
+    report a file the other deleted (an S3 delete of a gone key succeeds).
     """
     from deltalake import DeltaTable
     from deltalake.exceptions import TableNotFoundError

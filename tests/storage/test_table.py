@@ -495,3 +495,44 @@ def test_changes_command_prints_json_lines(tmp_path, capsys) -> None:
     assert [(r["_change_type"], r["id"]) for r in lines] == [
         ("insert", r["id"]) for r in _day_records("testwire", DAYS[0])]
     assert "3 change(s) after version -1; the table is at version 0" in err
+
+
+def test_two_vacuums_at_once_both_finish_and_delete_only_the_old_files(store, tmp_path) -> None:
+    """A manual vacuum while the weekly one runs: neither fails, between them they delete
+    exactly the replaced files and nothing a version uses, and the table still reads.
+    (Both may report a file: on S3 a delete of a key the other run just deleted succeeds,
+    so neither can tell who deleted it.)"""
+    from storage.table import TABLE_PREFIX, vacuum
+
+    for day in DAYS:
+        _publish(store, tmp_path, "testwire", day, "r1", _day_records("testwire", day))
+        changed = _day_records("testwire", day)
+        changed[0] = make_record(100 * DAYS.index(day), source="testwire", title=f"Changed {day}",
+                                 published_at=changed[0]["published_at"])
+        _publish(store, tmp_path / "again", "testwire", day, "r2", changed)
+    deletable = vacuum(store, 0, dry_run=True)
+    assert deletable  # the three rewritten days' old files
+    start = threading.Barrier(2, timeout=30)
+    reports: dict[str, list[str]] = {}
+    errors: list[BaseException] = []
+
+    def run(name: str) -> None:
+        try:
+            start.wait()
+            reports[name] = vacuum(store, 0)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(name,), name=name) for name in ("weekly", "manual")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not errors, errors
+    assert sorted(set(reports["weekly"] + reports["manual"])) == deletable
+    assert vacuum(store, 0) == []
+    prefix = f"{TABLE_PREFIX}/"
+    assert {key[len(prefix):] for key in store.list_keys(prefix)}.isdisjoint(deletable)
+    for day in DAYS:
+        _assert_table_holds_manifest(store, day)
+    assert len(list(storage.read_articles(store, verify=True))) == 9
