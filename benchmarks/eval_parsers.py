@@ -27,14 +27,16 @@ Corpora and metrics (see ``../shared/corpus/README.md``):
   canonically equivalent text is the same text; authors were already
   compared in NFC), date by
   its first ten characters, authors as casefolded sets of names (split at ``;``, ``,``,
-  ``and``, ``und``, ``&``; casefolded as on fundus-dev: a style sheet sets some
+  ``and``, ``und``, ``&``; a news agency by one name on both sides, "Associated
+  Press" as "AP"; casefolded as on fundus-dev: a style sheet sets some
   bylines in capitals the markup does not have, and the record keeps the
   markup's letters; the row ``authors+credits, case kept`` gives the figure
   with case counted).
 * ``fundus-dev``: title exact after :func:`norm_text` (NFC, invisible
   characters dropped, typographic quotes and dashes unified, whitespace
   collapsed; case, wording and HTML entities count); date as the local day
-  each side states; authors as casefolded sets (an empty expected list
+  each side states; authors as casefolded sets, a news agency by one name
+  ("Associated Press" and "AP" alike, on both sides; an empty expected list
   matches an empty prediction only).  ``authors+credits`` scores the same sets
   with the organisations the record credits added to ours (``author_organisations``,
   the publication or desk, and ``dateline.agency``, the news agency: the contract
@@ -167,7 +169,17 @@ def norm_text(value: str | None) -> str:
 
 
 def norm_author(value: str) -> str:
-    return norm_text(value).casefold()
+    """A name as compared: casefolded, a news agency by its one name ("Associated
+    Press" and "AP" are the same credit, on both sides)."""
+    return _agency_name(norm_text(value)).casefold()
+
+
+def _agency_name(name: str) -> str:
+    from parsers.wire import AGENCIES
+
+    folded = name.casefold().removeprefix("the ")
+    return next((canonical for canonical, spellings in AGENCIES.items()
+                 if folded in {s.casefold() for s in spellings}), name)
 
 
 def expected_day(value: str | None) -> date | None:
@@ -236,14 +248,14 @@ def snippet_date_ok(got: Extraction, row: dict[str, Any]) -> bool:
 
 
 def _folded(names: set[str]) -> set[str]:
-    return {name.casefold() for name in names}
+    return {_agency_name(name).casefold() for name in names}
 
 
 def snippet_authors_ok(got: Extraction, row: dict[str, Any], *, case: bool = False) -> bool:
     """Casefolded sets, as on fundus-dev (``case``: letter case counts too): a name is
     one person however the page's style sheet sets it ("PRASHANT JHA" on screen for
     the "Prashant Jha" of the markup, which is what the record keeps)."""
-    fold = (lambda names: names) if case else _folded
+    fold = (lambda names: {_agency_name(n) for n in names}) if case else _folded
     return fold(name_set(got.authors)) == fold(name_set(row["author"]))
 
 

@@ -58,6 +58,7 @@ def test_credited_organisations_count_only_in_the_credit_row():
     assert not authors_ok(got, row) and authors_credit_ok(got, row)
     assert not authors_credit_ok(got, {"authors": ["Mara Oakes", "dpa"]})
     assert authors_credit_ok(Extraction(organisations=["Courier"]), {"authors": ["courier"]})
+    assert authors_credit_ok(Extraction(agency="AP"), {"authors": ["Associated Press"]})
     snippet = {"author": "Mara Oakes; Redaktion Courier; dpa"}
     assert not snippet_authors_ok(got, snippet) and snippet_authors_credit_ok(got, snippet)
 
@@ -129,6 +130,10 @@ def test_trafilatura_dev_fields_follow_its_readme():
     assert snippet_date_ok(Extraction(published="2024-05-03T23:30:00+02:00"), row)
     assert snippet_authors_ok(Extraction(authors=["Tomas Vell", "Mara Oakes"]), row)
     assert not snippet_authors_ok(Extraction(authors=["Mara Oakes"]), row)
+    # a news agency is one credit however it is spelled, on both sides
+    assert snippet_authors_credit_ok(Extraction(agency="AP"), {"author": "The Associated Press"})
+    assert snippet_authors_credit_ok(Extraction(agency="AP"), {"author": "Associated Press"}, case=True)
+    assert not snippet_authors_credit_ok(Extraction(agency="AP"), {"author": "Reuters"})
     # a byline a style sheet sets in capitals is the same person; the strict row counts case
     capitals = {"author": "MARA OAKES"}
     assert snippet_authors_ok(Extraction(authors=["Mara Oakes"]), capitals)
