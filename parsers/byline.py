@@ -139,16 +139,10 @@ def visible_bylines(tree: lxml_html.HtmlElement, h1: lxml_html.HtmlElement | Non
     """
     if h1 is None:
         return _prefixed_lines(tree.iter())
-    before: deque = deque(maxlen=_BEFORE_H1)
-    walk = tree.iter()
-    for element in walk:
-        if element is h1:
-            break
-        before.append(element)
-    else:
+    around = _around(tree, h1)
+    if around is None:
         return []
-    elements = [*before, h1, *islice(walk, _AFTER_H1)]
-    anchor = len(before)
+    elements, anchor = around
     found: list[tuple[int, str]] = []
     for position, element in enumerate(elements):
         if position == anchor or not isinstance(element.tag, str):
@@ -178,6 +172,51 @@ def visible_bylines(tree: lxml_html.HtmlElement, h1: lxml_html.HtmlElement | Non
         if text not in lines:
             lines.append(text)
     return lines
+
+
+def _around(
+    tree: lxml_html.HtmlElement, h1: lxml_html.HtmlElement
+) -> tuple[list[lxml_html.HtmlElement], int] | None:
+    """The elements near ``h1`` in document order, and ``h1``'s index among them."""
+    before: deque = deque(maxlen=_BEFORE_H1)
+    walk = tree.iter()
+    for element in walk:
+        if element is h1:
+            break
+        before.append(element)
+    else:
+        return None
+    return [*before, h1, *islice(walk, _AFTER_H1)], len(before)
+
+
+#: The story's meta line (date, writer, comments), as page builders and themes mark it.
+_META_LINE_RE = re.compile(r"(?:post|entry|article)[-_]?(?:info|meta)(?:$|\s|[-_]?(?:list|items?))", re.I)
+
+
+def meta_line_items(tree: lxml_html.HtmlElement, h1: lxml_html.HtmlElement | None) -> list[str]:
+    """The texts of the single items of the story's meta line beside the headline.
+
+    Page builders let an editor type the writer into an item of the meta line
+    with no author mark at all (Elementor's "custom" post-info item, next to
+    the date and the comment count); the caller keeps an item only when it is
+    nothing but a name, and asks only when nothing else names anyone.
+    """
+    around = _around(tree, h1) if h1 is not None else None
+    if around is None:
+        return []
+    items: list[str] = []
+    for element in around[0]:
+        if not isinstance(element.tag, str) or not _META_LINE_RE.search(element.get("class") or ""):
+            continue
+        if outside_story(element) or in_teaser_card(element):
+            continue
+        for item in element.iter("li", "span"):
+            if len(item) or item.getparent().tag == "a":
+                continue  # a leaf, not a link (a category, a date archive)
+            text = squash(item.text)
+            if text and text not in items:
+                items.append(text)
+    return items
 
 
 def labelled_bylines(tree: lxml_html.HtmlElement, h1: lxml_html.HtmlElement | None) -> list[str]:

@@ -24,7 +24,7 @@ from lxml import html as lxml_html
 
 from parsers import wire
 from parsers.base import Dateline, Image, ParsedArticle, ParseError
-from parsers.byline import labelled_bylines, title_heading, visible_bylines
+from parsers.byline import labelled_bylines, meta_line_items, title_heading, visible_bylines
 from parsers.dates import MONTH_NAMES, parse_datetime
 from parsers.html import (
     comparable,
@@ -149,7 +149,9 @@ class GenericParser:
     #: writer's line; a story printed in ``<noscript>`` (a post rendered from a
     #: script template) is kept, not dropped with the inert tags; a names-only
     #: signature after a deck of short lines; the desk a printed byline
-    #: credits beside its people ("von Jane Roe, MDR SACHSEN-ANHALT")
+    #: credits beside its people ("von Jane Roe, MDR SACHSEN-ANHALT"); a name
+    #: typed into the story's meta line with no author mark, when nothing else
+    #: names anyone
     version = "1.9"
     VALID_UNTIL: date | None = None
 
@@ -288,6 +290,11 @@ class GenericParser:
         marked = dom_authors(tree)
         markup = clean_author_names(marked, not_people)
         labelled = [] if markup else _first_named([[line] for line in labelled_bylines(tree, h1)], not_people)
+        if not markup and not labelled:
+            # a name typed into the meta line beside the date, with no author mark
+            labelled = _first_named(
+                [[item] for item in meta_line_items(tree, h1) if _bare_names(item)], not_people
+            )
         if not organisations and not markup and not labelled:
             # no person anywhere: a byline or author markup printing only the
             # publication or its desk ("Von Redaktion Site", rel=author "Site Redaktion")

@@ -646,3 +646,17 @@ def test_the_printed_byline_credits_the_desk_beside_its_writer():
     # a place after the name is no desk
     byline = '<p class="byline">von Lena Brook, Fenwick</p>'
     assert credits(blog_page(head=head, header=byline))[1] == []
+
+
+def test_a_name_typed_into_the_meta_line_beside_the_date():
+    # a page builder's post-info line: the date, an item with the writer's name and no
+    # author mark, the comment count
+    line = ('<ul class="elementor-icon-list-items elementor-post-info">'
+            '<li><a href="/2021/03/03/"><span>3. März 2021</span></a></li>'
+            '<li><span class="elementor-post-info__item--type-custom">Ada Lindqvist</span></li>'
+            '<li><a href="#comments"><span>12</span></a></li></ul>')
+    assert authors(blog_page(header=line)) == ["Ada Lindqvist"]
+    # a category item is a link, a label item no name: neither names anyone
+    others = line.replace("Ada Lindqvist", "Lokales")
+    others = others.replace('<li><a href="#comments">', '<li><a href="/category/garden-news/">')
+    assert authors(blog_page(header=others.replace("<span>12</span>", "<span>Garden News</span>"))) == []
