@@ -96,7 +96,8 @@ _BLOCKS = frozenset({
 #: Boxes around other stories or other people (comments, teasers of related
 #: stories, an image's licence box) and the breadcrumb, whose section links may
 #: look like author pages ("/people/real-life").
-_ELSEWHERE_RE = re.compile(r"comment|related|recommend|breadcrumb|licen[cs]e", re.I)
+_LICENCE_RE = re.compile(r"licen[cs]e", re.I)
+_ELSEWHERE_RE = re.compile(rf"comment|related|recommend|breadcrumb|{_LICENCE_RE.pattern}", re.I)
 _RELATED_RE = re.compile(r"related|recommend", re.I)
 _STOP = frozenset({"body", "article", "main"})
 _OUTSIDE = frozenset({"footer", "nav", "aside", "figcaption", "form"})
@@ -290,9 +291,6 @@ def in_teaser_card(element: lxml_html.HtmlElement) -> bool:
         ancestor.tag == "a" and next(ancestor.iter(*_HEADINGS), None) is not None
         for ancestor in element.iterancestors()
     )
-
-
-_LICENCE_RE = re.compile(r"licen[cs]e", re.I)
 
 
 def in_picture_licence(element: lxml_html.HtmlElement) -> bool:
