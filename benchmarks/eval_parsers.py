@@ -175,11 +175,9 @@ def norm_author(value: str) -> str:
 
 
 def _agency_name(name: str) -> str:
-    from parsers.wire import AGENCIES
+    from parsers.wire import canonical_agency
 
-    folded = name.casefold().removeprefix("the ")
-    return next((canonical for canonical, spellings in AGENCIES.items()
-                 if folded in {s.casefold() for s in spellings}), name)
+    return canonical_agency(name)
 
 
 def expected_day(value: str | None) -> date | None:
@@ -247,16 +245,16 @@ def snippet_date_ok(got: Extraction, row: dict[str, Any]) -> bool:
     return bool(got.published) and got.published[:10] == row["date"][:10]
 
 
-def _folded(names: set[str]) -> set[str]:
-    return {_agency_name(name).casefold() for name in names}
+def _name_keys(value: str | list[str], *, case: bool) -> set[str]:
+    names = {_agency_name(name) for name in name_set(value)}
+    return names if case else {name.casefold() for name in names}
 
 
 def snippet_authors_ok(got: Extraction, row: dict[str, Any], *, case: bool = False) -> bool:
     """Casefolded sets, as on fundus-dev (``case``: letter case counts too): a name is
     one person however the page's style sheet sets it ("PRASHANT JHA" on screen for
     the "Prashant Jha" of the markup, which is what the record keeps)."""
-    fold = (lambda names: {_agency_name(n) for n in names}) if case else _folded
-    return fold(name_set(got.authors)) == fold(name_set(row["author"]))
+    return _name_keys(got.authors, case=case) == _name_keys(row["author"], case=case)
 
 
 def snippet_authors_credit_ok(got: Extraction, row: dict[str, Any], *, case: bool = False) -> bool:

@@ -34,6 +34,7 @@ from parsers.html import (
     link_texts,
     mostly_links,
     parse_html,
+    within_hidden,
 )
 from parsers.metadata import (
     NAME_PARTICLES,
@@ -268,7 +269,7 @@ class GenericParser:
         if h1 is None:
             h1 = title_heading(tree, meta.title)
         lines = visible_bylines(tree, h1)
-        printed = _first_named([[line] for line in lines], not_people)
+        printed_at, printed = _first_naming([[line] for line in lines], not_people)
         credited = [v for raw in meta.author_sources for v in raw] + meta.organisation_authors
         agencies = agency_credits(credited + lines[:3])
         if named and printed and _fuller(printed, named):
@@ -283,8 +284,7 @@ class GenericParser:
         if named or printed:
             if not organisations and printed:
                 # the byline credits the desk beside its people ("von Jane Roe, MDR SACHSEN-ANHALT")
-                line = next(line for line in lines if clean_author_names([line], not_people))
-                organisations = organisation_credits([line], publishers)
+                organisations = organisation_credits([lines[printed_at]], publishers)
             return _Authors(named=named or printed, publishers=not_people, agencies=agencies,
                             organisations=organisations)
         marked = dom_authors(tree)
@@ -467,11 +467,16 @@ def _printed_offset(published: datetime, tree: lxml_html.HtmlElement) -> datetim
 
 def _first_named(sources: list[list[str]], not_people: list[str]) -> list[str]:
     """The people the first of ``sources`` (raw values each) that names anyone names."""
-    for raw in sources:
+    return _first_naming(sources, not_people)[1]
+
+
+def _first_naming(sources: list[list[str]], not_people: list[str]) -> tuple[int, list[str]]:
+    """:func:`_first_named` and that source's index (-1 when none names anyone)."""
+    for index, raw in enumerate(sources):
         named = clean_author_names(raw, not_people)
         if named:
-            return named
-    return []
+            return index, named
+    return -1, []
 
 
 def _day_span(candidates: list[datetime]) -> int:
@@ -554,18 +559,10 @@ def _visible(names: list[str], tree: lxml_html.HtmlElement) -> bool:
         return False
     # only run when metadata and the printed byline disagree: the text again,
     # hidden subtrees left out
-    hidden: dict[Any, bool] = {}
-
-    def in_hidden(element: Any) -> bool:
-        if element is None:
-            return False
-        if element not in hidden:
-            hidden[element] = hidden_from_view(element) or in_hidden(element.getparent())
-        return hidden[element]
-
+    seen: dict[Any, bool] = {}
     shown = " ".join(
         node for node in _BODY_TEXT_NODES(tree)
-        if not in_hidden(node.getparent().getparent() if node.is_tail else node.getparent())
+        if not within_hidden(node.getparent().getparent() if node.is_tail else node.getparent(), seen)
     )
     return any(w in _comparable(shown) for w in wanted)
 

@@ -150,10 +150,20 @@ def hidden_from_view(element: HtmlElement) -> bool:
     return bool(classes) and _HIDDEN_CLASS_RE.search(classes) is not None
 
 
-def within_hidden(element: HtmlElement) -> bool:
+def within_hidden(element: HtmlElement | None, seen: dict[HtmlElement, bool] | None = None) -> bool:
     """``element`` or one of its ancestors is :func:`hidden_from_view`: a template's
-    microdata copy of the byline ("rich-snippet-hidden") is no line the reader sees."""
-    return any(hidden_from_view(e) for e in (element, *element.iterancestors()))
+    microdata copy of the byline ("rich-snippet-hidden") is no line the reader sees.
+
+    ``seen`` remembers the answer for every element asked about and its ancestors,
+    for a caller asking of every text node of a page.
+    """
+    if element is None:
+        return False
+    if seen is None:
+        return any(hidden_from_view(e) for e in (element, *element.iterancestors()))
+    if element not in seen:
+        seen[element] = hidden_from_view(element) or within_hidden(element.getparent(), seen)
+    return seen[element]
 
 
 def squash(text: str | None) -> str:

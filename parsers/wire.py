@@ -48,6 +48,7 @@ from parsers.dates import month_number
 __all__ = [
     "AGENCIES",
     "DatelineMatch",
+    "canonical_agency",
     "clean_paragraphs",
     "dateline_date",
     "extract_dateline",
@@ -239,7 +240,9 @@ class DatelineMatch:
         return Dateline(city=self.city, agency=self.agency)
 
 
-def _canonical_agency(name: str) -> str:
+def canonical_agency(name: str) -> str:
+    """The agency's one name for any of its spellings ("The Associated Press": "AP");
+    anything else unchanged."""
     return _ALIAS.get(name.lower(), name)
 
 
@@ -249,7 +252,7 @@ def match_dateline(text: str) -> DatelineMatch | None:
     if match:
         return DatelineMatch(
             city=match.group("city").strip(),
-            agency=_canonical_agency(match.group("agency")),
+            agency=canonical_agency(match.group("agency")),
             month=None,
             day=None,
             year=None,
@@ -270,7 +273,7 @@ def match_dateline(text: str) -> DatelineMatch | None:
         agency = match.groupdict().get("agency") or match.groupdict().get("bare")
         return DatelineMatch(
             city=match.group("city").strip().rstrip(","),
-            agency=_canonical_agency(agency),
+            agency=canonical_agency(agency),
             month=month,
             day=day,
             year=year,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -326,7 +327,5 @@ def test_a_reparse_ranks_just_after_the_crawl_it_parsed() -> None:
     assert stamp == "2025-03-12T00:00:00.000001Z"  # the same instant in UTC, one microsecond on
     reparse = _freshness(stamp, "reparse-x")
     assert _freshness(crawl["crawled_at"], "r1") < reparse < _freshness("2025-03-12T00:00:00.000002Z", "r0")
-    from datetime import UTC, datetime
-
     undated = ranked_after({"run_id": "r1"})  # a manifest of a release that kept no time: now
     assert abs((datetime.fromisoformat(undated) - datetime.now(UTC)).total_seconds()) < 60

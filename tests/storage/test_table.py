@@ -419,6 +419,14 @@ def test_vacuum_deletes_only_the_files_no_recent_version_uses(store, tmp_path) -
     assert len(list(storage.read_articles(store, verify=True))) == 6
 
 
+def _changed_day(day: str) -> list[dict[str, Any]]:
+    """``day``'s testwire records with its first story rewritten ("Changed <day>")."""
+    changed = _day_records("testwire", day)
+    changed[0] = make_record(100 * DAYS.index(day), source="testwire", title=f"Changed {day}",
+                             published_at=changed[0]["published_at"])
+    return changed
+
+
 def test_vacuum_beside_running_publishes_and_run_again(store, tmp_path) -> None:
     """Vacuums while every day is published again: neither side fails, nothing a table
     version or a publish in flight uses goes, and a vacuum run again (an Airflow retry of
@@ -427,10 +435,8 @@ def test_vacuum_beside_running_publishes_and_run_again(store, tmp_path) -> None:
 
     for day in DAYS:
         _publish(store, tmp_path, "testwire", day, "r1", _day_records("testwire", day))
-        changed = _day_records("testwire", day)
-        changed[0] = make_record(100 * DAYS.index(day), source="testwire", title=f"Changed {day}",
-                                 published_at=changed[0]["published_at"])
-        local = write_run_dir(tmp_path / f"r2-{day}", changed, run_id="r2", day=day, source="testwire")
+        local = write_run_dir(tmp_path / f"r2-{day}", _changed_day(day), run_id="r2", day=day,
+                              source="testwire")
         storage.upload_staging(store, "testwire", day, "r2", local)
     done = threading.Event()
     errors: list[BaseException] = []
@@ -506,10 +512,7 @@ def test_two_vacuums_at_once_both_finish_and_delete_only_the_old_files(store, tm
 
     for day in DAYS:
         _publish(store, tmp_path, "testwire", day, "r1", _day_records("testwire", day))
-        changed = _day_records("testwire", day)
-        changed[0] = make_record(100 * DAYS.index(day), source="testwire", title=f"Changed {day}",
-                                 published_at=changed[0]["published_at"])
-        _publish(store, tmp_path / "again", "testwire", day, "r2", changed)
+        _publish(store, tmp_path / "again", "testwire", day, "r2", _changed_day(day))
     deletable = vacuum(store, 0, dry_run=True)
     assert deletable  # the three rewritten days' old files
     start = threading.Barrier(2, timeout=30)
